@@ -1,0 +1,55 @@
+// The one interface every conditional density model implements: RealNVP, spline flows,
+// continuous flows and score models. NPE training, posterior sampling, MAP and the
+// diagnostics are written once against it and never special-case an estimator.
+//
+// Shapes: theta is theta_dim x N and context is context_dim x N (one sample per column);
+// column j of theta is paired with column j of context.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/rng.h"
+#include "nn/matrix.h"
+#include "nn/parameter.h"
+
+namespace sbi::flows {
+
+using nn::Matrix;
+using nn::Vector;
+
+// Architecture of a model as named numbers, enough to rebuild it before loading weights.
+using Hyperparameters = std::map<std::string, double>;
+
+class ConditionalDensity {
+ public:
+  virtual ~ConditionalDensity() = default;
+
+  virtual std::string kind() const = 0;  // "realnvp", ...
+  virtual int theta_dim() const = 0;
+  virtual int context_dim() const = 0;
+  virtual Hyperparameters hyperparameters() const = 0;
+
+  // log q(theta_j | context_j) for each column. Thread-safe.
+  virtual Vector log_prob(const Matrix& theta, const Matrix& context) const = 0;
+
+  // One draw theta_j ~ q(. | context_j) per column of context. Thread-safe.
+  virtual Matrix sample(const Matrix& context, core::Rng* rng) const = 0;
+
+  // Training objective on a batch: returns -mean_j log q(theta_j | context_j), adds its
+  // gradient with respect to the parameters into their gradient buffers, and writes its
+  // gradient with respect to the context into grad_context unless null.
+  virtual double loss_and_gradient(const Matrix& theta, const Matrix& context,
+                                   Matrix* grad_context) = 0;
+
+  // log q(theta_j | context_j) and, unless null, d log q / d theta (theta_dim x N).
+  // Leaves the parameter gradient buffers untouched.
+  virtual Vector log_prob_and_gradient(const Matrix& theta, const Matrix& context,
+                                       Matrix* grad_theta) = 0;
+
+  // The trainable parameters (borrowed pointers into the model).
+  virtual nn::Parameters parameters() = 0;
+};
+
+}  // namespace sbi::flows

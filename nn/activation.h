@@ -1,0 +1,23 @@
+// Elementwise activations with their derivatives, applied to whole batches.
+#pragma once
+
+#include <string>
+
+#include "nn/matrix.h"
+
+namespace sbi::nn {
+
+enum class Activation { kReLU, kTanh, kSiLU, kELU };
+
+// "relu", "tanh", "silu", "elu" <-> enum; parse throws core::Error on an unknown name.
+Activation parse_activation(const std::string& name);
+std::string activation_name(Activation a);
+
+// out = act(pre).
+void activate(Activation a, const Matrix& pre, Matrix* out);
+
+// grad_pre = grad_out * act'(pre), using `out` = act(pre) where that is cheaper.
+void activation_backward(Activation a, const Matrix& pre, const Matrix& out,
+                         const Matrix& grad_out, Matrix* grad_pre);
+
+}  // namespace sbi::nn

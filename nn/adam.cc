@@ -1,0 +1,45 @@
+#include "nn/adam.h"
+
+#include <cmath>
+
+namespace sbi::nn {
+
+Adam::Adam(const Parameters& params, const AdamOptions& options)
+    : params_(params), options_(options) {
+  for (const Parameter& p : params_) {
+    m_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
+    v_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
+  }
+}
+
+void Adam::step() {
+  ++t_;
+  const double b1 = options_.beta1, b2 = options_.beta2;
+  const double correction1 = 1.0 - std::pow(b1, static_cast<double>(t_));
+  const double correction2 = 1.0 - std::pow(b2, static_cast<double>(t_));
+  const double step_size = options_.learning_rate / correction1;
+  const double decay = 1.0 - options_.learning_rate * options_.weight_decay;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    auto g = params_[i].grad->array();
+    auto m = m_[i].array();
+    auto v = v_[i].array();
+    m = b1 * m + (1.0 - b1) * g;
+    v = b2 * v + (1.0 - b2) * g.square();
+    auto w = params_[i].value->array();
+    if (options_.weight_decay != 0.0) w *= decay;
+    w -= step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+  }
+}
+
+double clip_grad_norm(const Parameters& params, double max_norm) {
+  double sq = 0.0;
+  for (const Parameter& p : params) sq += p.grad->squaredNorm();
+  const double norm = std::sqrt(sq);
+  if (max_norm > 0.0 && norm > max_norm) {
+    const double scale = max_norm / (norm + 1e-12);
+    for (const Parameter& p : params) *p.grad *= scale;
+  }
+  return norm;
+}
+
+}  // namespace sbi::nn

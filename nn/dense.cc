@@ -1,0 +1,55 @@
+#include "nn/dense.h"
+
+#include <cmath>
+
+namespace sbi::nn {
+
+Dense::Dense(int in, int out)
+    : weight_(Matrix::Zero(out, in)),
+      bias_(Matrix::Zero(out, 1)),
+      grad_weight_(Matrix::Zero(out, in)),
+      grad_bias_(Matrix::Zero(out, 1)) {}
+
+void Dense::initialize(Init init, core::Rng* rng) {
+  const double in = std::max(1, this->in());
+  const double out = this->out();
+  auto fill_uniform = [rng](Matrix* m, double bound) {
+    for (Eigen::Index i = 0; i < m->size(); ++i) m->data()[i] = rng->uniform(-bound, bound);
+  };
+  bias_.setZero();
+  switch (init) {
+    case Init::kPyTorch:
+      fill_uniform(&weight_, 1.0 / std::sqrt(in));
+      fill_uniform(&bias_, 1.0 / std::sqrt(in));
+      break;
+    case Init::kGlorotUniform: fill_uniform(&weight_, std::sqrt(6.0 / (in + out))); break;
+    case Init::kHeNormal:
+      for (Eigen::Index i = 0; i < weight_.size(); ++i)
+        weight_.data()[i] = rng->normal() * std::sqrt(2.0 / in);
+      break;
+    case Init::kZero: weight_.setZero(); break;
+  }
+}
+
+void Dense::forward(const Matrix& x, Matrix* y) const {
+  y->resize(out(), x.cols());
+  y->noalias() = weight_ * x;
+  y->colwise() += bias_.col(0);
+}
+
+void Dense::backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, bool param_grads) {
+  if (param_grads) {
+    grad_weight_.noalias() += grad_y * x.transpose();
+    grad_bias_.col(0) += grad_y.rowwise().sum();
+  }
+  if (grad_x != nullptr) {
+    grad_x->resize(in(), grad_y.cols());
+    grad_x->noalias() = weight_.transpose() * grad_y;
+  }
+}
+
+Parameters Dense::parameters() {
+  return {{"weight", &weight_, &grad_weight_}, {"bias", &bias_, &grad_bias_}};
+}
+
+}  // namespace sbi::nn
