@@ -1,0 +1,304 @@
+#include "core/prior.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <utility>
+
+#include "core/error.h"
+
+namespace sbi::core {
+namespace {
+
+using Kind = Marginal::Kind;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kLogSqrt2Pi = 0.91893853320467274178;  // log √(2π)
+constexpr long kMaxRepeat = 1000000;                    // largest K in `*K`
+
+const char* kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::kUniform: return "uniform";
+    case Kind::kNormal: return "normal";
+    case Kind::kLogNormal: return "lognormal";
+  }
+  return "?";
+}
+
+// Shortest of %.15g..%.17g that reads back to the same double (%.17g always does).
+std::string format_double(double v) {
+  char buf[40];
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    const double back = std::strtod(buf, nullptr);
+    if (back == v && std::signbit(back) == std::signbit(v)) break;
+  }
+  return buf;
+}
+
+std::string format_marginal(const Marginal& m) {
+  return std::string(kind_name(m.kind)) + "(" + format_double(m.a) + "," + format_double(m.b) + ")";
+}
+
+// Empty when valid, otherwise the broken rule.
+std::string marginal_error(const Marginal& m) {
+  if (!std::isfinite(m.a) || !std::isfinite(m.b)) return "parameters must be finite";
+  switch (m.kind) {
+    case Kind::kUniform: return m.a < m.b ? "" : "low must be < high";
+    case Kind::kNormal: return m.b > 0 ? "" : "std must be > 0";
+    case Kind::kLogNormal: return m.b > 0 ? "" : "sigma must be > 0";
+  }
+  return "unknown kind";
+}
+
+// log p_j(t), normalised; -inf outside the support.
+double marginal_log_prob(const Marginal& m, double t) {
+  switch (m.kind) {
+    case Kind::kUniform: return (t >= m.a && t <= m.b) ? -std::log(m.b - m.a) : -kInf;
+    case Kind::kNormal: {
+      const double z = (t - m.a) / m.b;
+      return -0.5 * z * z - std::log(m.b) - kLogSqrt2Pi;
+    }
+    case Kind::kLogNormal: {
+      if (!(t > 0)) return -kInf;
+      const double log_t = std::log(t);  // p(t) = N(log t; mu, sigma²) / t
+      const double z = (log_t - m.a) / m.b;
+      return -0.5 * z * z - std::log(m.b) - kLogSqrt2Pi - log_t;
+    }
+  }
+  return -kInf;
+}
+
+bool marginal_in_support(const Marginal& m, double t) {
+  if (!std::isfinite(t)) return false;
+  switch (m.kind) {
+    case Kind::kUniform: return t >= m.a && t <= m.b;
+    case Kind::kNormal: return true;
+    case Kind::kLogNormal: return t > 0;
+  }
+  return false;
+}
+
+double marginal_sample(const Marginal& m, Rng* rng) {
+  switch (m.kind) {
+    case Kind::kUniform: return rng->uniform(m.a, m.b);
+    case Kind::kNormal: return m.a + m.b * rng->normal();
+    case Kind::kLogNormal: return std::exp(m.a + m.b * rng->normal());
+  }
+  return 0.0;
+}
+
+// Recursive-descent reader of the spec grammar
+//   spec := item (',' item)* ;  item := NAME '(' NUMBER ',' NUMBER ')' ('*' COUNT)?
+// Tokens are the single characters ( ) , * and maximal runs of other non-space characters.
+class SpecParser {
+ public:
+  explicit SpecParser(const std::string& spec) : spec_(spec) {}
+
+  std::vector<Marginal> parse() {
+    std::vector<Marginal> out;
+    do {
+      const std::size_t item_pos = peek_pos();
+      const std::string name = next();
+      Marginal m;
+      if (name == "uniform")
+        m.kind = Kind::kUniform;
+      else if (name == "normal")
+        m.kind = Kind::kNormal;
+      else if (name == "lognormal")
+        m.kind = Kind::kLogNormal;
+      else
+        fail("unknown distribution (expected uniform, normal or lognormal)", name, item_pos);
+      expect("(");
+      m.a = number();
+      expect(",");
+      m.b = number();
+      expect(")");
+      const std::string error = marginal_error(m);
+      if (!error.empty()) fail(error + " in", format_marginal(m), item_pos);
+      long count = 1;
+      if (peek() == "*") {
+        next();
+        count = repeat_count();
+      }
+      out.insert(out.end(), static_cast<std::size_t>(count), m);
+    } while (accept(","));
+    if (peek_pos() != spec_.size()) fail("expected ',' or end of spec, found", peek(), peek_pos());
+    return out;
+  }
+
+ private:
+  static bool is_punct(char c) { return c == '(' || c == ')' || c == ',' || c == '*'; }
+
+  void skip_space() {
+    while (pos_ < spec_.size() && std::isspace(static_cast<unsigned char>(spec_[pos_]))) ++pos_;
+  }
+  std::size_t peek_pos() {
+    skip_space();
+    return pos_;
+  }
+  std::string peek() {
+    const std::size_t saved = pos_;
+    std::string token = next();
+    pos_ = saved;
+    return token;
+  }
+  std::string next() {
+    skip_space();
+    if (pos_ == spec_.size()) return "";
+    const std::size_t start = pos_;
+    if (is_punct(spec_[pos_])) return spec_.substr(pos_++, 1);
+    while (pos_ < spec_.size() && !is_punct(spec_[pos_]) &&
+           !std::isspace(static_cast<unsigned char>(spec_[pos_])))
+      ++pos_;
+    return spec_.substr(start, pos_ - start);
+  }
+  bool accept(const std::string& token) {
+    if (peek() != token) return false;
+    next();
+    return true;
+  }
+  void expect(const std::string& token) {
+    const std::size_t at = peek_pos();
+    const std::string got = next();
+    if (got != token) fail("expected '" + token + "', found", got, at);
+  }
+  double number() {
+    const std::size_t at = peek_pos();
+    const std::string token = next();
+    char* end = nullptr;
+    const double v = token.empty() || is_punct(token[0]) ? 0.0 : std::strtod(token.c_str(), &end);
+    if (end == nullptr || *end != '\0' || !std::isfinite(v))  // overflow gives inf
+      fail("bad number", token, at);
+    return v;
+  }
+  long repeat_count() {
+    const std::size_t at = peek_pos();
+    const std::string token = next();
+    char* end = nullptr;
+    const long k = token.empty() || !std::isdigit(static_cast<unsigned char>(token[0]))
+                       ? 0
+                       : std::strtol(token.c_str(), &end, 10);
+    if (end == nullptr || *end != '\0' || k < 1 || k > kMaxRepeat)
+      fail("bad repeat count (expected an integer 1.." + std::to_string(kMaxRepeat) + ")", token,
+           at);
+    return k;
+  }
+  [[noreturn]] void fail(const std::string& what, const std::string& token, std::size_t at) {
+    throw Error("Prior::parse: " + what + " '" + (token.empty() ? "<end>" : token) +
+                "' at position " + std::to_string(at) + " in spec \"" + spec_ + "\"");
+  }
+
+  const std::string& spec_;
+  std::size_t pos_ = 0;
+};
+
+void check_size(Eigen::Index size, int dim, const char* function, const char* argument) {
+  check(size == dim, std::string(function) + ": " + argument + " has " + std::to_string(size) +
+                         " entries, expected " + std::to_string(dim));
+}
+
+}  // namespace
+
+Prior::Prior(std::vector<Marginal> marginals) : marginals_(std::move(marginals)) {
+  check(!marginals_.empty(), "Prior: marginals is empty");
+  for (std::size_t j = 0; j < marginals_.size(); ++j) {
+    const std::string error = marginal_error(marginals_[j]);
+    check(error.empty(), "Prior: marginal " + std::to_string(j) + " " +
+                             format_marginal(marginals_[j]) + ": " + error);
+  }
+}
+
+Prior Prior::box_uniform(const Eigen::VectorXd& low, const Eigen::VectorXd& high) {
+  check(low.size() == high.size(), "Prior::box_uniform: low has " + std::to_string(low.size()) +
+                                       " entries but high has " + std::to_string(high.size()));
+  std::vector<Marginal> m;
+  for (Eigen::Index j = 0; j < low.size(); ++j) m.push_back(Marginal::uniform(low[j], high[j]));
+  return Prior(std::move(m));
+}
+
+Prior Prior::normal(const Eigen::VectorXd& mean, const Eigen::VectorXd& std) {
+  check(mean.size() == std.size(), "Prior::normal: mean has " + std::to_string(mean.size()) +
+                                       " entries but std has " + std::to_string(std.size()));
+  std::vector<Marginal> m;
+  for (Eigen::Index j = 0; j < mean.size(); ++j) m.push_back(Marginal::normal(mean[j], std[j]));
+  return Prior(std::move(m));
+}
+
+Prior Prior::parse(const std::string& spec) { return Prior(SpecParser(spec).parse()); }
+
+double Prior::log_prob(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
+  check_size(theta.size(), dim(), "Prior::log_prob", "theta");
+  double lp = 0.0;
+  for (int j = 0; j < dim(); ++j) {
+    check(!std::isnan(theta[j]), "Prior::log_prob: theta[" + std::to_string(j) + "] is NaN");
+    lp += marginal_log_prob(marginals_[j], theta[j]);
+  }
+  return lp;
+}
+
+Eigen::VectorXd Prior::log_prob_batch(const Eigen::MatrixXd& theta_cols) const {
+  check(theta_cols.rows() == dim(), "Prior::log_prob_batch: theta_cols has " +
+                                        std::to_string(theta_cols.rows()) + " rows, expected " +
+                                        std::to_string(dim()));
+  Eigen::VectorXd lp(theta_cols.cols());
+  for (Eigen::Index i = 0; i < theta_cols.cols(); ++i) lp[i] = log_prob(theta_cols.col(i));
+  return lp;
+}
+
+bool Prior::in_support(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
+  check_size(theta.size(), dim(), "Prior::in_support", "theta");
+  for (int j = 0; j < dim(); ++j)
+    if (!marginal_in_support(marginals_[j], theta[j])) return false;
+  return true;
+}
+
+void Prior::sample(Rng* rng, Eigen::Ref<Eigen::VectorXd> out) const {
+  check(rng != nullptr, "Prior::sample: rng is null");
+  check_size(out.size(), dim(), "Prior::sample", "out");
+  for (int j = 0; j < dim(); ++j) out[j] = marginal_sample(marginals_[j], rng);
+}
+
+Eigen::MatrixXd Prior::sample(int n, Rng* rng) const {
+  check(n >= 0, "Prior::sample: n = " + std::to_string(n) + ", must be >= 0");
+  Eigen::MatrixXd out(dim(), n);
+  for (int i = 0; i < n; ++i) sample(rng, out.col(i));
+  return out;
+}
+
+Eigen::VectorXd Prior::lower() const {
+  Eigen::VectorXd v(dim());
+  for (int j = 0; j < dim(); ++j) {
+    const Marginal& m = marginals_[j];
+    v[j] = m.kind == Kind::kUniform ? m.a : m.kind == Kind::kLogNormal ? 0.0 : -kInf;
+  }
+  return v;
+}
+
+Eigen::VectorXd Prior::upper() const {
+  Eigen::VectorXd v(dim());
+  for (int j = 0; j < dim(); ++j)
+    v[j] = marginals_[j].kind == Kind::kUniform ? marginals_[j].b : kInf;
+  return v;
+}
+
+std::string Prior::to_string() const {
+  std::string out;
+  for (std::size_t j = 0; j < marginals_.size();) {
+    // Group by printed text, so that e.g. -0 and 0 stay distinct and round-trip bit for bit.
+    const std::string item = format_marginal(marginals_[j]);
+    std::size_t k = j + 1;
+    while (k < marginals_.size() && static_cast<long>(k - j) < kMaxRepeat &&
+           format_marginal(marginals_[k]) == item)
+      ++k;
+    if (!out.empty()) out += ",";
+    out += item;
+    if (k - j > 1) out += "*" + std::to_string(k - j);
+    j = k;
+  }
+  return out;
+}
+
+}  // namespace sbi::core

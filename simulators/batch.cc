@@ -1,0 +1,107 @@
+#include "simulators/batch.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+#include <limits>
+
+#include "core/error.h"
+
+namespace sbi::simulators {
+namespace {
+
+constexpr long kBlockSize = 4096;  // samples between progress reports
+constexpr int kChunk = 32;         // samples per dynamic-schedule chunk
+
+// Runs body(i) for i in [0, n) in parallel, block by block, reporting progress between blocks.
+// If any body throws, rethrows the exception of the lowest such i after its block.
+template <class Body>
+void parallel_samples(long n, const SimulateOptions& options, const Body& body) {
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  for (long start = 0; start < n; start += kBlockSize) {
+    const long stop = std::min(n, start + kBlockSize);
+    long failed = std::numeric_limits<long>::max();
+    std::exception_ptr error;
+#pragma omp parallel for schedule(dynamic, kChunk) num_threads(threads)
+    for (long i = start; i < stop; ++i) {
+      try {
+        body(i);
+      } catch (...) {
+#pragma omp critical(sbi_simulators_batch_error)
+        if (i < failed) {
+          failed = i;
+          error = std::current_exception();
+        }
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    if (options.progress) options.progress({"simulate", stop, n, ""});
+  }
+}
+
+void check_finite_x(const Simulator& sim, const Eigen::MatrixXd& x, long i, const char* function) {
+  core::check(x.col(i).allFinite(), std::string(function) + ": simulator " + sim.name() +
+                                        " returned a non-finite x for sample " + std::to_string(i));
+}
+
+void check_options(const SimulateOptions& options, const char* function) {
+  std::string error;
+  if (!options.is_valid(&error)) throw core::Error(std::string(function) + ": " + error);
+}
+
+}  // namespace
+
+bool SimulateOptions::is_valid(std::string* error) const {
+  if (threads < 0) {
+    if (error)
+      *error = "SimulateOptions::threads = " + std::to_string(threads) +
+               ", must be >= 0 (0 = OpenMP default)";
+    return false;
+  }
+  return true;
+}
+
+SimulationBatch simulate_from_prior(const Task& task, long n, const SimulateOptions& options) {
+  check_options(options, "simulate_from_prior");
+  core::check(task.simulator != nullptr, "simulate_from_prior: task.simulator is null");
+  core::check(n >= 0, "simulate_from_prior: n = " + std::to_string(n) + ", must be >= 0");
+  const Simulator& sim = *task.simulator;
+  core::check(task.prior.dim() == sim.theta_dim(),
+              "simulate_from_prior: prior has dim " + std::to_string(task.prior.dim()) +
+                  ", simulator " + sim.name() + " expects " + std::to_string(sim.theta_dim()));
+  const core::Stopwatch clock;
+  SimulationBatch batch;
+  batch.theta.resize(sim.theta_dim(), n);
+  batch.x.resize(sim.x_dim(), n);
+  parallel_samples(n, options, [&](long i) {
+    core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
+    task.prior.sample(&rng, batch.theta.col(i));
+    sim.simulate(batch.theta.col(i), &rng, batch.x.col(i));
+    check_finite_x(sim, batch.x, i, "simulate_from_prior");
+  });
+  batch.seconds = clock.seconds();
+  return batch;
+}
+
+SimulationBatch simulate_at(const Simulator& simulator, const Eigen::MatrixXd& theta,
+                            const SimulateOptions& options) {
+  check_options(options, "simulate_at");
+  core::check(theta.rows() == simulator.theta_dim(),
+              "simulate_at: theta has " + std::to_string(theta.rows()) + " rows, simulator " +
+                  simulator.name() + " expects " + std::to_string(simulator.theta_dim()));
+  core::check(theta.allFinite(), "simulate_at: theta has non-finite entries");
+  const core::Stopwatch clock;
+  SimulationBatch batch;
+  batch.theta = theta;
+  batch.x.resize(simulator.x_dim(), theta.cols());
+  parallel_samples(theta.cols(), options, [&](long i) {
+    core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
+    simulator.simulate(batch.theta.col(i), &rng, batch.x.col(i));
+    check_finite_x(simulator, batch.x, i, "simulate_at");
+  });
+  batch.seconds = clock.seconds();
+  return batch;
+}
+
+}  // namespace sbi::simulators

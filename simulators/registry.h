@@ -1,0 +1,24 @@
+// Tasks by name, for the command line (`sbi simulate --task NAME --param k=v`). String
+// parameters are parsed here, once, into each task's typed config.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "simulators/simulator.h"
+
+namespace sbi::simulators {
+
+// The task called `name` with `params` overriding its defaults. Accepted keys:
+//   two_moons, slcp:          none
+//   gaussian_linear:          dim (int), prior_var, noise_var
+//   gaussian_linear_uniform:  dim (int), prior_bound, noise_var
+// Throws core::Error for an unknown name (listing the known tasks), an unknown key (listing
+// the task's keys) or a value that does not parse or is out of range.
+Task make_task(const std::string& name, const std::map<std::string, std::string>& params = {});
+
+// Known task names, sorted.
+std::vector<std::string> task_names();
+
+}  // namespace sbi::simulators

@@ -1,0 +1,46 @@
+// The simulator interface: a stochastic map θ ↦ x drawing all randomness from a core::Rng,
+// and `Task`, a simulator paired with its prior (as sbibm defines its benchmark tasks).
+#pragma once
+
+#include <Eigen/Core>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/prior.h"
+#include "core/rng.h"
+
+namespace sbi::simulators {
+
+// Immutable: simulate() is const and thread-safe, so one instance is shared by all OpenMP
+// threads; each call gets its own Rng.
+class Simulator {
+ public:
+  virtual ~Simulator() = default;
+
+  virtual std::string name() const = 0;
+  virtual int theta_dim() const = 0;
+  virtual int x_dim() const = 0;
+  // Names written into output files; default theta_0, theta_1, ... and x_0, x_1, ...
+  virtual std::vector<std::string> parameter_names() const;
+  virtual std::vector<std::string> data_names() const;
+
+  // Writes one simulation x (x_dim entries) for parameters theta (theta_dim entries), drawing
+  // only from `rng` (borrowed). Throws core::Error on wrong sizes.
+  virtual void simulate(const Eigen::Ref<const Eigen::VectorXd>& theta, core::Rng* rng,
+                        Eigen::Ref<Eigen::VectorXd> x) const = 0;
+};
+
+// Throws core::Error naming `function` unless theta has sim.theta_dim() entries, x has
+// sim.x_dim() entries and rng is not null. For use at the top of simulate().
+void check_simulate_args(const Simulator& sim, const Eigen::Ref<const Eigen::VectorXd>& theta,
+                         const core::Rng* rng, const Eigen::Ref<Eigen::VectorXd>& x,
+                         const char* function);
+
+// A benchmark problem: the simulator (owned) and the prior over its parameters.
+struct Task {
+  std::unique_ptr<Simulator> simulator;
+  core::Prior prior;
+};
+
+}  // namespace sbi::simulators
