@@ -1,0 +1,53 @@
+// posterior.h5: posterior draws for K observations in the layout of POSTERIOR_FORMAT.md,
+// which h5py, netCDF4, xarray and ArviZ open as it is.
+//
+//   /posterior/<name>       float64 (chain=1, draw=M, observation=K)
+//                           + scales chain, draw, observation
+//   /sample_stats/lp        float64 (chain, draw, observation) + its own scales
+//   /observed_data/x        float64 (observation, x_dim) + scales observation/x_dim
+//   /                       attributes only: provenance, parameter_names, extra attributes
+#pragma once
+
+#include <Eigen/Core>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "io/provenance.h"
+
+namespace sbi::io {
+
+struct PosteriorDraws {
+  // Variable names, in theta order; each matches [A-Za-z_][A-Za-z0-9_]* and is not one of the
+  // dimension names chain, draw, observation.
+  std::vector<std::string> parameter_names;
+  // Pretty names with units ("M_\\odot"), one per parameter, or empty for none.
+  std::vector<std::string> latex_labels;
+  // Per observation k: D x M draws (one draw per column). Every k has the same M.
+  std::vector<Eigen::MatrixXd> samples;
+  // Per observation k: log q(theta | x_k) of each draw (M values). Empty: no /sample_stats.
+  std::vector<Eigen::VectorXd> log_prob;
+  // x_dim x K, one observation per column.
+  Eigen::MatrixXd observed_x;
+  // Names of the x_dim data dimensions, or empty.
+  std::vector<std::string> data_names;
+  // Command line and seed; parameter_names/data_names here are replaced by the fields above.
+  Provenance provenance;
+  // Extra root attributes (not the names stamp_provenance writes).
+  std::vector<std::pair<std::string, std::string>> string_attrs;
+  std::vector<std::pair<std::string, double>> number_attrs;
+};
+
+// Writes atomically (temporary file + rename): a failure leaves no file at `path`.
+// Throws core::Error on invalid names or inconsistent shapes, before anything is written.
+void write_posterior_file(const std::string& path, const PosteriorDraws& draws);
+
+// Reads a file written by write_posterior_file (or any file with that layout). With C > 1
+// chains, the chains are concatenated along the draws. Root attributes other than the
+// provenance ones come back in string_attrs / number_attrs (scalars only).
+PosteriorDraws read_posterior_file(const std::string& path);
+
+// True if `name` matches [A-Za-z_][A-Za-z0-9_]*.
+bool is_valid_variable_name(const std::string& name);
+
+}  // namespace sbi::io
