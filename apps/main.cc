@@ -1,3 +1,67 @@
-// Entry point of the `sbi` program: dispatches to one cmd_*.cc per subcommand.
+// Entry point of the `sbi` program: dispatches to one cmd_*.cc per subcommand and turns
+// any error into one line on stderr and exit code 1.
+#include <omp.h>
+
 #include <cstdio>
-int main() { std::fprintf(stderr, "sbi: under construction\n"); return 1; }
+#include <exception>
+#include <string>
+
+#include "apps/commands.h"
+#include "core/error.h"
+#include "io/atomic_output.h"
+#include "io/provenance.h"
+
+namespace sbi::app {
+
+void check_writable(const std::string& path) { io::AtomicOutput probe(path); }
+
+void set_threads(long threads) {
+  core::check(threads >= 0, "--threads must be >= 0");
+  if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
+}
+
+namespace {
+
+constexpr const char* kUsage = R"(sbi: simulation-based inference toolkit
+
+usage:
+  sbi simulate --task NAME --num N --seed S --out sims.h5 [--threads T] [--param k=v ...]
+               [--theta theta.h5]
+  sbi train    --data sims.h5 --out model.h5 [--estimator realnvp] [--seed S] [--threads T]
+               [--batch-size B] [--lr L] [--max-epochs E] [--patience P] [--transforms K]
+               [--hidden H] [--layers L] [--embedding none|mlp] [--prior SPEC]
+               [--nonfinite drop|error]
+  sbi sample   --model model.h5 --observation obs.h5 --out posterior.h5 [--num M] [--seed S]
+               [--threads T] [--no-prior-restriction]
+  sbi info     FILE.h5
+
+tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp
+prior SPEC: comma-separated marginals uniform(LOW,HIGH), normal(MEAN,STD),
+            lognormal(MU,SIGMA), each optionally *K to repeat, e.g. "uniform(-1,1)*2"
+)";
+
+}  // namespace
+}  // namespace sbi::app
+
+int main(int argc, char** argv) {
+  using namespace sbi::app;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  Invocation inv{std::vector<std::string>(argv + 2, argv + argc),
+                 sbi::io::join_command_line(argc, argv)};
+  try {
+    if (command == "simulate") return cmd_simulate(inv);
+    if (command == "train") return cmd_train(inv);
+    if (command == "sample") return cmd_sample(inv);
+    if (command == "info") return cmd_info(inv);
+    std::fprintf(stderr, "sbi: error: unknown command '%s' (run `sbi --help`)\n", command.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sbi: error: %s\n", e.what());
+    return 1;
+  }
+}

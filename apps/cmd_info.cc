@@ -1,0 +1,18 @@
+// sbi info: what is in an HDF5 file, human readable.
+#include <cstdio>
+
+#include "apps/commands.h"
+#include "apps/flags.h"
+#include "core/error.h"
+#include "io/describe.h"
+
+namespace sbi::app {
+
+int cmd_info(const Invocation& inv) {
+  Flags flags(inv.args, {});
+  core::check(flags.positional().size() == 1, "usage: sbi info FILE.h5");
+  std::fputs(io::describe_file(flags.positional()[0]).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace sbi::app

@@ -1,0 +1,94 @@
+// sbi train: fit a neural posterior estimate to a simulation file.
+#include "apps/commands.h"
+#include "apps/flags.h"
+#include "apps/progress_reporter.h"
+#include "core/error.h"
+#include "sbi/model_file.h"
+#include "sbi/simulation_data.h"
+#include "sbi/trainer.h"
+
+namespace sbi::app {
+
+int cmd_train(const Invocation& inv) {
+  Flags flags(inv.args,
+              {"data", "estimator", "out", "seed", "threads", "batch-size", "lr", "max-epochs",
+               "patience", "transforms", "hidden", "layers", "embedding", "prior", "nonfinite"});
+  const std::string data_path = flags.required("data");
+  const std::string out_path = flags.required("out");
+  set_threads(flags.get_int("threads", 0));
+
+  ModelOptions model_options;
+  model_options.estimator = flags.get("estimator", model_options.estimator);
+  model_options.transforms = static_cast<int>(flags.get_int("transforms", model_options.transforms));
+  model_options.hidden = static_cast<int>(flags.get_int("hidden", model_options.hidden));
+  model_options.layers = static_cast<int>(flags.get_int("layers", model_options.layers));
+  model_options.embedding = flags.get("embedding", model_options.embedding);
+  model_options.seed = flags.get_seed("seed", 0);
+  TrainOptions train_options;
+  train_options.seed = model_options.seed;
+  train_options.batch_size = static_cast<int>(flags.get_int("batch-size", train_options.batch_size));
+  train_options.learning_rate = flags.get_double("lr", train_options.learning_rate);
+  train_options.max_epochs = static_cast<int>(flags.get_int("max-epochs", train_options.max_epochs));
+  train_options.patience = static_cast<int>(flags.get_int("patience", train_options.patience));
+  std::string error;
+  core::check(model_options.is_valid(&error), error);
+  core::check(train_options.is_valid(&error), error);
+  const std::string nonfinite = flags.get("nonfinite", "drop");
+  core::check(nonfinite == "drop" || nonfinite == "error",
+              "--nonfinite expects drop or error, got '" + nonfinite + "'");
+
+  SimulationData data = load_simulations(
+      data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
+  check_writable(out_path);
+  log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
+           static_cast<long>(data.x.cols()), static_cast<long>(data.theta.rows()),
+           static_cast<long>(data.x.rows()));
+  if (data.dropped_nonfinite > 0)
+    log_line("dropped %ld rows whose x has NaN or Inf (--nonfinite error makes this an error)",
+             data.dropped_nonfinite);
+
+  PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
+                                                static_cast<int>(data.x.rows()));
+  model.parameter_names = data.parameter_names;
+  model.data_names = data.data_names;
+  if (flags.has("prior")) {
+    model.prior = core::Prior::parse(flags.get("prior", ""));
+    log_line("prior (from --prior): %s", model.prior->to_string().c_str());
+  } else if (data.prior) {
+    model.prior = data.prior;
+    log_line("prior (from %s): %s", data_path.c_str(), model.prior->to_string().c_str());
+  } else {
+    log_line("no prior given: posterior samples will not be restricted to a support "
+             "(pass --prior to restrict them)");
+  }
+  if (model.prior) {
+    core::check(model.prior->dim() == model.theta_dim(),
+                "the prior has " + std::to_string(model.prior->dim()) +
+                    " dimensions but theta has " + std::to_string(model.theta_dim()));
+    long outside = 0;
+    for (Eigen::Index j = 0; j < data.theta.cols(); ++j)
+      outside += model.prior->in_support(data.theta.col(j)) ? 0 : 1;
+    if (outside > 0)
+      log_line("warning: %ld of the simulated theta lie outside the prior support", outside);
+  }
+  log_line("training %s (%ld weights), batch %d, learning rate %g", model_options.estimator.c_str(),
+           nn::count_scalars(model.parameters()), train_options.batch_size,
+           train_options.learning_rate);
+
+  ProgressReporter reporter(/*every_message=*/true);
+  train_options.progress = reporter.callback();
+  TrainSummary summary;
+  train(train_options, data.theta, data.x, &model, &summary);
+  reporter.finish();
+  log_line("%s", summary.message.c_str());
+
+  io::Provenance provenance;
+  provenance.command_line = inv.command_line;
+  provenance.seed = model_options.seed;
+  provenance.has_seed = true;
+  save_model(out_path, model, summary, provenance);
+  log_line("wrote %s", out_path.c_str());
+  return 0;
+}
+
+}  // namespace sbi::app

@@ -1,0 +1,93 @@
+#include "apps/flags.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace sbi::app {
+
+Flags::Flags(const std::vector<std::string>& args, const std::set<std::string>& value_flags,
+             const std::set<std::string>& switch_flags) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0 || a.size() == 2) {
+      positional_.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (switch_flags.count(name)) {
+      core::check(!inline_value, "--" + name + " takes no value");
+      switches_.insert(name);
+    } else if (value_flags.count(name)) {
+      if (!inline_value) {
+        core::check(i + 1 < args.size(), "--" + name + " needs a value");
+        value = args[++i];
+      }
+      values_[name].push_back(value);
+    } else {
+      std::string known;
+      for (const auto& f : value_flags) known += " --" + f;
+      for (const auto& f : switch_flags) known += " --" + f;
+      throw core::Error("unknown flag --" + name + " (this command takes:" + known + ")");
+    }
+  }
+}
+
+std::string Flags::get(const std::string& name, const std::string& fallback) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return fallback;
+  core::check(it->second.size() == 1, "--" + name + " given more than once");
+  return it->second.front();
+}
+
+std::string Flags::required(const std::string& name) const {
+  core::check(has(name), "missing required flag --" + name);
+  return get(name, "");
+}
+
+long Flags::get_int(const std::string& name, long fallback) const {
+  if (!has(name)) return fallback;
+  const std::string s = get(name, "");
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(s.c_str(), &end, 10);
+  core::check(errno == 0 && end != s.c_str() && *end == '\0',
+              "--" + name + " expects an integer, got '" + s + "'");
+  return v;
+}
+
+std::uint64_t Flags::get_seed(const std::string& name, std::uint64_t fallback) const {
+  if (!has(name)) return fallback;
+  const std::string s = get(name, "");
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  core::check(errno == 0 && end != s.c_str() && *end == '\0' && s[0] != '-',
+              "--" + name + " expects a non-negative integer, got '" + s + "'");
+  return v;
+}
+
+double Flags::get_double(const std::string& name, double fallback) const {
+  if (!has(name)) return fallback;
+  const std::string s = get(name, "");
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  core::check(errno == 0 && end != s.c_str() && *end == '\0',
+              "--" + name + " expects a number, got '" + s + "'");
+  return v;
+}
+
+std::vector<std::string> Flags::all(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+}  // namespace sbi::app

@@ -1,0 +1,31 @@
+// model.h5: everything needed to use a trained PosteriorModel again.
+//
+//   /                          attrs: format = "sbi-toolkit model", format_version,
+//                              estimator, embedding, parameter_names, data_names,
+//                              prior (spec string, absent when unrestricted), provenance
+//   /density/hyperparameters   group whose attributes are the density's hyperparameters
+//   /embedding/hyperparameters group whose attributes are the embedding's hyperparameters
+//   /weights/<parameter name>  one dataset per trainable tensor
+//   /normalization/{theta_mean, theta_std, x_mean, x_std}
+//   /history/{epoch, train_loss, validation_loss, seconds}  + attrs stop_reason, best_epoch
+#pragma once
+
+#include <string>
+
+#include "io/provenance.h"
+#include "sbi/posterior_model.h"
+#include "sbi/trainer.h"
+
+namespace sbi {
+
+// Version of the layout above; loading a file with a newer version is refused.
+constexpr std::int64_t kModelFormatVersion = 1;
+
+// Writes atomically (temporary file, then rename).
+void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,
+                const io::Provenance& provenance);
+
+// Throws core::Error if the file is missing, not a model file, or from a newer format.
+PosteriorModel load_model(const std::string& path, TrainSummary* summary = nullptr);
+
+}  // namespace sbi

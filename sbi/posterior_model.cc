@@ -1,0 +1,120 @@
+#include "sbi/posterior_model.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "flows/factory.h"
+
+namespace sbi {
+
+bool ModelOptions::is_valid(std::string* error) const {
+  auto positive = [&](int v, const char* name) {
+    if (v >= 1) return true;
+    *error = std::string("ModelOptions::") + name + " = " + std::to_string(v) + " must be >= 1";
+    return false;
+  };
+  if (!positive(transforms, "transforms") || !positive(hidden, "hidden") ||
+      !positive(embedding_dim, "embedding_dim") || !positive(embedding_hidden, "embedding_hidden"))
+    return false;
+  if (layers < 0 || embedding_layers < 0) {
+    *error = "ModelOptions::layers and embedding_layers must be >= 0";
+    return false;
+  }
+  if (embedding != "none" && embedding != "mlp") {
+    *error = "unknown embedding '" + embedding + "' (expected none or mlp)";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+std::vector<std::string> numbered(const std::string& prefix, int n) {
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) names.push_back(prefix + std::to_string(i));
+  return names;
+}
+}  // namespace
+
+PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim, int x_dim) {
+  std::string error;
+  core::check(options.is_valid(&error), error);
+  core::check(theta_dim >= 1 && x_dim >= 1, "PosteriorModel::create: theta_dim and x_dim must be >= 1");
+  PosteriorModel m;
+  if (options.embedding == "mlp") {
+    nn::MlpOptions e;
+    e.in = x_dim;
+    e.out = options.embedding_dim;
+    e.hidden = options.embedding_hidden;
+    e.num_layers = options.embedding_layers;
+    e.activation = nn::parse_activation(options.activation);
+    core::Rng rng(options.seed, 7);
+    m.embedding = std::make_unique<nn::MlpEmbedding>(e, &rng);
+  } else {
+    m.embedding = std::make_unique<nn::IdentityEmbedding>(x_dim);
+  }
+  flows::DensityOptions d;
+  d.kind = options.estimator;
+  d.theta_dim = theta_dim;
+  d.context_dim = m.embedding->out_dim();
+  d.transforms = options.transforms;
+  d.hidden = options.hidden;
+  d.layers = options.layers;
+  d.activation = options.activation;
+  d.seed = options.seed;
+  m.density = flows::make_density(d);
+  m.theta_norm = Standardizer::identity(theta_dim);
+  m.x_norm = Standardizer::identity(x_dim);
+  m.parameter_names = numbered("theta_", theta_dim);
+  m.data_names = numbered("x_", x_dim);
+  return m;
+}
+
+void PosteriorModel::check_observation(const Eigen::MatrixXd& x, const std::string& what) const {
+  core::check(x.rows() == x_dim(), what + " has dimension " + std::to_string(x.rows()) +
+                                       ", but the model was trained on data of dimension " +
+                                       std::to_string(x_dim()));
+  core::check(x.allFinite(), what + " contains NaN or Inf");
+}
+
+Eigen::MatrixXd PosteriorModel::context(const Eigen::MatrixXd& x) const {
+  return embedding->embed(x_norm.apply(x));
+}
+
+Eigen::VectorXd PosteriorModel::log_prob(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x) const {
+  check_observation(x, "log_prob: x");
+  core::check(theta.rows() == theta_dim(), "log_prob: theta has " + std::to_string(theta.rows()) +
+                                               " rows, expected " + std::to_string(theta_dim()));
+  core::check(x.cols() == 1 || x.cols() == theta.cols(),
+              "log_prob: x must have 1 column or as many as theta");
+  Eigen::MatrixXd c = context(x);
+  if (c.cols() == 1 && theta.cols() != 1) c = c.replicate(1, theta.cols()).eval();
+  return density->log_prob(theta_norm.apply(theta), c).array() + theta_norm.log_abs_det();
+}
+
+Eigen::VectorXd PosteriorModel::log_prob_and_gradient(const Eigen::MatrixXd& theta,
+                                                      const Eigen::VectorXd& x,
+                                                      Eigen::MatrixXd* grad_theta) {
+  check_observation(x, "log_prob_and_gradient: x");
+  const Eigen::MatrixXd c = context(x).replicate(1, theta.cols());
+  Eigen::VectorXd lp =
+      density->log_prob_and_gradient(theta_norm.apply(theta), c, grad_theta).array() +
+      theta_norm.log_abs_det();
+  // d/dtheta = d/du * du/dtheta = d/du / std.
+  if (grad_theta != nullptr) *grad_theta = grad_theta->array().colwise() / theta_norm.std.array();
+  return lp;
+}
+
+Eigen::MatrixXd PosteriorModel::draw(long n, const Eigen::VectorXd& x, core::Rng* rng) const {
+  check_observation(x, "observation");
+  const Eigen::MatrixXd c = context(x).replicate(1, n);
+  return theta_norm.invert(density->sample(c, rng));
+}
+
+nn::Parameters PosteriorModel::parameters() {
+  nn::Parameters out;
+  nn::append_parameters("embedding", embedding->parameters(), &out);
+  nn::append_parameters("density", density->parameters(), &out);
+  return out;
+}
+
+}  // namespace sbi

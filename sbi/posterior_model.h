@@ -1,0 +1,74 @@
+// A trained neural posterior estimate q(theta | x): a conditional density model on
+// standardised theta, conditioned on the embedding of standardised x, plus what is needed
+// to use it on raw inputs (normalisation, prior, names). Written once against the
+// ConditionalDensity interface: any estimator plugs in.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/prior.h"
+#include "flows/conditional_density.h"
+#include "nn/embedding.h"
+#include "sbi/standardizer.h"
+
+namespace sbi {
+
+// Architecture choices for a new model (the `sbi train` flags).
+struct ModelOptions {
+  std::string estimator = "realnvp";  // flows::density_kinds()
+  int transforms = 5;                 // coupling layers
+  int hidden = 64;                    // conditioner width
+  int layers = 2;                     // residual blocks per conditioner
+  std::string activation = "relu";
+  std::string embedding = "none";     // none | mlp
+  int embedding_dim = 20;             // output of the mlp embedding
+  int embedding_hidden = 64;
+  int embedding_layers = 2;
+  std::uint64_t seed = 0;
+
+  bool is_valid(std::string* error) const;
+};
+
+class PosteriorModel {
+ public:
+  PosteriorModel() = default;
+  PosteriorModel(PosteriorModel&&) = default;
+  PosteriorModel& operator=(PosteriorModel&&) = default;
+
+  // A fresh, untrained model for theta_dim parameters and x_dim data.
+  static PosteriorModel create(const ModelOptions& options, int theta_dim, int x_dim);
+
+  int theta_dim() const { return density->theta_dim(); }
+  int x_dim() const { return embedding->in_dim(); }
+
+  // log q(theta_j | x_j) in the original units (z-scoring Jacobian included). theta is
+  // theta_dim x N, x is x_dim x N or x_dim x 1 (broadcast). Thread-safe.
+  Eigen::VectorXd log_prob(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x) const;
+
+  // log q and d log q / d theta for a single observation x (x_dim).
+  Eigen::VectorXd log_prob_and_gradient(const Eigen::MatrixXd& theta, const Eigen::VectorXd& x,
+                                        Eigen::MatrixXd* grad_theta);
+
+  // n unrestricted draws from q(theta | x) in the original units (no prior rejection).
+  Eigen::MatrixXd draw(long n, const Eigen::VectorXd& x, core::Rng* rng) const;
+
+  // Context of standardised observations: embedding(x_norm(x)).
+  Eigen::MatrixXd context(const Eigen::MatrixXd& x) const;
+
+  // Checks an observation: right dimension, finite. Throws core::Error naming `what`.
+  void check_observation(const Eigen::MatrixXd& x, const std::string& what) const;
+
+  std::unique_ptr<flows::ConditionalDensity> density;
+  std::unique_ptr<nn::Embedding> embedding;
+  Standardizer theta_norm, x_norm;
+  std::optional<core::Prior> prior;  // restricts sampling to its support when present
+  std::vector<std::string> parameter_names, data_names;
+
+  // All trainable parameters: embedding's then density's.
+  nn::Parameters parameters();
+};
+
+}  // namespace sbi
