@@ -15,6 +15,7 @@ bool TrainOptions::is_valid(std::string* error) const {
   else if (!(learning_rate > 0)) *error = "TrainOptions::learning_rate must be > 0";
   else if (max_epochs < 1) *error = "TrainOptions::max_epochs = " + std::to_string(max_epochs) + " must be >= 1";
   else if (patience < 0) *error = "TrainOptions::patience must be >= 0";
+  else if (lr_plateau < 0) *error = "TrainOptions::lr_plateau must be >= 0";
   else if (!(validation_fraction > 0 && validation_fraction < 1))
     *error = "TrainOptions::validation_fraction must be in (0, 1)";
   else return true;
@@ -76,7 +77,8 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   summary->num_validation = n_val;
 
   nn::Parameters params = model->parameters();
-  nn::Adam adam(params, nn::AdamOptions{options.learning_rate});
+  double learning_rate = options.learning_rate;
+  nn::Adam adam(params, nn::AdamOptions{learning_rate});
   nn::Vector best = nn::flatten_values(params);
   double best_loss = std::numeric_limits<double>::infinity();
   int since_best = 0;
@@ -121,11 +123,17 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
       since_best = 0;
     } else {
       ++since_best;
+      if (options.lr_plateau > 0 && since_best % options.lr_plateau == 0) {
+        learning_rate = std::max(0.5 * learning_rate, options.min_learning_rate);
+        adam.set_learning_rate(learning_rate);
+      }
     }
     if (options.progress) {
       char line[160];
-      std::snprintf(line, sizeof line, "epoch %d  train %.4f  validation %.4f  best %.4f (epoch %d)",
-                    epoch, rec.train_loss, rec.validation_loss, best_loss, summary->best_epoch);
+      std::snprintf(line, sizeof line,
+                    "epoch %d  train %.4f  validation %.4f  best %.4f (epoch %d)  lr %.2g", epoch,
+                    rec.train_loss, rec.validation_loss, best_loss, summary->best_epoch,
+                    learning_rate);
       options.progress({"train", epoch, options.max_epochs, line});
     }
     if (options.patience > 0 && since_best >= options.patience) {

@@ -21,6 +21,11 @@ struct TrainOptions {
   int patience = 20;                 // epochs without validation improvement; 0 = never stop early
   double validation_fraction = 0.1;  // held out, chosen at random (seeded)
   double clip_grad_norm = 5.0;       // <= 0 disables clipping
+  // Learning rate halves after every lr_plateau epochs without validation improvement
+  // (never below min_learning_rate), so the last epochs before early stopping refine the
+  // fit rather than jitter around it. 0 keeps the rate constant.
+  int lr_plateau = 5;
+  double min_learning_rate = 1e-5;
   std::uint64_t seed = 0;            // split, shuffling
   core::ProgressCallback progress;   // called once per epoch
 

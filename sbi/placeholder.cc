@@ -1,1 +1,0 @@
-// Placeholder so the library has a source until the layer's first file lands; delete then.
