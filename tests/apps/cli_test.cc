@@ -1,0 +1,210 @@
+// The `sbi` program end to end, as a user runs it: the command-line contract, users' own
+// simulation files, and bad input giving one clear error line, a non-zero exit code and
+// no output file.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/rng.h"
+#include "io/h5_file.h"
+#include "testing/raw_hdf5.h"
+#include "testing/temp_dir.h"
+
+namespace sbi {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out, err;
+};
+
+// Runs `sbi ARGS` with stdout and stderr captured.
+CliRun sbi(const testing::TempDir& dir, const std::string& args) {
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd = std::string(SBI_BINARY_PATH) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  auto slurp = [](const std::string& p) {
+    std::ifstream f(p);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  };
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+bool exists(const std::string& p) { return std::filesystem::exists(p); }
+
+// A clean failure: non-zero exit, exactly one stderr line "sbi: error: ..." containing
+// `expected`, and no output file (nor temporary leftovers) in the directory.
+void expect_clean_failure(const testing::TempDir& dir, const CliRun& r, const std::string& expected,
+                          const std::string& output) {
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.err.rfind("sbi: error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(output));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+}
+
+// A user's own simulations: theta ~ U(-2, 2)^2, x = theta + N(0, 0.1^2), N rows.
+void write_user_simulations(const std::string& path, int n, bool float32, int nan_rows = 0) {
+  core::Rng rng(77);
+  std::vector<double> theta, x;
+  for (int i = 0; i < n; ++i) {
+    for (int d = 0; d < 2; ++d) {
+      const double t = rng.uniform(-2, 2);
+      theta.push_back(t);
+      x.push_back(i < nan_rows && d == 0 ? NAN : t + 0.1 * rng.normal());
+    }
+  }
+  testing::write_raw_dataset(path, "/theta", theta, n, 2, float32);
+  testing::write_raw_dataset(path, "/x", x, n, 2, float32);
+}
+
+TEST(Cli, SimulateTrainSampleInfo) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("sims.h5"), obs = dir.file("obs.h5"),
+                    model = dir.file("model.h5"), post = dir.file("post.h5");
+  CliRun r = sbi(dir, "simulate --task two_moons --num 2000 --seed 1 --out " + sims);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(sbi(dir, "simulate --task two_moons --num 1 --seed 9 --out " + obs).exit_code, 0);
+  r = sbi(dir, "train --data " + sims + " --out " + model + " --max-epochs 3 --patience 0 --seed 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("epoch 3"), std::string::npos) << r.err;  // per-epoch losses logged
+  EXPECT_NE(r.err.find("prior (from"), std::string::npos) << r.err;
+  r = sbi(dir, "sample --model " + model + " --observation " + obs + " --num 500 --seed 3 --out " + post);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("theta_0"), std::string::npos);  // summary table with the truth
+  EXPECT_NE(r.out.find("true"), std::string::npos);
+
+  io::H5File f = io::H5File::open_read(post);
+  EXPECT_EQ(f.shape("/posterior/theta_0"), (std::vector<size_t>{1, 500, 1}));
+  EXPECT_EQ(f.shape("/sample_stats/lp"), (std::vector<size_t>{1, 500, 1}));
+  EXPECT_EQ(f.get_int_attr("/", "seed"), 3);
+  // Two moons' prior is U(-1, 1)^2: every draw lies inside.
+  std::vector<size_t> shape;
+  for (const char* p : {"/posterior/theta_0", "/posterior/theta_1"})
+    for (double v : f.read_array(p, &shape)) EXPECT_LE(std::abs(v), 1.0);
+  r = sbi(dir, "info " + post);
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("theta_0  float64 (1, 500, 1)  dims (chain, draw, observation)"), std::string::npos)
+      << r.out;
+}
+
+TEST(Cli, SimulatingAtGivenThetaIsReproducibleAcrossThreadCounts) {
+  testing::TempDir dir;
+  testing::write_raw_dataset(dir.file("theta.h5"), "/theta", {0.1, 0.2, -0.5, 0.3, 0.9, -0.9}, 3, 2, false);
+  for (int threads : {1, 2})
+    ASSERT_EQ(sbi(dir, "simulate --task two_moons --theta " + dir.file("theta.h5") + " --seed 4 --threads " +
+                           std::to_string(threads) + " --out " + dir.file("x" + std::to_string(threads) + ".h5"))
+                  .exit_code,
+              0);
+  io::H5File a = io::H5File::open_read(dir.file("x1.h5")), b = io::H5File::open_read(dir.file("x2.h5"));
+  EXPECT_EQ(a.read_matrix("/x"), b.read_matrix("/x"));
+  EXPECT_EQ(a.read_matrix("/theta"), b.read_matrix("/theta"));
+  EXPECT_DOUBLE_EQ(a.read_matrix("/theta")(1, 0), 0.2);
+}
+
+TEST(Cli, UsersOwnSimulationFileTrainsWithAndWithoutPrior) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("mine.h5"), obs = dir.file("obs.h5");
+  write_user_simulations(sims, 3000, /*float32=*/true);
+  testing::write_raw_dataset(obs, "/x", {1.95, 0.0}, 2, 0, false);  // one observation, shape (2,)
+
+  // Without --prior: trains, says samples are unrestricted, and some draws exceed 2
+  // (the posterior of theta_0 at x = 1.95 is N(1.95, 0.1^2) cut by nothing).
+  CliRun r = sbi(dir, "train --data " + sims + " --out " + dir.file("m1.h5") + " --max-epochs 30 --seed 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("no prior given"), std::string::npos) << r.err;
+  r = sbi(dir, "sample --model " + dir.file("m1.h5") + " --observation " + obs + " --num 2000 --out " + dir.file("p1.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<size_t> shape;
+  const auto t0 = io::H5File::open_read(dir.file("p1.h5")).read_array("/posterior/theta_0", &shape);
+  EXPECT_GT(*std::max_element(t0.begin(), t0.end()), 2.0);
+
+  // With --prior: all draws inside [-2, 2], the acceptance rate below 1 is reported.
+  r = sbi(dir, "train --data " + sims + " --out " + dir.file("m2.h5") +
+                   " --max-epochs 30 --seed 1 --prior 'uniform(-2,2)*2'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = sbi(dir, "sample --model " + dir.file("m2.h5") + " --observation " + obs + " --num 2000 --out " + dir.file("p2.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  io::H5File p2 = io::H5File::open_read(dir.file("p2.h5"));
+  const auto t2 = p2.read_array("/posterior/theta_0", &shape);
+  EXPECT_LE(*std::max_element(t2.begin(), t2.end()), 2.0);
+  EXPECT_LT(p2.get_double_attr("/", "acceptance_rate"), 0.9);
+  EXPECT_EQ(p2.get_string_attr("/", "prior"), "uniform(-2,2)*2");
+}
+
+TEST(Cli, NonFiniteRowsAreDroppedAndCountedOrRejected) {
+  testing::TempDir dir;
+  write_user_simulations(dir.file("nan.h5"), 500, false, /*nan_rows=*/7);
+  CliRun r = sbi(dir, "train --data " + dir.file("nan.h5") + " --out " + dir.file("m.h5") + " --max-epochs 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("dropped 7 rows"), std::string::npos) << r.err;
+  r = sbi(dir, "train --data " + dir.file("nan.h5") + " --out " + dir.file("m2.h5") + " --nonfinite error");
+  expect_clean_failure(dir, r, "/x row 0 has NaN or Inf", dir.file("m2.h5"));
+}
+
+TEST(Cli, BadInputGivesOneClearErrorAndNoOutput) {
+  testing::TempDir dir;
+  const std::string out = dir.file("out.h5");
+  // A data file without /theta.
+  testing::write_raw_dataset(dir.file("no_theta.h5"), "/x", {1, 2, 3, 4}, 2, 2, false);
+  expect_clean_failure(dir, sbi(dir, "train --data " + dir.file("no_theta.h5") + " --out " + out),
+                       "has no /theta dataset", out);
+  // /theta and /x of different lengths.
+  testing::write_raw_dataset(dir.file("ragged.h5"), "/theta", {1, 2, 3, 4, 5, 6}, 3, 2, false);
+  testing::write_raw_dataset(dir.file("ragged.h5"), "/x", {1, 2, 3, 4}, 2, 2, false);
+  expect_clean_failure(dir, sbi(dir, "train --data " + dir.file("ragged.h5") + " --out " + out),
+                       "/theta has 3 rows but /x has 2", out);
+  // A model file that is not a model.
+  expect_clean_failure(dir, sbi(dir, "sample --model " + dir.file("ragged.h5") + " --observation " +
+                                         dir.file("ragged.h5") + " --out " + out),
+                       "is not an sbi model file", out);
+  // A file that is not HDF5 at all.
+  std::ofstream(dir.file("text.h5")) << "not hdf5";
+  expect_clean_failure(dir, sbi(dir, "info " + dir.file("text.h5")), "text.h5", out);
+
+  // A real model, then an observation of the wrong dimension and an unwritable output.
+  write_user_simulations(dir.file("sims.h5"), 300, false);
+  ASSERT_EQ(sbi(dir, "train --data " + dir.file("sims.h5") + " --out " + dir.file("model.h5") +
+                         " --max-epochs 1").exit_code, 0);
+  testing::write_raw_dataset(dir.file("obs3.h5"), "/x", {1, 2, 3}, 3, 0, false);
+  expect_clean_failure(dir, sbi(dir, "sample --model " + dir.file("model.h5") + " --observation " +
+                                         dir.file("obs3.h5") + " --out " + out),
+                       "/x has dimension 3", out);
+  testing::write_raw_dataset(dir.file("obs.h5"), "/x", {1, 2}, 2, 0, false);
+  expect_clean_failure(dir, sbi(dir, "sample --model " + dir.file("model.h5") + " --observation " +
+                                         dir.file("obs.h5") + " --out /nonexistent/dir/p.h5"),
+                       "cannot write /nonexistent/dir/p.h5", "/nonexistent/dir/p.h5");
+  expect_clean_failure(dir, sbi(dir, "train --data " + dir.file("sims.h5") + " --out /proc/p.h5"),
+                       "cannot write /proc/p.h5", "/proc/p.h5");
+  // Misspelt flags and unknown tasks are errors, not silently ignored.
+  expect_clean_failure(dir, sbi(dir, "simulate --task two_moons --nmu 5 --out " + out), "unknown flag --nmu", out);
+  expect_clean_failure(dir, sbi(dir, "simulate --task three_moons --num 5 --out " + out), "three_moons", out);
+}
+
+TEST(Cli, ModelFromANewerFormatVersionIsRefused) {
+  testing::TempDir dir;
+  write_user_simulations(dir.file("sims.h5"), 300, false);
+  ASSERT_EQ(sbi(dir, "train --data " + dir.file("sims.h5") + " --out " + dir.file("model.h5") +
+                         " --max-epochs 1").exit_code, 0);
+  {
+    io::H5File f = io::H5File::open_read_write(dir.file("model.h5"));
+    f.set_attr("/", "format_version", std::int64_t{99});
+  }
+  testing::write_raw_dataset(dir.file("obs.h5"), "/x", {1, 2}, 2, 0, false);
+  expect_clean_failure(dir, sbi(dir, "sample --model " + dir.file("model.h5") + " --observation " +
+                                         dir.file("obs.h5") + " --out " + dir.file("p.h5")),
+                       "model format version 99, newer than this program reads", dir.file("p.h5"));
+}
+
+}  // namespace
+}  // namespace sbi
