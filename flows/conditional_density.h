@@ -34,8 +34,9 @@ class ConditionalDensity {
   // log q(theta_j | context_j) for each column. Thread-safe.
   virtual Vector log_prob(const Matrix& theta, const Matrix& context) const = 0;
 
-  // One draw theta_j ~ q(. | context_j) per column of context. Thread-safe.
-  virtual Matrix sample(const Matrix& context, core::Rng* rng) const = 0;
+  // One draw theta_j ~ q(. | context_j) per column of context and, unless log_prob is
+  // null, log q(theta_j | context_j) of each draw (computed in the same pass). Thread-safe.
+  virtual Matrix sample(const Matrix& context, core::Rng* rng, Vector* log_prob) const = 0;
 
   // Training objective on a batch: returns -mean_j log q(theta_j | context_j), adds its
   // gradient with respect to the parameters into their gradient buffers, and writes its

@@ -125,11 +125,12 @@ void RealNVP::forward(const Matrix& theta, const Matrix& context, RealNVPCache* 
   }
 }
 
-Matrix RealNVP::inverse(const Matrix& z, const Matrix& context) const {
+Matrix RealNVP::inverse(const Matrix& z, const Matrix& context, Matrix* log_det) const {
   CouplingCache cache;
   Matrix u = z, next;
   for (size_t k = layers_.size(); k-- > 0;) {
     layers_[k].inverse(u, context, &next, &cache);
+    if (log_det != nullptr) *log_det -= cache.s.colwise().sum();  // inverse scales by e^-s
     u.swap(next);
   }
   return u;
@@ -149,16 +150,23 @@ Vector RealNVP::log_prob(const Matrix& theta, const Matrix& context) const {
   return out;
 }
 
-Matrix RealNVP::sample(const Matrix& context, core::Rng* rng) const {
+Matrix RealNVP::sample(const Matrix& context, core::Rng* rng, Vector* log_prob) const {
   check_shapes("sample", nullptr, context);
   const Eigen::Index n = context.cols();
   Matrix z(options_.theta_dim, n);
   for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = rng->normal();
   Matrix theta(options_.theta_dim, n);
+  if (log_prob != nullptr) log_prob->resize(n);
 #pragma omp parallel for schedule(dynamic, 1)
   for (Eigen::Index start = 0; start < n; start += kChunk) {
     const Eigen::Index len = std::min(kChunk, n - start);
-    theta.middleCols(start, len) = inverse(z.middleCols(start, len), context.middleCols(start, len));
+    // log q(theta) = log N(z) + log|det d z / d theta| = log N(z) - log|det d theta / d z|.
+    Matrix log_det_inverse = Matrix::Zero(1, len);
+    theta.middleCols(start, len) =
+        inverse(z.middleCols(start, len), context.middleCols(start, len), &log_det_inverse);
+    if (log_prob != nullptr)
+      log_prob->segment(start, len) = standard_normal_log_prob(z.middleCols(start, len)) -
+                                      log_det_inverse.row(0).transpose();
   }
   return theta;
 }

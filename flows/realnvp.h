@@ -46,7 +46,7 @@ class RealNVP : public ConditionalDensity {
   Hyperparameters hyperparameters() const override { return options_.to_hyperparameters(); }
 
   Vector log_prob(const Matrix& theta, const Matrix& context) const override;
-  Matrix sample(const Matrix& context, core::Rng* rng) const override;
+  Matrix sample(const Matrix& context, core::Rng* rng, Vector* log_prob) const override;
   double loss_and_gradient(const Matrix& theta, const Matrix& context,
                            Matrix* grad_context) override;
   Vector log_prob_and_gradient(const Matrix& theta, const Matrix& context,
@@ -55,8 +55,8 @@ class RealNVP : public ConditionalDensity {
 
   // theta -> z with the summed log|det J| (1 x N), in cache->z and cache->log_det.
   void forward(const Matrix& theta, const Matrix& context, RealNVPCache* cache) const;
-  // z -> theta.
-  Matrix inverse(const Matrix& z, const Matrix& context) const;
+  // z -> theta; adds log|det d theta / d z| (1 x N) into *log_det unless null.
+  Matrix inverse(const Matrix& z, const Matrix& context, Matrix* log_det = nullptr) const;
 
  private:
   void check_shapes(const char* function, const Matrix* theta, const Matrix& context) const;

@@ -104,10 +104,13 @@ Eigen::VectorXd PosteriorModel::log_prob_and_gradient(const Eigen::MatrixXd& the
   return lp;
 }
 
-Eigen::MatrixXd PosteriorModel::draw(long n, const Eigen::VectorXd& x, core::Rng* rng) const {
+Eigen::MatrixXd PosteriorModel::draw(long n, const Eigen::VectorXd& x, core::Rng* rng,
+                                     Eigen::VectorXd* log_prob) const {
   check_observation(x, "observation");
   const Eigen::MatrixXd c = context(x).replicate(1, n);
-  return theta_norm.invert(density->sample(c, rng));
+  Eigen::MatrixXd theta = theta_norm.invert(density->sample(c, rng, log_prob));
+  if (log_prob != nullptr) log_prob->array() += theta_norm.log_abs_det();
+  return theta;
 }
 
 nn::Parameters PosteriorModel::parameters() {

@@ -52,8 +52,10 @@ class PosteriorModel {
   Eigen::VectorXd log_prob_and_gradient(const Eigen::MatrixXd& theta, const Eigen::VectorXd& x,
                                         Eigen::MatrixXd* grad_theta);
 
-  // n unrestricted draws from q(theta | x) in the original units (no prior rejection).
-  Eigen::MatrixXd draw(long n, const Eigen::VectorXd& x, core::Rng* rng) const;
+  // n unrestricted draws from q(theta | x) in the original units (no prior rejection) and,
+  // unless null, log q of each draw.
+  Eigen::MatrixXd draw(long n, const Eigen::VectorXd& x, core::Rng* rng,
+                       Eigen::VectorXd* log_prob = nullptr) const;
 
   // Context of standardised observations: embedding(x_norm(x)).
   Eigen::MatrixXd context(const Eigen::MatrixXd& x) const;

@@ -26,6 +26,7 @@ PosteriorSamples sample_posterior(const PosteriorModel& model, const Eigen::Vect
   const long n = options.num_samples;
   PosteriorSamples out;
   out.theta.resize(model.theta_dim(), n);
+  out.log_prob.resize(n);
   long filled = 0;
   // Each round draws from its own stream so the result depends only on the seed.
   for (std::uint64_t round = 0; filled < n; ++round) {
@@ -36,10 +37,12 @@ PosteriorSamples sample_posterior(const PosteriorModel& model, const Eigen::Vect
     const long want = std::min<long>(std::max<long>(64, static_cast<long>(1.1 * (n - filled) / rate)),
                                      50 * n + 64);
     core::Rng rng(options.seed, round);
-    const Eigen::MatrixXd draws = model.draw(want, x, &rng);
+    Eigen::VectorXd draws_lp;
+    const Eigen::MatrixXd draws = model.draw(want, x, &rng, &draws_lp);
     for (Eigen::Index j = 0; j < draws.cols() && filled < n; ++j) {
       ++summary->proposed;  // only draws examined count, so the rate is not diluted
       if (restrict && !model.prior->in_support(draws.col(j))) continue;
+      out.log_prob[filled] = draws_lp[j];
       out.theta.col(filled++) = draws.col(j);
       ++summary->accepted;
     }
@@ -51,7 +54,6 @@ PosteriorSamples sample_posterior(const PosteriorModel& model, const Eigen::Vect
                         "probably outside what the simulations cover");
   }
   summary->acceptance_rate = static_cast<double>(summary->accepted) / summary->proposed;
-  out.log_prob = model.log_prob(out.theta, x);
   summary->seconds = clock.seconds();
   return out;
 }

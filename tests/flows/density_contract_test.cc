@@ -122,18 +122,21 @@ TEST_P(RealNVPContract, GradientsMatchFiniteDifferences) {
   EXPECT_EQ(before, nn::flatten_grads(params));
 }
 
-TEST_P(RealNVPContract, SampleHasTheRightShapeAndIsReproducible) {
+TEST_P(RealNVPContract, SampleIsReproducibleWithItsLogDensity) {
   const Case c = GetParam();
   auto flow = make_realnvp(c.theta_dim, c.context_dim);
   core::Rng rng(14);
   randomize(flow.get(), &rng, 0.3);
   const Matrix ctx = random_matrix(c.context_dim, 1, &rng).replicate(1, 1500);
   core::Rng a(5), b(5);
-  const Matrix s1 = flow->sample(ctx, &a);
+  nn::Vector lp;
+  const Matrix s1 = flow->sample(ctx, &a, &lp);
   ASSERT_EQ(s1.rows(), c.theta_dim);
   ASSERT_EQ(s1.cols(), 1500);
-  EXPECT_EQ(s1, flow->sample(ctx, &b));
+  EXPECT_EQ(s1, flow->sample(ctx, &b, nullptr));
   EXPECT_TRUE(s1.allFinite());
+  // The log-density computed along the inverse pass equals the forward one.
+  EXPECT_LT((lp - flow->log_prob(s1, ctx)).cwiseAbs().maxCoeff(), 1e-9);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dims, RealNVPContract,

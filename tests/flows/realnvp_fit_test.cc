@@ -54,7 +54,7 @@ TEST(RealNVPFit, RecoversTheMeanAndCovarianceOfACorrelatedGaussian) {
 
   const int m = 20000;
   core::Rng sample_rng(3);
-  const Matrix s = flow.sample(Matrix(0, m), &sample_rng);
+  const Matrix s = flow.sample(Matrix(0, m), &sample_rng, nullptr);
   const Eigen::Vector2d s_mean = s.rowwise().mean();
   const Matrix centered = s.colwise() - s_mean;
   const Eigen::Matrix2d s_cov = centered * centered.transpose() / (m - 1);
@@ -89,7 +89,7 @@ TEST(RealNVPFit, LearnsAContextDependentMean) {
   fit(&flow, theta, c, 3000);
   core::Rng sample_rng(5);
   for (double c0 : {-1.0, 0.5}) {
-    const Matrix s = flow.sample(Matrix::Constant(1, 20000, c0), &sample_rng);
+    const Matrix s = flow.sample(Matrix::Constant(1, 20000, c0), &sample_rng, nullptr);
     const double m = s.mean();
     const double sd = std::sqrt((s.array() - m).square().sum() / (s.cols() - 1));
     // Same error budget as above, for sigma = 0.5.
