@@ -44,6 +44,13 @@ class ConditionalDensity {
   virtual double loss_and_gradient(const Matrix& theta, const Matrix& context,
                                    Matrix* grad_context) = 0;
 
+  // The number early stopping watches on held-out pairs; lower is better. Defaults to
+  // -mean log q. Models whose training loss is not a likelihood (flow matching, score
+  // matching) may return their own loss instead, evaluated deterministically.
+  virtual double validation_loss(const Matrix& theta, const Matrix& context) const {
+    return -log_prob(theta, context).mean();
+  }
+
   // log q(theta_j | context_j) and, unless null, d log q / d theta (theta_dim x N).
   // Leaves the parameter gradient buffers untouched.
   virtual Vector log_prob_and_gradient(const Matrix& theta, const Matrix& context,

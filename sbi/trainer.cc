@@ -34,11 +34,10 @@ std::string stop_reason_name(StopReason r) {
 
 namespace {
 
-// Mean -log q over `theta`/`x` (standardised), in chunks.
+// The density's validation loss on standardised held-out pairs (by default -mean log q).
 double validation_loss(const PosteriorModel& model, const Eigen::MatrixXd& theta,
                        const Eigen::MatrixXd& x) {
-  const Eigen::MatrixXd c = model.embedding->embed(x);
-  return -model.density->log_prob(theta, c).mean();
+  return model.density->validation_loss(theta, model.embedding->embed(x));
 }
 
 }  // namespace
