@@ -17,6 +17,10 @@ int cmd_simulate(const Invocation& inv);
 int cmd_train(const Invocation& inv);
 int cmd_sample(const Invocation& inv);
 int cmd_info(const Invocation& inv);
+int cmd_diagnose(const Invocation& inv);
+int cmd_map(const Invocation& inv);
+int cmd_plot(const Invocation& inv);
+int cmd_export(const Invocation& inv);
 
 // Fails early (before long work) if `path` cannot be written.
 void check_writable(const std::string& path);

@@ -33,6 +33,15 @@ usage:
                [--nonfinite drop|error]
   sbi sample   --model model.h5 --observation obs.h5 --out posterior.h5 [--num M] [--seed S]
                [--threads T] [--no-prior-restriction]
+  sbi map      --model model.h5 --observation obs.h5 --out map.h5 [--starts K] [--seed S]
+               [--candidates C] [--max-iterations I] [--no-prior-restriction]
+  sbi diagnose --model model.h5 --task NAME --num-sbc N --out report.h5
+               [--num-posterior-samples L] [--seed S] [--threads T] [--param k=v ...]
+               [--tarp-reference prior|box] [--png] [--no-prior-restriction]
+               (figures next to the report: <stem>_sbc.svg, <stem>_coverage.svg)
+  sbi plot     corner posterior.h5 --out corner.svg|corner.png [--truth FILE.h5]
+               [--observation K] [--bins B] [--smooth S] [--title T] [--png]
+  sbi export   posterior.h5 --format getdist|csv --out ROOT
   sbi info     FILE.h5
 
 tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp
@@ -58,6 +67,10 @@ int main(int argc, char** argv) {
     if (command == "train") return cmd_train(inv);
     if (command == "sample") return cmd_sample(inv);
     if (command == "info") return cmd_info(inv);
+    if (command == "diagnose") return cmd_diagnose(inv);
+    if (command == "map") return cmd_map(inv);
+    if (command == "plot") return cmd_plot(inv);
+    if (command == "export") return cmd_export(inv);
     std::fprintf(stderr, "sbi: error: unknown command '%s' (run `sbi --help`)\n", command.c_str());
     return 2;
   } catch (const std::exception& e) {

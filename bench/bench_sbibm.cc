@@ -4,6 +4,8 @@
 //
 //   bench_sbibm [--reference PATH] [--tasks two_moons,gaussian_linear,slcp]
 //               [--budgets 1000,10000] [--estimator realnvp] [--seed S] [--observations 5]
+//               [--transforms K] [--hidden H] [--layers L] [--batch-size B] [--lr-plateau P]
+// (architecture and training flags default to the library defaults, as `sbi train` uses)
 #include <omp.h>
 
 #include <cstdio>
@@ -60,11 +62,16 @@ int main(int argc, char** argv) {
       const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, n, so);
       ModelOptions mo;
       mo.estimator = estimator;
+      mo.transforms = std::atoi(flag(argc, argv, "transforms", std::to_string(mo.transforms)).c_str());
+      mo.hidden = std::atoi(flag(argc, argv, "hidden", std::to_string(mo.hidden)).c_str());
+      mo.layers = std::atoi(flag(argc, argv, "layers", std::to_string(mo.layers)).c_str());
       mo.seed = seed;
       PosteriorModel model = PosteriorModel::create(mo, task.simulator->theta_dim(), task.simulator->x_dim());
       model.prior = task.prior;
       TrainOptions to;
       to.seed = seed;
+      to.batch_size = std::atoi(flag(argc, argv, "batch-size", std::to_string(to.batch_size)).c_str());
+      to.lr_plateau = std::atoi(flag(argc, argv, "lr-plateau", std::to_string(to.lr_plateau)).c_str());
       TrainSummary ts;
       train(to, sims.theta, sims.x, &model, &ts);
       double c2st_sum = 0, sample_seconds = 0;

@@ -1,0 +1,87 @@
+// sbi plot corner posterior.h5 --out corner.svg [--truth FILE.h5] [--observation K]:
+// a corner plot of the draws for observation K (default 0). The true values come from /theta
+// of FILE.h5 ((D,), or (K, D) with one row per observation, e.g. an observation file from
+// `sbi simulate` or map.h5). An --out ending in .png renders the SVG to PNG (needs
+// rsvg-convert or ImageMagick's convert); --png writes a PNG next to the SVG.
+#include <cstdio>
+#include <filesystem>
+
+#include "apps/commands.h"
+#include "apps/flags.h"
+#include "apps/progress_reporter.h"
+#include "core/error.h"
+#include "io/h5_file.h"
+#include "io/posterior_file.h"
+#include "sbi/corner_plot.h"
+#include "sbi/svg_writer.h"
+
+namespace sbi::app {
+namespace {
+
+Eigen::VectorXd read_truth_row(const std::string& path, int dim, long k, long num_observations) {
+  io::H5File f = io::H5File::open_read(path);
+  core::check(f.is_dataset("/theta"), path + " has no /theta dataset to take the true values from");
+  const std::vector<size_t> shape = f.shape("/theta");
+  Eigen::MatrixXd t = f.read_matrix("/theta");
+  if (shape.size() == 1) t.transposeInPlace();  // (D,) is one parameter vector
+  core::check(t.rows() == dim, path + ": /theta has " + std::to_string(t.rows()) +
+                                   " parameters, the posterior " + std::to_string(dim));
+  if (t.cols() == 1) return t.col(0);
+  core::check(t.cols() == num_observations,
+              path + ": /theta has " + std::to_string(t.cols()) + " rows, but the posterior has " +
+                  std::to_string(num_observations) + " observations");
+  return t.col(k);
+}
+
+bool ends_with(const std::string& s, const std::string& end) {
+  return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+}
+
+}  // namespace
+
+int cmd_plot(const Invocation& inv) {
+  Flags flags(inv.args, {"out", "truth", "observation", "bins", "smooth", "title"}, {"png"});
+  const std::vector<std::string>& pos = flags.positional();
+  core::check(!pos.empty(), "sbi plot needs a kind of plot: sbi plot corner posterior.h5 --out corner.svg");
+  core::check(pos[0] == "corner", "unknown plot '" + pos[0] + "' (expected corner)");
+  core::check(pos.size() == 2, "sbi plot corner takes one posterior file");
+  const std::string out_path = flags.required("out");
+  CornerPlotOptions options;
+  options.bins_2d = static_cast<int>(flags.get_int("bins", options.bins_2d));
+  options.bins_1d = options.bins_2d;
+  options.smooth = flags.get_double("smooth", options.smooth);
+  options.title = flags.get("title", "");
+  std::string error;
+  core::check(options.is_valid(&error), error);
+
+  const io::PosteriorDraws draws = io::read_posterior_file(pos[1]);
+  const long k_obs = static_cast<long>(draws.samples.size());
+  const long k = flags.get_int("observation", 0);
+  core::check(k >= 0 && k < k_obs, "--observation " + std::to_string(k) + " is out of range: " + pos[1] +
+                                       " has " + std::to_string(k_obs) + " observation(s)");
+  const int dim = static_cast<int>(draws.parameter_names.size());
+  Eigen::VectorXd truth;
+  if (flags.has("truth")) truth = read_truth_row(flags.get("truth", ""), dim, k, k_obs);
+  const std::string svg = corner_plot_svg(draws.samples[k], draws.parameter_names,
+                                          draws.latex_labels, truth, options);
+  if (ends_with(out_path, ".png")) {
+    check_writable(out_path);
+    const std::string tmp_svg = out_path + ".svg.tmp";
+    write_svg_file(tmp_svg, svg);
+    const bool ok = svg_to_png(tmp_svg, out_path, 2.0, &error);
+    std::filesystem::remove(tmp_svg);
+    core::check(ok, "cannot render " + out_path + ": " + error);
+  } else {
+    check_writable(out_path);
+    write_svg_file(out_path, svg);
+    if (flags.on("png")) {
+      const std::string png = (ends_with(out_path, ".svg") ? out_path.substr(0, out_path.size() - 4) : out_path) + ".png";
+      if (!svg_to_png(out_path, png, 2.0, &error)) log_line("no PNG: %s", error.c_str());
+    }
+  }
+  log_line("wrote %s: %d parameters, %ld draws of observation %ld", out_path.c_str(), dim,
+           static_cast<long>(draws.samples[k].cols()), k);
+  return 0;
+}
+
+}  // namespace sbi::app
