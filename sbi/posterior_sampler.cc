@@ -46,7 +46,9 @@ PosteriorSamples sample_posterior(const PosteriorModel& model, const Eigen::Vect
       out.theta.col(filled++) = draws.col(j);
       ++summary->accepted;
     }
-    if (filled < n && summary->proposed >= 1000 &&
+    // Give up only after enough draws that even a rate of min_acceptance would have
+    // produced ~3 accepted ones (P(0 accepted | rate = min) = e^-3 = 5%).
+    if (filled < n && summary->proposed >= static_cast<long>(3.0 / options.min_acceptance) &&
         static_cast<double>(summary->accepted) / summary->proposed < options.min_acceptance)
       throw core::Error("sample_posterior: only " + std::to_string(summary->accepted) + " of " +
                         std::to_string(summary->proposed) +
