@@ -18,4 +18,12 @@ inline void check(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
 }
 
+// Throws Error("<context>: <what is wrong>") when options.is_valid(&error) fails. (Do not
+// write check(o.is_valid(&e), "..." + e): the message may be built before is_valid runs.)
+template <typename Options>
+void check_valid(const Options& options, const std::string& context) {
+  std::string error;
+  if (!options.is_valid(&error)) throw Error(context.empty() ? error : context + ": " + error);
+}
+
 }  // namespace sbi::core

@@ -57,8 +57,7 @@ struct AugmentedSystem {
 // Integrates the augmented state from t0 to t1 (either direction).
 void solve(const BatchVectorField& field, Eigen::Index d, Eigen::Index n, bool with_divergence,
            double t0, double t1, const OdeOptions& o, State* s, OdeSummary* summary) {
-  std::string error;
-  core::check(o.is_valid(&error), "flow ODE: " + error);
+  core::check_valid(o, "flow ODE");
   OdeSummary local;
   if (n > 0) {
     AugmentedSystem system{&field, d, n, with_divergence, &local.evaluations};
@@ -96,8 +95,7 @@ VectorFieldOptions field_options(const CnfOptions& o) {
 }
 
 const CnfOptions& validated(const CnfOptions& o) {
-  std::string error;
-  core::check(o.is_valid(&error), "Cnf: " + error);
+  core::check_valid(o, "Cnf");
   return o;
 }
 
@@ -278,7 +276,7 @@ Vector Cnf::log_prob_with(const Matrix& theta, const Matrix& context, const OdeO
   const Eigen::Index n = theta.cols();
   const bool hutchinson = options_.trace == TraceEstimator::kHutchinson;
   Vector out(n);
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (n > kChunk)
   for (Eigen::Index start = 0; start < n; start += kChunk) {
     const Eigen::Index len = std::min(kChunk, n - start);
     const Matrix ctx = context.middleCols(start, len);
@@ -309,7 +307,7 @@ Matrix Cnf::sample(const Matrix& context, core::Rng* rng, Vector* log_prob) cons
   if (hutchinson) probes = rademacher(d, n, rng);
   Matrix theta(d, n);
   if (log_prob != nullptr) log_prob->resize(n);
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (n > kChunk)
   for (Eigen::Index start = 0; start < n; start += kChunk) {
     const Eigen::Index len = std::min(kChunk, n - start);
     const Matrix ctx = context.middleCols(start, len);
@@ -391,7 +389,7 @@ double Cnf::validation_loss(const Matrix& theta, const Matrix& context) const {
   const Matrix ctx = context.replicate(1, options_.validation_draws);
   const Eigen::Index chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> sums(chunks);  // summed in order afterwards: bitwise deterministic
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1)
   for (Eigen::Index k = 0; k < chunks; ++k) {
     const Eigen::Index start = k * kChunk, len = std::min(kChunk, n - start);
     sums[k] = len * flow_matching_loss(th.middleCols(start, len), ctx.middleCols(start, len),

@@ -19,6 +19,8 @@ struct DensityOptions {
   int hidden = 64;
   int layers = 2;      // residual blocks / hidden layers per network
   std::string activation = "relu";
+  int bins = 8;        // nsf: spline bins K
+  double bound = 5.0;  // nsf: spline interval [-B, B] on z-scored theta
   std::uint64_t seed = 0;
 };
 
@@ -26,7 +28,6 @@ struct DensityOptions {
 std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options);
 
 // Rebuilds a model (to load its weights into) from what hyperparameters() wrote.
-
 std::unique_ptr<ConditionalDensity> make_density(const std::string& kind, const Hyperparameters& h);
 
 // The kinds make_density knows.

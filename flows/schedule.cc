@@ -37,8 +37,7 @@ bool ScheduleOptions::is_valid(std::string* error) const {
 }
 
 Schedule::Schedule(const ScheduleOptions& options) : options_(options) {
-  std::string error;
-  core::check(options.is_valid(&error), "Schedule: " + error);
+  core::check_valid(options, "Schedule");
 }
 
 PathCoefficients Schedule::at(double t) const {

@@ -39,8 +39,7 @@ bool VectorFieldOptions::is_valid(std::string* error) const {
 }
 
 VectorField::VectorField(const VectorFieldOptions& options, core::Rng* rng) : options_(options) {
-  std::string error;
-  core::check(options.is_valid(&error), "VectorField: " + error);
+  core::check_valid(options, "VectorField");
   const int h = options.hidden;
   std::vector<std::pair<int, int>> shapes;  // (in, out)
   shapes.emplace_back(options.time_features() + options.theta_dim + options.context_dim, h);

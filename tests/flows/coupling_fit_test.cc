@@ -1,21 +1,22 @@
-// A RealNVP fitted by maximum likelihood to a correlated Gaussian recovers its mean and
-// covariance, unconditionally and conditionally (mean linear in the context).
+// A coupling flow (RealNVP and NSF alike) fitted by maximum likelihood to a correlated
+// Gaussian recovers its mean and covariance, unconditionally and conditionally (mean
+// linear in the context).
 #include <gtest/gtest.h>
 
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
 
-#include "flows/realnvp.h"
+#include "flows/factory.h"
 #include "nn/adam.h"
 
 namespace sbi::flows {
 namespace {
 
-// Trains `flow` on (theta, context) pairs with Adam, minibatches of 256; the learning
+// Trains `density` on (theta, context) pairs with Adam, minibatches of 256; the learning
 // rate drops tenfold for the last quarter so the final iterate is not dominated by
 // minibatch noise.
-void fit(RealNVP* flow, const Matrix& theta, const Matrix& context, int steps) {
-  nn::Parameters params = flow->parameters();
+void fit(ConditionalDensity* density, const Matrix& theta, const Matrix& context, int steps) {
+  nn::Parameters params = density->parameters();
   nn::Adam adam(params, nn::AdamOptions{2e-3});
   core::Rng rng(99);
   const int batch = 256;
@@ -28,12 +29,14 @@ void fit(RealNVP* flow, const Matrix& theta, const Matrix& context, int steps) {
       cb.col(j) = context.col(i);
     }
     nn::zero_grad(params);
-    flow->loss_and_gradient(tb, cb, nullptr);
+    density->loss_and_gradient(tb, cb, nullptr);
     adam.step();
   }
 }
 
-TEST(RealNVPFit, RecoversTheMeanAndCovarianceOfACorrelatedGaussian) {
+class CouplingFit : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(CouplingFit, RecoversTheMeanAndCovarianceOfACorrelatedGaussian) {
   Eigen::Vector2d mean(1.0, -0.5);
   Eigen::Matrix2d cov;
   cov << 1.0, 0.8, 0.8, 1.0;
@@ -43,18 +46,19 @@ TEST(RealNVPFit, RecoversTheMeanAndCovarianceOfACorrelatedGaussian) {
   Matrix theta(2, n);
   for (int j = 0; j < n; ++j) theta.col(j) = mean + chol * Eigen::Vector2d(rng.normal(), rng.normal());
 
-  RealNVPOptions o;
+  DensityOptions o;
+  o.kind = GetParam();
   o.theta_dim = 2;
   o.context_dim = 0;
-  o.num_transforms = 4;
+  o.transforms = 4;
   o.hidden = 16;
   o.seed = 2;
-  RealNVP flow(o);
-  fit(&flow, theta, Matrix(0, n), 3000);
+  auto flow = make_density(o);
+  fit(flow.get(), theta, Matrix(0, n), 3000);
 
   const int m = 20000;
   core::Rng sample_rng(3);
-  const Matrix s = flow.sample(Matrix(0, m), &sample_rng, nullptr);
+  const Matrix s = flow->sample(Matrix(0, m), &sample_rng, nullptr);
   const Eigen::Vector2d s_mean = s.rowwise().mean();
   const Matrix centered = s.colwise() - s_mean;
   const Eigen::Matrix2d s_cov = centered * centered.transpose() / (m - 1);
@@ -68,11 +72,11 @@ TEST(RealNVPFit, RecoversTheMeanAndCovarianceOfACorrelatedGaussian) {
   EXPECT_NEAR(s_cov(0, 1), cov(0, 1), 0.06);
   // The fitted log-density is close to the true one at the mean: log N(mu; mu, cov).
   const double true_lp = -std::log(2 * M_PI) - 0.5 * std::log(cov.determinant());
-  EXPECT_NEAR(flow.log_prob(Matrix(mean), Matrix(0, 1))(0), true_lp, 0.05);
+  EXPECT_NEAR(flow->log_prob(Matrix(mean), Matrix(0, 1))(0), true_lp, 0.05);
 }
 
-TEST(RealNVPFit, LearnsAContextDependentMean) {
-  // theta | c ~ N(2 c, 0.5^2) in one dimension: the elementwise conditional affine map.
+TEST_P(CouplingFit, LearnsAContextDependentMean) {
+  // theta | c ~ N(2 c, 0.5^2) in one dimension: the conditional elementwise map.
   core::Rng rng(4);
   const int n = 8000;
   Matrix c(1, n), theta(1, n);
@@ -80,16 +84,17 @@ TEST(RealNVPFit, LearnsAContextDependentMean) {
     c(0, j) = rng.normal();
     theta(0, j) = 2.0 * c(0, j) + 0.5 * rng.normal();
   }
-  RealNVPOptions o;
+  DensityOptions o;
+  o.kind = GetParam();
   o.theta_dim = 1;
   o.context_dim = 1;
-  o.num_transforms = 2;
+  o.transforms = 2;
   o.hidden = 16;
-  RealNVP flow(o);
-  fit(&flow, theta, c, 3000);
+  auto flow = make_density(o);
+  fit(flow.get(), theta, c, 3000);
   core::Rng sample_rng(5);
   for (double c0 : {-1.0, 0.5}) {
-    const Matrix s = flow.sample(Matrix::Constant(1, 20000, c0), &sample_rng, nullptr);
+    const Matrix s = flow->sample(Matrix::Constant(1, 20000, c0), &sample_rng, nullptr);
     const double m = s.mean();
     const double sd = std::sqrt((s.array() - m).square().sum() / (s.cols() - 1));
     // Same error budget as above, for sigma = 0.5.
@@ -97,6 +102,9 @@ TEST(RealNVPFit, LearnsAContextDependentMean) {
     EXPECT_NEAR(sd, 0.5, 0.03) << "c = " << c0;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Estimators, CouplingFit, ::testing::Values("realnvp", "nsf"),
+                         [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace sbi::flows
