@@ -51,8 +51,7 @@ int cmd_diagnose(const Invocation& inv) {
   options.threads = static_cast<int>(flags.get_int("threads", 0));
   options.tarp_reference = parse_tarp_reference(flags.get("tarp-reference", "prior"));
   set_threads(options.threads);
-  std::string error;
-  core::check(options.is_valid(&error), error);
+  core::check_valid(options, "");
 
   const simulators::Task task = simulators::make_task(flags.required("task"), params);
   const PosteriorModel model = load_model(model_path);
@@ -105,6 +104,7 @@ int cmd_diagnose(const Invocation& inv) {
   if (flags.on("png")) {
     for (const std::string& svg : {sbc_svg, coverage_svg}) {
       const std::string png = stem_of(svg) + ".png";
+      std::string error;
       if (!svg_to_png(svg, png, 2.0, &error)) log_line("no PNG for %s: %s", svg.c_str(), error.c_str());
     }
   }

@@ -34,8 +34,7 @@ int cmd_map(const Invocation& inv) {
   options.max_iterations = static_cast<int>(flags.get_int("max-iterations", options.max_iterations));
   options.seed = flags.get_seed("seed", 0);
   options.restrict_to_prior = !flags.on("no-prior-restriction");
-  std::string error;
-  core::check(options.is_valid(&error), error);
+  core::check_valid(options, "");
 
   PosteriorModel model = load_model(model_path);
   const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim());

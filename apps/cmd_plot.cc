@@ -51,8 +51,8 @@ int cmd_plot(const Invocation& inv) {
   options.bins_1d = options.bins_2d;
   options.smooth = flags.get_double("smooth", options.smooth);
   options.title = flags.get("title", "");
-  std::string error;
-  core::check(options.is_valid(&error), error);
+  core::check_valid(options, "");
+  std::string error;  // for svg_to_png
 
   const io::PosteriorDraws draws = io::read_posterior_file(pos[1]);
   const long k_obs = static_cast<long>(draws.samples.size());

@@ -38,11 +38,18 @@ int cmd_sample(const Invocation& inv) {
   options.num_samples = flags.get_int("num", options.num_samples);
   options.seed = flags.get_seed("seed", 0);
   options.restrict_to_prior = !flags.on("no-prior-restriction");
-  std::string error;
-  core::check(options.is_valid(&error), error);
+  core::check_valid(options, "");
 
   const PosteriorModel model = load_model(model_path);
-  const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim());
+  ObservationInfo obs_info;
+  const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_layout, &obs_info);
+  if (obs_info.catalogue) {
+    log_line("%s: one catalogue of %ld rows (stars)%s", obs_path.c_str(), obs_info.rows,
+             obs_info.rows < model.x_layout.set_size ? ", padded and masked to the model's set size" : "");
+    if (obs_info.has_v_err)
+      log_line("its /v_err has median %.3g; the model assumes the measurement error of its "
+               "training simulations", obs_info.median_v_err);
+  }
   check_writable(out_path);
   if (!model.prior) log_line("the model has no prior: samples are not restricted to a support");
 

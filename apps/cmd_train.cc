@@ -12,7 +12,9 @@ namespace sbi::app {
 int cmd_train(const Invocation& inv) {
   Flags flags(inv.args,
               {"data", "estimator", "out", "seed", "threads", "batch-size", "lr", "max-epochs",
-               "patience", "transforms", "hidden", "layers", "embedding", "prior", "nonfinite"});
+               "patience", "transforms", "hidden", "layers", "embedding", "embedding-dim",
+               "embedding-hidden", "embedding-layers", "pooling", "prior", "nonfinite"},
+              {"no-set-norm"});
   const std::string data_path = flags.required("data");
   const std::string out_path = flags.required("out");
   set_threads(flags.get_int("threads", 0));
@@ -23,6 +25,14 @@ int cmd_train(const Invocation& inv) {
   model_options.hidden = static_cast<int>(flags.get_int("hidden", model_options.hidden));
   model_options.layers = static_cast<int>(flags.get_int("layers", model_options.layers));
   model_options.embedding = flags.get("embedding", model_options.embedding);
+  model_options.embedding_dim =
+      static_cast<int>(flags.get_int("embedding-dim", model_options.embedding_dim));
+  model_options.embedding_hidden =
+      static_cast<int>(flags.get_int("embedding-hidden", model_options.embedding_hidden));
+  model_options.embedding_layers =
+      static_cast<int>(flags.get_int("embedding-layers", model_options.embedding_layers));
+  model_options.embedding_pooling = flags.get("pooling", model_options.embedding_pooling);
+  model_options.embedding_set_norm = !flags.on("no-set-norm");
   model_options.seed = flags.get_seed("seed", 0);
   TrainOptions train_options;
   train_options.seed = model_options.seed;
@@ -30,9 +40,8 @@ int cmd_train(const Invocation& inv) {
   train_options.learning_rate = flags.get_double("lr", train_options.learning_rate);
   train_options.max_epochs = static_cast<int>(flags.get_int("max-epochs", train_options.max_epochs));
   train_options.patience = static_cast<int>(flags.get_int("patience", train_options.patience));
-  std::string error;
-  core::check(model_options.is_valid(&error), error);
-  core::check(train_options.is_valid(&error), error);
+  core::check_valid(model_options, "");
+  core::check_valid(train_options, "");
   const std::string nonfinite = flags.get("nonfinite", "drop");
   core::check(nonfinite == "drop" || nonfinite == "error",
               "--nonfinite expects drop or error, got '" + nonfinite + "'");
@@ -40,6 +49,8 @@ int cmd_train(const Invocation& inv) {
   SimulationData data = load_simulations(
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
   check_writable(out_path);
+  PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
+                                                static_cast<int>(data.x.rows()), data.x_layout);
   log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
            static_cast<long>(data.x.cols()), static_cast<long>(data.theta.rows()),
            static_cast<long>(data.x.rows()));
@@ -47,8 +58,12 @@ int cmd_train(const Invocation& inv) {
     log_line("dropped %ld rows whose x has NaN or Inf (--nonfinite error makes this an error)",
              data.dropped_nonfinite);
 
-  PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
-                                                static_cast<int>(data.x.rows()));
+  if (data.x_layout.is_set()) {
+    log_line("x is a set of %d rows of %d features%s; standardised per feature", data.x_layout.set_size,
+             data.x_layout.features, data.x_layout.masked ? " (variable size: padded, masked)" : "");
+    if (model_options.embedding != "deepsets")
+      log_line("hint: --embedding deepsets is invariant to the order of the rows");
+  }
   model.parameter_names = data.parameter_names;
   model.data_names = data.data_names;
   if (flags.has("prior")) {

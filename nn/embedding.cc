@@ -1,6 +1,7 @@
 #include "nn/embedding.h"
 
 #include "core/error.h"
+#include "nn/deepsets.h"
 
 namespace sbi::nn {
 
@@ -35,7 +36,11 @@ std::unique_ptr<Embedding> make_embedding(const std::string& kind,
     core::Rng rng(seed, 7);
     return std::make_unique<MlpEmbedding>(o, &rng);
   }
-  throw core::Error("unknown embedding '" + kind + "' (expected none or mlp)");
+  if (kind == "deepsets") {
+    core::Rng rng(seed, 7);
+    return std::make_unique<DeepSetsEmbedding>(deepsets_options_from(h), &rng);
+  }
+  throw core::Error("unknown embedding '" + kind + "' (expected none, mlp or deepsets)");
 }
 
 }  // namespace sbi::nn

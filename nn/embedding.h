@@ -16,7 +16,7 @@ class Embedding {
  public:
   virtual ~Embedding() = default;
 
-  virtual std::string kind() const = 0;  // "none", "mlp"
+  virtual std::string kind() const = 0;  // "none", "mlp", "deepsets" (nn/deepsets.h)
   virtual int in_dim() const = 0;
   virtual int out_dim() const = 0;
   virtual EmbeddingHyperparameters hyperparameters() const = 0;
@@ -67,7 +67,8 @@ class MlpEmbedding : public Embedding {
   MlpCache cache_;
 };
 
-// Builds an embedding from its kind and hyperparameters (as written by hyperparameters()).
+// Builds an embedding from its kind ("none", "mlp", "deepsets") and hyperparameters (as
+// written by hyperparameters()); weights are drawn from core::Rng(seed, 7).
 std::unique_ptr<Embedding> make_embedding(const std::string& kind,
                                           const EmbeddingHyperparameters& h, std::uint64_t seed);
 

@@ -15,8 +15,7 @@ bool MlpOptions::is_valid(std::string* error) const {
 }
 
 Mlp::Mlp(const MlpOptions& options, core::Rng* rng) : options_(options) {
-  std::string error;
-  core::check(options.is_valid(&error), "Mlp: " + error);
+  core::check_valid(options, "Mlp");
   const int h = options.hidden;
   if (options.residual) {
     layers_.emplace_back(options.in, h);

@@ -151,8 +151,7 @@ bool C2stOptions::is_valid(std::string* error) const {
 
 C2stResult c2st(const Eigen::MatrixXd& p, const Eigen::MatrixXd& q, const C2stOptions& options) {
   core::Stopwatch clock;
-  std::string error;
-  core::check(options.is_valid(&error), "c2st: " + error);
+  core::check_valid(options, "c2st");
   core::check(p.rows() >= 1, "c2st: p has 0 rows (dimensions)");
   core::check(p.rows() == q.rows(), "c2st: p has " + std::to_string(p.rows()) +
                                         " rows (dimensions) but q has " +

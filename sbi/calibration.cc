@@ -42,8 +42,7 @@ bool CalibrationOptions::is_valid(std::string* error) const {
 CalibrationRun run_calibration(const core::Prior& prior, const simulators::Simulator& simulator,
                                const PosteriorUnderTest& posterior,
                                const CalibrationOptions& options, CalibrationSummary* summary) {
-  std::string error;
-  core::check(options.is_valid(&error), "run_calibration: " + error);
+  core::check_valid(options, "run_calibration");
   const int dim = prior.dim();
   core::check(simulator.theta_dim() == dim && posterior.theta_dim() == dim,
               "run_calibration: the prior has " + std::to_string(dim) + " parameters, the simulator " +

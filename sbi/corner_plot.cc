@@ -54,8 +54,7 @@ bool CornerPlotOptions::is_valid(std::string* error) const {
 std::string corner_plot_svg(const Eigen::MatrixXd& samples, const std::vector<std::string>& names,
                             const std::vector<std::string>& labels, const Eigen::VectorXd& truth,
                             const CornerPlotOptions& options) {
-  std::string error;
-  core::check(options.is_valid(&error), "corner_plot_svg: " + error);
+  core::check_valid(options, "corner_plot_svg");
   const int dim = static_cast<int>(samples.rows());
   const long m = samples.cols();
   core::check(dim >= 1 && m >= 2, "corner_plot_svg: need at least 1 parameter and 2 draws");

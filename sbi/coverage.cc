@@ -34,8 +34,7 @@ double empirical_coverage(const Eigen::VectorXi& ranks, long num_posterior_sampl
 
 CoverageCurve expected_coverage(const Eigen::VectorXi& hpd_ranks, long num_posterior_samples,
                                 const CoverageOptions& options) {
-  std::string error;
-  core::check(options.is_valid(&error), "expected_coverage: " + error);
+  core::check_valid(options, "expected_coverage");
   CoverageCurve c;
   c.ks = ks_uniform_ranks(hpd_ranks, num_posterior_samples);  // also validates the ranks
   c.num_simulations = hpd_ranks.size();

@@ -19,8 +19,7 @@ std::string p_text(double p) {
 }
 
 void check_options(const DiagnosticPlotOptions& options, const char* function) {
-  std::string error;
-  core::check(options.is_valid(&error), std::string(function) + ": " + error);
+  core::check_valid(options, function);
 }
 
 }  // namespace

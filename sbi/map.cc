@@ -65,8 +65,7 @@ bool MapOptions::is_valid(std::string* error) const {
 
 Eigen::VectorXd find_map(PosteriorModel* model, const Eigen::VectorXd& x, const MapOptions& options,
                          MapSummary* summary) {
-  std::string error;
-  core::check(options.is_valid(&error), "find_map: " + error);
+  core::check_valid(options, "find_map");
   model->check_observation(x, "find_map: x");
   core::Stopwatch clock;
   *summary = MapSummary{};

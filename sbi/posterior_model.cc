@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "flows/factory.h"
+#include "nn/deepsets.h"
 
 namespace sbi {
 
@@ -20,8 +21,13 @@ bool ModelOptions::is_valid(std::string* error) const {
     *error = "ModelOptions::layers and embedding_layers must be >= 0";
     return false;
   }
-  if (embedding != "none" && embedding != "mlp") {
-    *error = "unknown embedding '" + embedding + "' (expected none or mlp)";
+  if (embedding != "none" && embedding != "mlp" && embedding != "deepsets") {
+    *error = "unknown embedding '" + embedding + "' (expected none, mlp or deepsets)";
+    return false;
+  }
+  if (embedding_pooling != "mean" && embedding_pooling != "sum" && embedding_pooling != "mean+sum") {
+    *error = "ModelOptions::embedding_pooling = '" + embedding_pooling +
+             "' must be mean, sum or mean+sum";
     return false;
   }
   return true;
@@ -35,12 +41,37 @@ std::vector<std::string> numbered(const std::string& prefix, int n) {
 }
 }  // namespace
 
-PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim, int x_dim) {
-  std::string error;
-  core::check(options.is_valid(&error), error);
+PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim, int x_dim,
+                                      const SetLayout& x_layout) {
+  core::check_valid(options, "");
   core::check(theta_dim >= 1 && x_dim >= 1, "PosteriorModel::create: theta_dim and x_dim must be >= 1");
+  if (x_layout.is_set())
+    core::check(x_layout.features >= 1 && x_layout.flat_dim() == x_dim,
+                "PosteriorModel::create: the set layout (" + std::to_string(x_layout.set_size) +
+                    " rows of " + std::to_string(x_layout.row_width()) +
+                    ") does not match x dimension " + std::to_string(x_dim));
   PosteriorModel m;
-  if (options.embedding == "mlp") {
+  m.x_layout = x_layout;
+  if (options.embedding == "deepsets") {
+    core::check(x_layout.is_set(),
+                "the deepsets embedding needs set data: x must be a flattened set of rows (a "
+                "simulation file with root attributes set_size and set_features, as `sbi "
+                "simulate --task dwarf` writes)");
+    nn::DeepSetsOptions e;
+    e.set_size = x_layout.set_size;
+    e.features = x_layout.features;
+    e.masked = x_layout.masked;
+    e.hidden = options.embedding_hidden;
+    e.phi_layers = options.embedding_layers;
+    e.phi_dim = options.embedding_hidden;
+    e.rho_layers = options.embedding_layers;
+    e.out_dim = options.embedding_dim;
+    e.pooling = nn::parse_pooling(options.embedding_pooling);
+    e.activation = nn::parse_activation(options.activation);
+    e.set_norm = options.embedding_set_norm;
+    core::Rng rng(options.seed, 7);
+    m.embedding = std::make_unique<nn::DeepSetsEmbedding>(e, &rng);
+  } else if (options.embedding == "mlp") {
     nn::MlpOptions e;
     e.in = x_dim;
     e.out = options.embedding_dim;

@@ -17,8 +17,7 @@ bool SampleOptions::is_valid(std::string* error) const {
 
 PosteriorSamples sample_posterior(const PosteriorModel& model, const Eigen::VectorXd& x,
                                   const SampleOptions& options, SampleSummary* summary) {
-  std::string error;
-  core::check(options.is_valid(&error), "sample_posterior: " + error);
+  core::check_valid(options, "sample_posterior");
   model.check_observation(x, "observation");
   core::Stopwatch clock;
   *summary = SampleSummary{};

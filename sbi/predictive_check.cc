@@ -27,8 +27,7 @@ PredictiveCheckResult predictive_check(const Eigen::MatrixXd& posterior_samples,
                                        const simulators::Simulator& simulator,
                                        const Eigen::VectorXd& x_obs,
                                        const PredictiveCheckOptions& options) {
-  std::string error;
-  core::check(options.is_valid(&error), "predictive_check: " + error);
+  core::check_valid(options, "predictive_check");
   core::check(posterior_samples.rows() == simulator.theta_dim(),
               "predictive_check: samples have " + std::to_string(posterior_samples.rows()) +
                   " rows, the simulator takes " + std::to_string(simulator.theta_dim()) + " parameters");
@@ -81,8 +80,7 @@ PredictiveCheckResult predictive_check(const PosteriorUnderTest& posterior,
                                        const simulators::Simulator& simulator,
                                        const Eigen::VectorXd& x_obs,
                                        const PredictiveCheckOptions& options) {
-  std::string error;
-  core::check(options.is_valid(&error), "predictive_check: " + error);
+  core::check_valid(options, "predictive_check");
   core::Rng rng(options.seed, kPosteriorStream);
   const Eigen::MatrixXd samples = posterior.sample(options.num_samples, x_obs, &rng, nullptr);
   return predictive_check(samples, simulator, x_obs, options);

@@ -31,8 +31,7 @@ int default_sbc_bins(long num_simulations, long num_posterior_samples) {
 
 SbcResult sbc_test(const Eigen::MatrixXi& ranks, long num_posterior_samples,
                    const SbcOptions& options) {
-  std::string error;
-  core::check(options.is_valid(&error), "sbc_test: " + error);
+  core::check_valid(options, "sbc_test");
   core::check(ranks.rows() >= 1 && ranks.cols() >= 1, "sbc_test: no ranks");
   core::check(num_posterior_samples >= 1, "sbc_test: num_posterior_samples must be >= 1");
   SbcResult out;

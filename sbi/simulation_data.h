@@ -1,6 +1,17 @@
 // Reading a simulation file for training: /theta (N, D_theta) and /x (N, D_x) of any float
 // or integer type, from `sbi simulate` or from the user's own code. Other datasets and
 // attributes are ignored; names and the prior are taken from root attributes when present.
+//
+// Set data (each x a set of rows, e.g. the stars of a galaxy; see SetLayout): /x holds the
+// rows flattened, x = [R_0, v_0, R_1, v_1, ...], and the root attributes
+//   set_size      S, rows per simulation
+//   set_features  F, data entries per row (2 for stars: R [kpc], v_los [km/s])
+//   set_masked    1 when each row is followed by a presence flag (1 star, 0 padding), so that
+//                 D_x = S (F + 1); absent or 0: D_x = S F
+// say so. Sets of variable size come either masked (as `sbi simulate` writes them, with
+// /num_stars (N,) for information) or as D_x = S F with /num_stars (N,) counting the rows
+// present in each simulation, the first ones, the rest being padding of any value (NaN
+// allowed); the latter is converted on reading to the masked layout.
 #pragma once
 
 #include <optional>
@@ -10,6 +21,7 @@
 #include <Eigen/Core>
 
 #include "core/prior.h"
+#include "sbi/standardizer.h"
 
 namespace sbi {
 
@@ -20,10 +32,11 @@ enum class NonFinitePolicy {
 
 struct SimulationData {
   Eigen::MatrixXd theta;  // D_theta x N
-  Eigen::MatrixXd x;      // D_x x N
+  Eigen::MatrixXd x;      // D_x x N (set data: masked layout when sizes vary)
   long dropped_nonfinite = 0;
   std::vector<std::string> parameter_names, data_names;  // defaults theta_i, x_i
   std::optional<core::Prior> prior;                       // root attribute "prior", if any
+  SetLayout x_layout;                                     // set_size 0 unless set data
 };
 
 SimulationData load_simulations(const std::string& path, NonFinitePolicy policy);
@@ -31,5 +44,23 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
 // The observation(s) in an observation file: /x of shape (D,) for one or (K, D) for K.
 // Returns D x K. `expected_dim` is the model's x dimension, checked with a clear message.
 Eigen::MatrixXd load_observations(const std::string& path, int expected_dim);
+
+// What load_observations found besides x.
+struct ObservationInfo {
+  bool catalogue = false;   // /x was a table of rows (one set), flattened here
+  long rows = 0;            // rows in the catalogue
+  bool has_v_err = false;   // the catalogue had /v_err (N_rows,), per-row velocity errors
+  double median_v_err = 0;  // their median (same units as v)
+};
+
+// As above for a model whose x may be a set (layout.is_set()). Then /x may also be a
+// catalogue: one set as a table of shape (N_rows, F) with F = layout.features, e.g. the
+// (R, v_los) of N stars, returned flattened as the model expects. With a masked layout any
+// N_rows <= set_size works (padded, mask 0); otherwise N_rows must equal set_size, and any
+// other count is an error saying why. An optional /v_err (N_rows,) is checked (finite,
+// >= 0) and summarised in *info; the model does not use it (it assumes the error model of
+// its training simulations). Other datasets in the file are ignored.
+Eigen::MatrixXd load_observations(const std::string& path, int expected_dim,
+                                  const SetLayout& layout, ObservationInfo* info = nullptr);
 
 }  // namespace sbi

@@ -1,16 +1,47 @@
 // z-scoring: u = (v - mean) / std per dimension, with statistics from the training set
 // stored in the model file. A constant dimension keeps std = 1 (it carries no information
 // and must not divide by zero).
+//
+// Set data (x a flattened set of rows, e.g. stars (R, v_los); see SetLayout) is standardised
+// per feature instead: one centre and scale for R and one for v, over every present row of
+// every training sample, repeated for each row. Per-dimension statistics would treat row 1
+// and row 2 differently and break the permutation invariance of a set embedding; tied
+// statistics keep it, and keep apply() and the file layout (one mean and std per dimension)
+// unchanged. For set features the centre is the median and the scale 1.4826 × the median
+// absolute deviation (= std for Gaussian data): pooled over sets whose scales differ by
+// orders of magnitude (line-of-sight dispersions of 2–100 km/s, Plummer radii with an
+// r^-5 tail) the std is set by the few largest sets and would squeeze typical rows to
+// ~0.1; the robust scale keeps them O(1) (the dwarf example trains faster with it).
 #pragma once
 
 #include <Eigen/Core>
 
 namespace sbi {
 
+// The layout of x when each observation is a set of rows: set_size rows of `features` data
+// entries each, flattened row by row (x = [row_0, row_1, ...]), each row followed by its
+// presence flag (1 = present, 0 = padding) when `masked`. set_size = 0: x is a plain vector.
+struct SetLayout {
+  int set_size = 0;
+  int features = 0;
+  bool masked = false;
+
+  bool is_set() const { return set_size > 0; }
+  int row_width() const { return features + (masked ? 1 : 0); }
+  int flat_dim() const { return set_size * row_width(); }
+  bool operator==(const SetLayout& o) const {
+    return set_size == o.set_size && features == o.features && masked == o.masked;
+  }
+};
+
 struct Standardizer {
   Eigen::VectorXd mean, std;
 
-  static Standardizer fit(const Eigen::MatrixXd& columns);
+  // Per-dimension mean and std of the columns or, for set data (tying.is_set()), per-feature
+  // median and scaled MAD over the present rows, stored in `mean` and `std`, with mean 0
+  // and std 1 for the presence flags. Throws
+  // core::Error for fewer than 2 samples (2 present rows) or a layout not matching the rows.
+  static Standardizer fit(const Eigen::MatrixXd& columns, const SetLayout& tying = {});
   static Standardizer identity(int dim);
 
   int dim() const { return static_cast<int>(mean.size()); }

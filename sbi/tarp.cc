@@ -65,8 +65,7 @@ bool TarpOptions::is_valid(std::string* error) const {
 
 TarpResult tarp_test(const Eigen::VectorXi& counts, long num_posterior_samples,
                      const TarpOptions& options) {
-  std::string error;
-  core::check(options.is_valid(&error), "tarp_test: " + error);
+  core::check_valid(options, "tarp_test");
   TarpResult t;
   t.ks = ks_uniform_ranks(counts, num_posterior_samples);  // also validates the counts
   t.num_simulations = counts.size();

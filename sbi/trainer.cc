@@ -45,8 +45,7 @@ double validation_loss(const PosteriorModel& model, const Eigen::MatrixXd& theta
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary) {
   *summary = TrainSummary{};
-  std::string error;
-  core::check(options.is_valid(&error), "train: " + error);
+  core::check_valid(options, "train");
   core::check(theta.cols() == x.cols(), "train: theta has " + std::to_string(theta.cols()) +
                                             " samples but x has " + std::to_string(x.cols()));
   core::check(theta.rows() == model->theta_dim() && x.rows() == model->x_dim(),
@@ -66,7 +65,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   Eigen::MatrixXd theta_train = theta(Eigen::all, std::vector<long>(order.begin(), order.begin() + n_train));
   Eigen::MatrixXd x_train = x(Eigen::all, std::vector<long>(order.begin(), order.begin() + n_train));
   model->theta_norm = Standardizer::fit(theta_train);
-  model->x_norm = Standardizer::fit(x_train);
+  model->x_norm = Standardizer::fit(x_train, model->x_layout);  // per feature for set data
   theta_train = model->theta_norm.apply(theta_train);
   x_train = model->x_norm.apply(x_train);
   const std::vector<long> val_idx(order.begin() + n_train, order.end());

@@ -1,0 +1,224 @@
+// Training and sampling throughput of the conditional RealNVP on two_moons, for the
+// same-architecture comparison with PyTorch (bench/realnvp_pytorch.py, compare_pytorch.sh).
+// Prints one line of key=value pairs; asserts nothing.
+//
+// The timed loop is the inner loop of sbi/trainer.cc, step for step: gather a batch (from
+// a per-epoch shuffle of all simulations), zero_grad, embedding forward, density
+// loss_and_gradient, embedding backward, clip_grad_norm, Adam step. No validation pass.
+//
+//   bench_train_throughput [--steps 2000] [--warmup 50] [--batch-size 128] [--hidden 64]
+//                          [--transforms 5] [--layers 2] [--sims 10000] [--seed 1]
+//                          [--samples 10000] [--sample-reps 5] [--dump PATH]
+//
+// Threads: the training step is single-threaded by design (EIGEN_DONT_PARALLELIZE, no
+// OpenMP in the step); sample() and log_prob() split their columns across OMP_NUM_THREADS.
+//
+// --dump PATH writes, as text, one batch, the parameters at initialisation and after the
+// warm-up steps, the loss and gradient norm on that batch at both, and one inverse pass, so that
+// realnvp_pytorch.py --check PATH can verify that both sides compute the same function.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "core/progress.h"
+#include "flows/realnvp.h"
+#include "nn/adam.h"
+#include "sbi/posterior_model.h"
+#include "sbi/standardizer.h"
+#include "simulators/batch.h"
+#include "simulators/registry.h"
+
+namespace {
+
+std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (argv[i] == "--" + name) return argv[i + 1];
+  return fallback;
+}
+
+long int_flag(int argc, char** argv, const std::string& name, long fallback) {
+  return std::atol(flag(argc, argv, name, std::to_string(fallback)).c_str());
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// "name rows cols v..." with the values in row-major order (PyTorch's layout).
+void write_matrix(std::ofstream& out, const std::string& name, const Eigen::MatrixXd& m) {
+  out << name << ' ' << m.rows() << ' ' << m.cols();
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j) out << ' ' << m(i, j);
+  out << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sbi;
+  const long steps = int_flag(argc, argv, "steps", 2000);
+  const long warmup = int_flag(argc, argv, "warmup", 50);
+  const long batch = int_flag(argc, argv, "batch-size", 128);
+  const long n = int_flag(argc, argv, "sims", 10000);
+  const long num_samples = int_flag(argc, argv, "samples", 10000);
+  const int sample_reps = static_cast<int>(int_flag(argc, argv, "sample-reps", 5));
+  const std::uint64_t seed = static_cast<std::uint64_t>(int_flag(argc, argv, "seed", 1));
+  const std::string dump = flag(argc, argv, "dump", "");
+  ModelOptions mo;  // defaults of `sbi train`, as the trainer would get them
+  mo.hidden = static_cast<int>(int_flag(argc, argv, "hidden", mo.hidden));
+  mo.transforms = static_cast<int>(int_flag(argc, argv, "transforms", mo.transforms));
+  mo.layers = static_cast<int>(int_flag(argc, argv, "layers", mo.layers));
+  const double clip = 5.0, learning_rate = 1e-3;  // TrainOptions defaults
+  if (steps < 1 || warmup < 0 || batch < 1 || n < batch || num_samples < 1 || sample_reps < 1) {
+    std::fprintf(stderr, "bench_train_throughput: need steps >= 1, warmup >= 0, 1 <= batch-size <= sims, "
+                         "samples >= 1, sample-reps >= 1\n");
+    return 2;
+  }
+
+  // Data: two_moons from the prior, z-scored as the trainer does.
+  const simulators::Task task = simulators::make_task("two_moons");
+  simulators::SimulateOptions so;
+  so.seed = seed;
+  const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, n, so);
+  PosteriorModel model = PosteriorModel::create(mo, task.simulator->theta_dim(), task.simulator->x_dim());
+  model.theta_norm = Standardizer::fit(sims.theta);
+  model.x_norm = Standardizer::fit(sims.x);
+  const Eigen::MatrixXd theta = model.theta_norm.apply(sims.theta);
+  const Eigen::MatrixXd x = model.x_norm.apply(sims.x);
+
+  nn::Parameters params = model.parameters();
+  nn::Adam adam(params, nn::AdamOptions{learning_rate});
+  const long num_params = nn::count_scalars(params);
+
+  Eigen::MatrixXd tb(theta.rows(), batch), xb(x.rows(), batch), grad_context;
+  std::vector<long> perm(n);
+  std::iota(perm.begin(), perm.end(), 0L);
+  const long batches_per_epoch = n / batch;  // the last partial batch is dropped, as in train()
+  long epoch = 0, b = batches_per_epoch;
+  auto next_batch = [&]() {
+    if (b == batches_per_epoch) {
+      core::Rng rng(seed, 0x100000 + (++epoch));
+      for (long i = n - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
+      b = 0;
+    }
+    for (long j = 0; j < batch; ++j) {
+      tb.col(j) = theta.col(perm[b * batch + j]);
+      xb.col(j) = x.col(perm[b * batch + j]);
+    }
+    ++b;
+  };
+  auto train_step = [&]() {
+    next_batch();
+    nn::zero_grad(params);
+    const Eigen::MatrixXd& c = model.embedding->forward(xb);
+    const double loss = model.density->loss_and_gradient(tb, c, &grad_context);
+    model.embedding->backward(grad_context);
+    nn::clip_grad_norm(params, clip);
+    adam.step();
+    return loss;
+  };
+
+  // For --dump: a fixed batch (the first columns) and its loss and gradient norm.
+  const long check_n = std::min<long>(batch, n);
+  const Eigen::MatrixXd check_theta = theta.leftCols(check_n), check_x = x.leftCols(check_n);
+  auto check_loss = [&](double* grad_norm) {
+    nn::zero_grad(params);
+    const Eigen::MatrixXd c = model.embedding->forward(check_x);
+    const double loss = model.density->loss_and_gradient(check_theta, c, &grad_context);
+    model.embedding->backward(grad_context);
+    *grad_norm = nn::flatten_grads(params).norm();
+    nn::zero_grad(params);
+    return loss;
+  };
+  double init_grad_norm = 0;
+  const double init_loss = check_loss(&init_grad_norm);
+  std::vector<Eigen::MatrixXd> init_values;
+  for (const nn::Parameter& p : params) init_values.push_back(*p.value);
+
+  double loss = 0;
+  for (long i = 0; i < warmup; ++i) loss = train_step();
+
+  if (!dump.empty()) {
+    std::ofstream out(dump);
+    out << std::setprecision(17);
+    out << "config " << mo.transforms << ' ' << mo.hidden << ' ' << mo.layers << ' '
+        << model.theta_dim() << ' ' << model.x_dim() << ' ' << mo.seed << ' ' << num_params << '\n';
+    write_matrix(out, "batch_theta", check_theta.transpose());
+    write_matrix(out, "batch_context", check_x.transpose());
+    double g = 0;
+    const double l = check_loss(&g);
+    out << "loss_init " << init_loss << "\ngrad_norm_init " << init_grad_norm << '\n';
+    out << "loss " << l << "\ngrad_norm " << g << '\n';
+    for (size_t i = 0; i < params.size(); ++i) write_matrix(out, "init_param " + params[i].name, init_values[i]);
+    for (const nn::Parameter& p : params) write_matrix(out, "param " + p.name, *p.value);
+    // One inverse pass: z (a fixed standard normal batch) -> theta, at the warmed-up weights.
+    const auto* flow = dynamic_cast<const flows::RealNVP*>(model.density.get());
+    if (flow != nullptr) {
+      core::Rng zr(seed, 99);
+      Eigen::MatrixXd z(model.theta_dim(), check_n);
+      for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = zr.normal();
+      const Eigen::MatrixXd c = model.embedding->embed(check_x);
+      write_matrix(out, "inverse_z", z.transpose());
+      write_matrix(out, "inverse_theta", flow->inverse(z, c, nullptr).transpose());
+    }
+    if (!out) {
+      std::fprintf(stderr, "bench_train_throughput: cannot write %s\n", dump.c_str());
+      return 1;
+    }
+  }
+
+  core::Stopwatch clock;
+  double tail_sum = 0;
+  const long tail = std::min<long>(100, steps);
+  for (long i = 0; i < steps; ++i) {
+    loss = train_step();
+    if (i >= steps - tail) tail_sum += loss;
+  }
+  const double train_s = clock.seconds();
+
+  // Sampling: num_samples draws for one observation (the first simulated x), the same with
+  // log q of each draw from the inverse pass, then log_prob of the draws; each timed
+  // sample_reps times after one untimed call, median reported.
+  const Eigen::MatrixXd context = model.embedding->embed(x.col(0)).replicate(1, num_samples);
+  core::Rng rng(seed, 7);
+  Eigen::VectorXd lp, lp_sampled;
+  Eigen::MatrixXd draws = model.density->sample(context, &rng, &lp_sampled);
+  lp = model.density->log_prob(draws, context);
+  std::vector<double> sample_t, sample_lp_t, log_prob_t;
+  for (int r = 0; r < sample_reps; ++r) {
+    core::Stopwatch s;
+    draws = model.density->sample(context, &rng, nullptr);
+    sample_t.push_back(s.seconds());
+    core::Stopwatch s2;
+    draws = model.density->sample(context, &rng, &lp_sampled);
+    sample_lp_t.push_back(s2.seconds());
+    core::Stopwatch t;
+    lp = model.density->log_prob(draws, context);
+    log_prob_t.push_back(t.seconds());
+  }
+  const double sample_s = median(sample_t), sample_lp_s = median(sample_lp_t),
+               log_prob_s = median(log_prob_t);
+  // The two ways of getting log q of the same draws must agree.
+  const double lp_mismatch = (lp - lp_sampled).cwiseAbs().maxCoeff();
+
+  std::printf(
+      "impl=cpp dtype=float64 threads=%d params=%ld batch=%ld hidden=%d transforms=%d layers=%d "
+      "warmup=%ld steps=%ld train_s=%.4f steps_per_s=%.1f samples_per_s=%.0f loss_init=%.6f "
+      "loss_final=%.6f loss_last100=%.6f sample_n=%ld sample_s=%.5f draws_per_s=%.0f "
+      "sample_lp_s=%.5f sample_lp_per_s=%.0f log_prob_s=%.5f log_prob_per_s=%.0f mean_log_prob=%.4f "
+      "lp_mismatch=%.1e\n",
+      omp_get_max_threads(), num_params, batch, mo.hidden, mo.transforms, mo.layers, warmup, steps,
+      train_s, steps / train_s, steps * batch / train_s, init_loss, loss, tail_sum / tail,
+      num_samples, sample_s, num_samples / sample_s, sample_lp_s, num_samples / sample_lp_s, log_prob_s,
+      num_samples / log_prob_s, lp.mean(), lp_mismatch);
+  return 0;
+}
