@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "core/error.h"
+#include "simulators/dwarf.h"
 #include "simulators/gaussian_linear.h"
 #include "simulators/slcp.h"
 #include "simulators/two_moons.h"
@@ -55,8 +56,30 @@ void read(const Params& p, const std::string& task, const std::string& key, int*
   *out = static_cast<int>(v);
 }
 
+void read(const Params& p, const std::string& task, const std::string& key,
+          AnisotropyModel* out) {
+  const auto it = p.find(key);
+  if (it == p.end()) return;
+  if (it->second == "constant") *out = AnisotropyModel::kConstant;
+  else if (it->second == "om") *out = AnisotropyModel::kOsipkovMerritt;
+  else bad_value(task, key, it->second, "constant or om");
+}
+
 const std::vector<Entry>& entries() {  // sorted by name
   static const std::vector<Entry> kEntries = {
+      {"dwarf",
+       {"anisotropy", "grid_points", "num_stars", "num_stars_min", "v_err"},
+       [](const Params& p) {
+         DwarfConfig c;
+         read(p, "dwarf", "num_stars", &c.num_stars);
+         read(p, "dwarf", "num_stars_min", &c.num_stars_min);
+         read(p, "dwarf", "v_err", &c.v_err);
+         read(p, "dwarf", "anisotropy", &c.anisotropy);
+         read(p, "dwarf", "grid_points", &c.jeans.grid_points);
+         std::string error;
+         if (!c.is_valid(&error)) throw core::Error("make_task: dwarf: " + error);
+         return make_dwarf_task(c);
+       }},
       {"gaussian_linear",
        {"dim", "noise_var", "prior_var"},
        [](const Params& p) {

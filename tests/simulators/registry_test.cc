@@ -12,8 +12,8 @@ namespace {
 
 using testing::error_message;
 
-TEST(Registry, ListsTheFourSbibmTasks) {
-  EXPECT_EQ(task_names(), (std::vector<std::string>{"gaussian_linear", "gaussian_linear_uniform",
+TEST(Registry, ListsTheFourSbibmTasksAndDwarf) {
+  EXPECT_EQ(task_names(), (std::vector<std::string>{"dwarf", "gaussian_linear", "gaussian_linear_uniform",
                                                     "slcp", "two_moons"}));
 }
 
@@ -62,7 +62,7 @@ TEST(Registry, ParamsOverrideDefaults) {
 
 TEST(Registry, ErrorsNameTheProblem) {
   EXPECT_NE(error_message([] { make_task("foo"); })
-                .find("make_task: unknown task 'foo'; known tasks: gaussian_linear, "
+                .find("make_task: unknown task 'foo'; known tasks: dwarf, gaussian_linear, "
                       "gaussian_linear_uniform, slcp, two_moons"),
             std::string::npos);
   EXPECT_NE(error_message([] {
