@@ -9,8 +9,8 @@
 // catalogues (mock_cusp.h5, mock_core.h5) that `sbi sample` reads.
 //
 //   build/examples/example_dwarf_galaxy [--out posterior.h5] [--model dwarf_model.h5]
-//       [--sims 30000] [--stars 300]
-//       [--epochs 200] [--patience 15] [--hidden 32] [--estimator realnvp] [--sbc 200] [--sbc-draws 999] [--seed 1]
+//       [--sims 40000] [--stars 300]
+//       [--epochs 200] [--patience 20] [--hidden 32] [--estimator realnvp] [--sbc 200] [--sbc-draws 999] [--seed 1]
 #include <boost/math/special_functions/gamma.hpp>
 #include <algorithm>
 #include <cmath>
@@ -85,7 +85,7 @@ Uniformity uniformity(const std::vector<long>& ranks, long num_draws, int bins) 
 
 int main(int argc, char** argv) {
   const std::string out = flag(argc, argv, "out", "posterior.h5");
-  const long num_sims = std::atol(flag(argc, argv, "sims", "30000").c_str());
+  const long num_sims = std::atol(flag(argc, argv, "sims", "40000").c_str());
   const int stars = std::atoi(flag(argc, argv, "stars", "300").c_str());
   const int num_sbc = std::atoi(flag(argc, argv, "sbc", "200").c_str());
   const long sbc_draws = std::atol(flag(argc, argv, "sbc-draws", "999").c_str());
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
   TrainOptions train_options;
   train_options.seed = seed;
   train_options.max_epochs = std::atoi(flag(argc, argv, "epochs", "200").c_str());
-  train_options.patience = std::atoi(flag(argc, argv, "patience", "15").c_str());
+  train_options.patience = std::atoi(flag(argc, argv, "patience", "20").c_str());
   train_options.progress = [](const core::Progress& p) { std::fprintf(stderr, "%s\n", p.message.c_str()); };
   TrainSummary summary;
   train(train_options, sims.theta, sims.x, &model, &summary);
@@ -233,6 +233,11 @@ int main(int argc, char** argv) {
                   "(prior %.3f)\n",
                   model.parameter_names[d].c_str(), u.chi2, u.chi2_p, u.ks, u.ks_p, mean_sd[d], prior_sd);
     }
+    std::printf("    gamma rank histogram (10 bins, %d expected each):", num_sbc / 10);
+    std::vector<int> hist(10, 0);
+    for (long r : ranks[2]) ++hist[std::min<long>(9, r * 10 / (sbc_draws + 1))];
+    for (int h : hist) std::printf(" %d", h);
+    std::printf("\n");
   }
   std::printf("total %.1f min\n", total.seconds() / 60);
   return 0;
