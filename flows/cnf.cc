@@ -240,22 +240,6 @@ Cnf::Cnf(const CnfOptions& options)
   field_ = VectorField(field_options(options), &init_rng);
 }
 
-void Cnf::check_shapes(const char* function, const Matrix* theta, const Matrix& context) const {
-  auto fail = [&](const std::string& what) {
-    throw core::Error(std::string("Cnf::") + function + ": " + what);
-  };
-  if (context.rows() != options_.context_dim)
-    fail("context has " + std::to_string(context.rows()) + " rows, expected " +
-         std::to_string(options_.context_dim));
-  if (theta != nullptr) {
-    if (theta->rows() != options_.theta_dim)
-      fail("theta has " + std::to_string(theta->rows()) + " rows, expected " +
-           std::to_string(options_.theta_dim));
-    if (theta->cols() != context.cols())
-      fail("theta has " + std::to_string(theta->cols()) + " columns but context has " +
-           std::to_string(context.cols()));
-  }
-}
 
 BatchVectorField Cnf::ode_field(const Matrix& context, const Matrix* probes) const {
   auto cache = std::make_shared<VectorFieldCache>();
@@ -292,12 +276,12 @@ Vector Cnf::log_prob_with(const Matrix& theta, const Matrix& context, const OdeO
 }
 
 Vector Cnf::log_prob(const Matrix& theta, const Matrix& context) const {
-  check_shapes("log_prob", &theta, context);
+  check_shapes("Cnf", "log_prob", &theta, context);
   return log_prob_with(theta, context, options_.ode);
 }
 
 Matrix Cnf::sample(const Matrix& context, core::Rng* rng, Vector* log_prob) const {
-  check_shapes("sample", nullptr, context);
+  check_shapes("Cnf", "sample", nullptr, context);
   const Eigen::Index n = context.cols();
   const int d = options_.theta_dim;
   Matrix z(d, n);
@@ -345,7 +329,7 @@ void Cnf::path_sample(const Matrix& theta, const RowVector& t, const Matrix& noi
 
 double Cnf::flow_matching_loss(const Matrix& theta, const Matrix& context, const RowVector& t,
                                const Matrix& noise) const {
-  check_shapes("flow_matching_loss", &theta, context);
+  check_shapes("Cnf", "flow_matching_loss", &theta, context);
   if (theta.cols() == 0) return 0.0;
   Matrix x_t, target;
   path_sample(theta, t, noise, &x_t, &target);
@@ -356,7 +340,7 @@ double Cnf::flow_matching_loss(const Matrix& theta, const Matrix& context, const
 double Cnf::flow_matching_loss_and_gradient(const Matrix& theta, const Matrix& context,
                                             const RowVector& t, const Matrix& noise,
                                             Matrix* grad_context) {
-  check_shapes("flow_matching_loss_and_gradient", &theta, context);
+  check_shapes("Cnf", "flow_matching_loss_and_gradient", &theta, context);
   const double n = static_cast<double>(theta.cols());
   Matrix x_t, target;
   path_sample(theta, t, noise, &x_t, &target);
@@ -367,7 +351,7 @@ double Cnf::flow_matching_loss_and_gradient(const Matrix& theta, const Matrix& c
 }
 
 double Cnf::loss_and_gradient(const Matrix& theta, const Matrix& context, Matrix* grad_context) {
-  check_shapes("loss_and_gradient", &theta, context);
+  check_shapes("Cnf", "loss_and_gradient", &theta, context);
   core::check(theta.cols() > 0, "Cnf::loss_and_gradient: empty batch");
   RowVector t;
   Matrix noise;
@@ -376,7 +360,7 @@ double Cnf::loss_and_gradient(const Matrix& theta, const Matrix& context, Matrix
 }
 
 double Cnf::validation_loss(const Matrix& theta, const Matrix& context) const {
-  check_shapes("validation_loss", &theta, context);
+  check_shapes("Cnf", "validation_loss", &theta, context);
   const Eigen::Index n = theta.cols() * options_.validation_draws;
   if (n == 0) return 0.0;
   // The same draws on every call: the number early stopping compares across epochs moves
@@ -401,7 +385,7 @@ double Cnf::validation_loss(const Matrix& theta, const Matrix& context) const {
 }
 
 Vector Cnf::log_prob_and_gradient(const Matrix& theta, const Matrix& context, Matrix* grad_theta) {
-  check_shapes("log_prob_and_gradient", &theta, context);
+  check_shapes("Cnf", "log_prob_and_gradient", &theta, context);
   const Vector lp = log_prob(theta, context);
   if (grad_theta == nullptr) return lp;
   // Central differences of the fixed-step RK4 log-density (smooth in θ), step

@@ -152,7 +152,6 @@ class Cnf : public ConditionalDensity {
   const Schedule& schedule() const { return schedule_; }
 
  private:
-  void check_shapes(const char* function, const Matrix* theta, const Matrix& context) const;
   // x_t and the target α'_t θ + β'_t ε for the given draws.
   void path_sample(const Matrix& theta, const RowVector& t, const Matrix& noise, Matrix* x_t,
                    Matrix* target) const;

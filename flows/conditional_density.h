@@ -58,6 +58,12 @@ class ConditionalDensity {
 
   // The trainable parameters (borrowed pointers into the model).
   virtual nn::Parameters parameters() = 0;
+
+ protected:
+  // Throws core::Error("<owner>::<function>: ...") unless context has context_dim() rows
+  // and theta (when not null) has theta_dim() rows and as many columns as context.
+  void check_shapes(const std::string& owner, const char* function, const Matrix* theta,
+                    const Matrix& context) const;
 };
 
 }  // namespace sbi::flows

@@ -100,22 +100,6 @@ CouplingFlow::CouplingFlow(const CouplingFlowOptions& options, std::unique_ptr<E
   }
 }
 
-void CouplingFlow::check_shapes(const char* function, const Matrix* theta, const Matrix& context) const {
-  auto fail = [&](const std::string& what) {
-    throw core::Error(name_ + "::" + function + ": " + what);
-  };
-  if (context.rows() != options_.context_dim)
-    fail("context has " + std::to_string(context.rows()) + " rows, expected " +
-         std::to_string(options_.context_dim));
-  if (theta != nullptr) {
-    if (theta->rows() != options_.theta_dim)
-      fail("theta has " + std::to_string(theta->rows()) + " rows, expected " +
-           std::to_string(options_.theta_dim));
-    if (theta->cols() != context.cols())
-      fail("theta has " + std::to_string(theta->cols()) + " columns but context has " +
-           std::to_string(context.cols()));
-  }
-}
 
 void CouplingFlow::forward(const Matrix& theta, const Matrix& context, CouplingFlowCache* c) const {
   const size_t n = layers_.size();
@@ -140,7 +124,7 @@ Matrix CouplingFlow::inverse(const Matrix& z, const Matrix& context, Matrix* log
 }
 
 Vector CouplingFlow::log_prob(const Matrix& theta, const Matrix& context) const {
-  check_shapes("log_prob", &theta, context);
+  check_shapes(name_, "log_prob", &theta, context);
   const Eigen::Index n = theta.cols();
   Vector out(n);
   const Eigen::Index chunk = chunk_columns(options_.hidden);
@@ -155,7 +139,7 @@ Vector CouplingFlow::log_prob(const Matrix& theta, const Matrix& context) const 
 }
 
 Matrix CouplingFlow::sample(const Matrix& context, core::Rng* rng, Vector* log_prob) const {
-  check_shapes("sample", nullptr, context);
+  check_shapes(name_, "sample", nullptr, context);
   const Eigen::Index n = context.cols();
   Matrix z(options_.theta_dim, n);
   for (Eigen::Index i = 0; i < z.size(); ++i) z.data()[i] = rng->normal();
@@ -187,7 +171,7 @@ void CouplingFlow::backward(CouplingFlowCache* c, double weight, Matrix* grad, M
 }
 
 double CouplingFlow::loss_and_gradient(const Matrix& theta, const Matrix& context, Matrix* grad_context) {
-  check_shapes("loss_and_gradient", &theta, context);
+  check_shapes(name_, "loss_and_gradient", &theta, context);
   forward(theta, context, &train_cache_);
   const double n = static_cast<double>(theta.cols());
   const double loss =
@@ -198,7 +182,7 @@ double CouplingFlow::loss_and_gradient(const Matrix& theta, const Matrix& contex
 }
 
 Vector CouplingFlow::log_prob_and_gradient(const Matrix& theta, const Matrix& context, Matrix* grad_theta) {
-  check_shapes("log_prob_and_gradient", &theta, context);
+  check_shapes(name_, "log_prob_and_gradient", &theta, context);
   CouplingFlowCache cache;
   forward(theta, context, &cache);
   Vector lp = standard_normal_log_prob(cache.z) + cache.log_det.row(0).transpose();

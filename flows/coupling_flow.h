@@ -71,7 +71,6 @@ class CouplingFlow : public ConditionalDensity {
   const ElementwiseMap& map() const { return *map_; }
 
  private:
-  void check_shapes(const char* function, const Matrix* theta, const Matrix& context) const;
   // Back-propagates -sum_j w log q_j from the last forward(), w = weight; writes d/dtheta.
   void backward(CouplingFlowCache* cache, double weight, Matrix* grad_theta, Matrix* grad_context,
                 bool param_grads);

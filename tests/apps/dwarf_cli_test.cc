@@ -19,27 +19,10 @@
 #include "sbi/standardizer.h"
 #include "testing/raw_hdf5.h"
 #include "testing/temp_dir.h"
+#include "tests/apps/cli_runner.h"
 
 namespace sbi {
 namespace {
-
-struct CliRun {
-  int exit_code;
-  std::string out, err;
-};
-
-CliRun sbi(const testing::TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd = std::string(SBI_BINARY_PATH) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream f(p);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
 
 void expect_clean_failure(const CliRun& r, const std::string& expected, const std::string& output) {
   EXPECT_NE(r.exit_code, 0);
