@@ -2,12 +2,13 @@
 // KS and chi-square p-values, the HPD expected-coverage curve and the TARP curve, written to
 // report.h5 with provenance, and SVG figures next to it (<stem>_sbc.svg, <stem>_coverage.svg).
 #include <cstdio>
-#include <map>
+#include <utility>
 
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
 #include "core/error.h"
+#include "io/output_files.h"
 #include "sbi/calibration.h"
 #include "sbi/diagnostic_plots.h"
 #include "sbi/diagnostic_report.h"
@@ -37,34 +38,28 @@ int cmd_diagnose(const Invocation& inv) {
               {"png", "no-prior-restriction"});
   const std::string model_path = flags.required("model");
   const std::string out_path = flags.required("out");
-  std::map<std::string, std::string> params;
-  for (const std::string& kv : flags.all("param")) {
-    const size_t eq = kv.find('=');
-    core::check(eq != std::string::npos && eq > 0, "--param expects key=value, got '" + kv + "'");
-    params[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
   CalibrationOptions options;
   options.num_simulations = flags.get_int("num-sbc", -1);
   core::check(flags.has("num-sbc"), "missing required flag --num-sbc");
   options.num_posterior_samples = flags.get_int("num-posterior-samples", options.num_posterior_samples);
   options.seed = flags.get_seed("seed", 0);
-  options.threads = static_cast<int>(flags.get_int("threads", 0));
+  options.threads = set_threads(flags.get_int("threads", 0));
   options.tarp_reference = parse_tarp_reference(flags.get("tarp-reference", "prior"));
-  set_threads(options.threads);
   core::check_valid(options, "");
 
-  const simulators::Task task = simulators::make_task(flags.required("task"), params);
+  const simulators::Task task =
+      simulators::make_task(flags.required("task"), flags.key_values("param"));
   const PosteriorModel model = load_model(model_path);
   core::check(task.simulator->theta_dim() == model.theta_dim() && task.simulator->x_dim() == model.x_dim(),
               "task " + task.simulator->name() + " has " + std::to_string(task.simulator->theta_dim()) +
                   " parameters and " + std::to_string(task.simulator->x_dim()) +
                   "-dimensional data, but the model in " + model_path + " has " +
                   std::to_string(model.theta_dim()) + " and " + std::to_string(model.x_dim()));
+  // The report and its figures are one output: all of them land, or none.
   const std::string stem = stem_of(out_path);
   const std::string sbc_svg = stem + "_sbc.svg", coverage_svg = stem + "_coverage.svg";
-  check_writable(out_path);
-  check_writable(sbc_svg);
-  check_writable(coverage_svg);
+  io::OutputFiles out({model_path});
+  for (const std::string& path : {out_path, sbc_svg, coverage_svg}) out.add(path);
 
   const ModelPosterior posterior(model, !flags.on("no-prior-restriction"));
   ProgressReporter reporter;
@@ -98,16 +93,22 @@ int cmd_diagnose(const Invocation& inv) {
                          {"estimator", model.density->kind()},
                          {"tarp_reference", tarp_reference_name(options.tarp_reference)}};
   report.number_attrs = {{"seconds", summary.seconds}};
-  write_diagnostic_report(out_path, report);
-  write_svg_file(sbc_svg, sbc_figure);
-  write_svg_file(coverage_svg, coverage_figure);
+  out.write_hdf5(out_path, [&](io::H5File& f) { write_diagnostic_report(f, report); });
+  out.write_text(sbc_svg, sbc_figure);
+  out.write_text(coverage_svg, coverage_figure);
   if (flags.on("png")) {
-    for (const std::string& svg : {sbc_svg, coverage_svg}) {
+    for (const auto& [svg, figure] : {std::pair{sbc_svg, sbc_figure}, {coverage_svg, coverage_figure}}) {
       const std::string png = stem_of(svg) + ".png";
       std::string error;
-      if (!svg_to_png(svg, png, 2.0, &error)) log_line("no PNG for %s: %s", svg.c_str(), error.c_str());
+      if (svg_to_png(figure, out.add(png), 2.0, &error)) {
+        out.mark_written(png);
+      } else {
+        out.drop(png);
+        log_line("no PNG for %s: %s", svg.c_str(), error.c_str());
+      }
     }
   }
+  out.commit();
 
   std::printf("SBC: %ld simulations x %ld posterior draws, %d bins\n", sbc.num_simulations,
               sbc.num_posterior_samples, sbc.num_bins);

@@ -12,14 +12,15 @@
 namespace sbi::app {
 
 int cmd_export(const Invocation& inv) {
-  Flags flags(inv.args, {"format", "out"});
+  Flags flags(inv.args, {"format", "out"}, {}, /*max_positional=*/1);
   const std::vector<std::string>& pos = flags.positional();
   core::check(pos.size() == 1, "sbi export takes one posterior file: sbi export posterior.h5 "
                                "--format getdist|csv --out ROOT");
   const ExportFormat format = parse_export_format(flags.required("format"));
   const std::string root = flags.required("out");
   const io::PosteriorDraws draws = io::read_posterior_file(pos[0]);
-  const std::vector<std::string> files = export_posterior(draws, prior_of(draws), format, root);
+  const std::vector<std::string> files =
+      export_posterior(draws, prior_of(draws), format, root, {pos[0]});
   log_line("wrote %zu file(s): %s%s", files.size(), files.front().c_str(), files.size() > 1 ? " ..." : "");
   return 0;
 }

@@ -9,7 +9,7 @@
 namespace sbi::app {
 
 int cmd_info(const Invocation& inv) {
-  Flags flags(inv.args, {});
+  Flags flags(inv.args, {}, {}, /*max_positional=*/1);
   core::check(flags.positional().size() == 1, "usage: sbi info FILE.h5");
   std::fputs(io::describe_file(flags.positional()[0]).c_str(), stdout);
   return 0;

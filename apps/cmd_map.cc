@@ -11,7 +11,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "core/error.h"
-#include "io/atomic_output.h"
+#include "io/output_files.h"
 #include "io/h5_file.h"
 #include "io/provenance.h"
 #include "sbi/map.h"
@@ -29,16 +29,17 @@ int cmd_map(const Invocation& inv) {
   const std::string out_path = flags.required("out");
   set_threads(flags.get_int("threads", 0));
   MapOptions options;
-  options.num_starts = static_cast<int>(flags.get_int("starts", options.num_starts));
+  options.num_starts = flags.get_int32("starts", options.num_starts);
   options.num_candidates = flags.get_int("candidates", options.num_candidates);
-  options.max_iterations = static_cast<int>(flags.get_int("max-iterations", options.max_iterations));
+  options.max_iterations = flags.get_int32("max-iterations", options.max_iterations);
   options.seed = flags.get_seed("seed", 0);
   options.restrict_to_prior = !flags.on("no-prior-restriction");
   core::check_valid(options, "");
 
+  io::OutputFiles out({model_path, obs_path});
+  out.add(out_path);
   PosteriorModel model = load_model(model_path);
   const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim());
-  check_writable(out_path);
   const long k_obs = x.cols();
   Eigen::MatrixXd theta(model.theta_dim(), k_obs);
   Eigen::VectorXd log_prob(k_obs);
@@ -48,9 +49,7 @@ int cmd_map(const Invocation& inv) {
     log_prob[k] = summaries[k].starts[summaries[k].best_start].final_log_prob;
   }
 
-  io::AtomicOutput out(out_path);
-  {
-    io::H5File f = io::H5File::create(out.temp_path());
+  out.write_hdf5(out_path, [&](io::H5File& f) {
     io::Provenance p;
     p.command_line = inv.command_line;
     p.seed = options.seed;
@@ -88,7 +87,7 @@ int cmd_map(const Invocation& inv) {
       f.set_attr(g, "termination", termination);
       f.set_attr(g, "best_start", static_cast<std::int64_t>(s.best_start));
     }
-  }
+  });
   out.commit();
 
   for (long k = 0; k < k_obs; ++k) {

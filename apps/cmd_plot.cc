@@ -4,13 +4,13 @@
 // `sbi simulate` or map.h5). An --out ending in .png renders the SVG to PNG (needs
 // rsvg-convert or ImageMagick's convert); --png writes a PNG next to the SVG.
 #include <cstdio>
-#include <filesystem>
 
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
 #include "core/error.h"
 #include "io/h5_file.h"
+#include "io/output_files.h"
 #include "io/posterior_file.h"
 #include "sbi/corner_plot.h"
 #include "sbi/svg_writer.h"
@@ -40,20 +40,23 @@ bool ends_with(const std::string& s, const std::string& end) {
 }  // namespace
 
 int cmd_plot(const Invocation& inv) {
-  Flags flags(inv.args, {"out", "truth", "observation", "bins", "smooth", "title"}, {"png"});
+  Flags flags(inv.args, {"out", "truth", "observation", "bins", "smooth", "title"}, {"png"},
+              /*max_positional=*/2);
   const std::vector<std::string>& pos = flags.positional();
   core::check(!pos.empty(), "sbi plot needs a kind of plot: sbi plot corner posterior.h5 --out corner.svg");
   core::check(pos[0] == "corner", "unknown plot '" + pos[0] + "' (expected corner)");
   core::check(pos.size() == 2, "sbi plot corner takes one posterior file");
   const std::string out_path = flags.required("out");
   CornerPlotOptions options;
-  options.bins_2d = static_cast<int>(flags.get_int("bins", options.bins_2d));
+  options.bins_2d = flags.get_int32("bins", options.bins_2d);
   options.bins_1d = options.bins_2d;
   options.smooth = flags.get_double("smooth", options.smooth);
   options.title = flags.get("title", "");
   core::check_valid(options, "");
   std::string error;  // for svg_to_png
 
+  io::OutputFiles out({pos[1], flags.get("truth", "")});
+  out.add(out_path);
   const io::PosteriorDraws draws = io::read_posterior_file(pos[1]);
   const long k_obs = static_cast<long>(draws.samples.size());
   const long k = flags.get_int("observation", 0);
@@ -65,20 +68,23 @@ int cmd_plot(const Invocation& inv) {
   const std::string svg = corner_plot_svg(draws.samples[k], draws.parameter_names,
                                           draws.latex_labels, truth, options);
   if (ends_with(out_path, ".png")) {
-    check_writable(out_path);
-    const std::string tmp_svg = out_path + ".svg.tmp";
-    write_svg_file(tmp_svg, svg);
-    const bool ok = svg_to_png(tmp_svg, out_path, 2.0, &error);
-    std::filesystem::remove(tmp_svg);
-    core::check(ok, "cannot render " + out_path + ": " + error);
+    core::check(svg_to_png(svg, out.temp_path(out_path), 2.0, &error),
+                "cannot render " + out_path + ": " + error);
+    out.mark_written(out_path);
   } else {
-    check_writable(out_path);
-    write_svg_file(out_path, svg);
+    out.write_text(out_path, svg);
     if (flags.on("png")) {
-      const std::string png = (ends_with(out_path, ".svg") ? out_path.substr(0, out_path.size() - 4) : out_path) + ".png";
-      if (!svg_to_png(out_path, png, 2.0, &error)) log_line("no PNG: %s", error.c_str());
+      const std::string png =
+          (ends_with(out_path, ".svg") ? out_path.substr(0, out_path.size() - 4) : out_path) + ".png";
+      if (svg_to_png(svg, out.add(png), 2.0, &error)) {
+        out.mark_written(png);
+      } else {
+        out.drop(png);
+        log_line("no PNG: %s", error.c_str());
+      }
     }
   }
+  out.commit();
   log_line("wrote %s: %d parameters, %ld draws of observation %ld", out_path.c_str(), dim,
            static_cast<long>(draws.samples[k].cols()), k);
   return 0;

@@ -6,6 +6,7 @@
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "io/h5_file.h"
 #include "io/posterior_file.h"
 #include "sbi/model_file.h"
@@ -40,6 +41,8 @@ int cmd_sample(const Invocation& inv) {
   options.restrict_to_prior = !flags.on("no-prior-restriction");
   core::check_valid(options, "");
 
+  io::OutputFiles out({model_path, obs_path});
+  out.add(out_path);
   const PosteriorModel model = load_model(model_path);
   ObservationInfo obs_info;
   const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_layout, &obs_info);
@@ -50,7 +53,10 @@ int cmd_sample(const Invocation& inv) {
       log_line("its /v_err has median %.3g; the model assumes the measurement error of its "
                "training simulations", obs_info.median_v_err);
   }
-  check_writable(out_path);
+  core::check_memory(8.0 * static_cast<double>(options.num_samples) * x.cols() *
+                         (model.theta_dim() + 1),
+                     "--num " + std::to_string(options.num_samples) + " draws for " +
+                         std::to_string(x.cols()) + " observation(s)");
   if (!model.prior) log_line("the model has no prior: samples are not restricted to a support");
 
   io::PosteriorDraws draws;
@@ -81,7 +87,8 @@ int cmd_sample(const Invocation& inv) {
                         {"estimator", model.density->kind()},
                         {"prior", model.prior ? model.prior->to_string() : std::string("none")}};
   draws.number_attrs = {{"acceptance_rate", acceptance}, {"sampling_seconds", seconds}};
-  io::write_posterior_file(out_path, draws);
+  io::write_posterior_file(out, out_path, draws);
+  out.commit();
 
   const Eigen::MatrixXd truth = read_truth(obs_path, model.theta_dim(), x.cols());
   for (Eigen::Index k = 0; k < x.cols(); ++k) {

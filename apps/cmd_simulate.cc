@@ -1,11 +1,10 @@
 // sbi simulate: (theta, x) pairs from a task's prior and simulator, or x at given theta.
-#include <map>
-
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
 #include "core/error.h"
-#include "io/atomic_output.h"
+#include "core/memory_budget.h"
+#include "io/output_files.h"
 #include "io/h5_file.h"
 #include "io/provenance.h"
 #include "simulators/batch.h"
@@ -40,19 +39,15 @@ void write_set_layout(io::H5File& f, const simulators::Simulator& sim, const Eig
 int cmd_simulate(const Invocation& inv) {
   Flags flags(inv.args, {"task", "num", "seed", "out", "threads", "param", "theta"});
   const std::string out_path = flags.required("out");
-  std::map<std::string, std::string> params;
-  for (const std::string& kv : flags.all("param")) {
-    const size_t eq = kv.find('=');
-    core::check(eq != std::string::npos && eq > 0, "--param expects key=value, got '" + kv + "'");
-    params[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  const simulators::Task task = simulators::make_task(flags.required("task"), params);
+  const simulators::Task task =
+      simulators::make_task(flags.required("task"), flags.key_values("param"));
   simulators::SimulateOptions options;
   options.seed = flags.get_seed("seed", 0);
-  options.threads = static_cast<int>(flags.get_int("threads", 0));
+  options.threads = set_threads(flags.get_int("threads", 0));
   ProgressReporter reporter;
   options.progress = reporter.callback();
-  check_writable(out_path);
+  io::OutputFiles out({flags.get("theta", "")});
+  out.add(out_path);
 
   simulators::SimulationBatch batch;
   if (flags.has("theta")) {
@@ -66,13 +61,14 @@ int cmd_simulate(const Invocation& inv) {
   } else {
     const long n = flags.get_int("num", -1);
     core::check(n >= 1, "--num must be given and >= 1");
+    core::check_memory(8.0 * static_cast<double>(n) *
+                           (task.simulator->theta_dim() + task.simulator->x_dim()),
+                       "--num " + std::to_string(n) + " simulations of " + task.simulator->name());
     batch = simulators::simulate_from_prior(task, n, options);
   }
   reporter.finish();
 
-  io::AtomicOutput out(out_path);
-  {
-    io::H5File f = io::H5File::create(out.temp_path());
+  out.write_hdf5(out_path, [&](io::H5File& f) {
     io::Provenance p;
     p.command_line = inv.command_line;
     p.seed = options.seed;
@@ -86,7 +82,7 @@ int cmd_simulate(const Invocation& inv) {
     f.write_matrix("/theta", batch.theta);
     f.write_matrix("/x", batch.x);
     write_set_layout(f, *task.simulator, batch.x);
-  }
+  });
   out.commit();
   log_line("wrote %ld simulations of %s to %s (%.2f s)", static_cast<long>(batch.x.cols()),
            task.simulator->name().c_str(), out_path.c_str(), batch.seconds);

@@ -3,6 +3,7 @@
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
 #include "core/error.h"
+#include "io/output_files.h"
 #include "sbi/model_file.h"
 #include "sbi/simulation_data.h"
 #include "sbi/trainer.h"
@@ -21,34 +22,35 @@ int cmd_train(const Invocation& inv) {
 
   ModelOptions model_options;
   model_options.estimator = flags.get("estimator", model_options.estimator);
-  model_options.transforms = static_cast<int>(flags.get_int("transforms", model_options.transforms));
-  model_options.hidden = static_cast<int>(flags.get_int("hidden", model_options.hidden));
-  model_options.layers = static_cast<int>(flags.get_int("layers", model_options.layers));
+  model_options.transforms = flags.get_int32("transforms", model_options.transforms);
+  model_options.hidden = flags.get_int32("hidden", model_options.hidden);
+  model_options.layers = flags.get_int32("layers", model_options.layers);
   model_options.embedding = flags.get("embedding", model_options.embedding);
   model_options.embedding_dim =
-      static_cast<int>(flags.get_int("embedding-dim", model_options.embedding_dim));
+      flags.get_int32("embedding-dim", model_options.embedding_dim);
   model_options.embedding_hidden =
-      static_cast<int>(flags.get_int("embedding-hidden", model_options.embedding_hidden));
+      flags.get_int32("embedding-hidden", model_options.embedding_hidden);
   model_options.embedding_layers =
-      static_cast<int>(flags.get_int("embedding-layers", model_options.embedding_layers));
+      flags.get_int32("embedding-layers", model_options.embedding_layers);
   model_options.embedding_pooling = flags.get("pooling", model_options.embedding_pooling);
   model_options.embedding_set_norm = !flags.on("no-set-norm");
   model_options.seed = flags.get_seed("seed", 0);
   TrainOptions train_options;
   train_options.seed = model_options.seed;
-  train_options.batch_size = static_cast<int>(flags.get_int("batch-size", train_options.batch_size));
+  train_options.batch_size = flags.get_int32("batch-size", train_options.batch_size);
   train_options.learning_rate = flags.get_double("lr", train_options.learning_rate);
-  train_options.max_epochs = static_cast<int>(flags.get_int("max-epochs", train_options.max_epochs));
-  train_options.patience = static_cast<int>(flags.get_int("patience", train_options.patience));
+  train_options.max_epochs = flags.get_int32("max-epochs", train_options.max_epochs);
+  train_options.patience = flags.get_int32("patience", train_options.patience);
   core::check_valid(model_options, "");
   core::check_valid(train_options, "");
   const std::string nonfinite = flags.get("nonfinite", "drop");
   core::check(nonfinite == "drop" || nonfinite == "error",
               "--nonfinite expects drop or error, got '" + nonfinite + "'");
 
+  io::OutputFiles out({data_path});
+  out.add(out_path);
   SimulationData data = load_simulations(
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
-  check_writable(out_path);
   PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
                                                 static_cast<int>(data.x.rows()), data.x_layout);
   log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
@@ -101,7 +103,8 @@ int cmd_train(const Invocation& inv) {
   provenance.command_line = inv.command_line;
   provenance.seed = model_options.seed;
   provenance.has_seed = true;
-  save_model(out_path, model, summary, provenance);
+  out.write_hdf5(out_path, [&](io::H5File& f) { write_model(f, model, summary, provenance); });
+  out.commit();
   log_line("wrote %s", out_path.c_str());
   return 0;
 }

@@ -1,5 +1,6 @@
 // One function per `sbi` subcommand; each parses its flags into options, makes one library
-// call, and writes its output file atomically. Errors are thrown as core::Error and
+// call, and writes its outputs through one io::OutputFiles (checked before the long work,
+// committed all or nothing at the end). Errors are thrown as core::Error and
 // printed by main() as one line.
 #pragma once
 
@@ -22,10 +23,8 @@ int cmd_map(const Invocation& inv);
 int cmd_plot(const Invocation& inv);
 int cmd_export(const Invocation& inv);
 
-// Fails early (before long work) if `path` cannot be written.
-void check_writable(const std::string& path);
-
-// Sets the OpenMP thread count from --threads (0 or absent: OpenMP's default).
-void set_threads(long threads);
+// Sets the OpenMP thread count from --threads (0 or absent: OpenMP's default), capped at the
+// number of processors with a message. Returns the count set (0: the default).
+int set_threads(long threads);
 
 }  // namespace sbi::app

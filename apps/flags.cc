@@ -1,6 +1,7 @@
 #include "apps/flags.h"
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -8,10 +9,13 @@
 namespace sbi::app {
 
 Flags::Flags(const std::vector<std::string>& args, const std::set<std::string>& value_flags,
-             const std::set<std::string>& switch_flags) {
+             const std::set<std::string>& switch_flags, size_t max_positional) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0 || a.size() == 2) {
+      core::check(positional_.size() < max_positional,
+                  "unexpected argument '" + a + "'" +
+                      (max_positional == 0 ? " (this command takes only --flags)" : ""));
       positional_.push_back(a);
       continue;
     }
@@ -29,6 +33,8 @@ Flags::Flags(const std::vector<std::string>& args, const std::set<std::string>& 
       if (!inline_value) {
         core::check(i + 1 < args.size(), "--" + name + " needs a value");
         value = args[++i];
+        core::check(value.rfind("--", 0) != 0 || value.size() == 2,
+                    "--" + name + " needs a value, but is followed by the flag " + value);
       }
       values_[name].push_back(value);
     } else {
@@ -63,6 +69,13 @@ long Flags::get_int(const std::string& name, long fallback) const {
   return v;
 }
 
+int Flags::get_int32(const std::string& name, int fallback) const {
+  const long v = get_int(name, fallback);
+  core::check(v >= INT_MIN && v <= INT_MAX,
+              "--" + name + " " + std::to_string(v) + " is out of range");
+  return static_cast<int>(v);
+}
+
 std::uint64_t Flags::get_seed(const std::string& name, std::uint64_t fallback) const {
   if (!has(name)) return fallback;
   const std::string s = get(name, "");
@@ -83,6 +96,19 @@ double Flags::get_double(const std::string& name, double fallback) const {
   core::check(errno == 0 && end != s.c_str() && *end == '\0',
               "--" + name + " expects a number, got '" + s + "'");
   return v;
+}
+
+std::map<std::string, std::string> Flags::key_values(const std::string& name) const {
+  std::map<std::string, std::string> out;
+  for (const std::string& kv : all(name)) {
+    const size_t eq = kv.find('=');
+    core::check(eq != std::string::npos && eq > 0,
+                "--" + name + " expects key=value, got '" + kv + "'");
+    const std::string key = kv.substr(0, eq);
+    core::check(out.emplace(key, kv.substr(eq + 1)).second,
+                "--" + name + " " + key + "=... is given more than once");
+  }
+  return out;
 }
 
 std::vector<std::string> Flags::all(const std::string& name) const {

@@ -13,17 +13,22 @@ namespace sbi::app {
 
 class Flags {
  public:
-  // args: argv after the subcommand. value_flags take a value; switch_flags do not.
+  // args: argv after the subcommand. value_flags take a value; switch_flags do not; at most
+  // `max_positional` arguments may be plain words (an extra one is an error, not ignored).
   Flags(const std::vector<std::string>& args, const std::set<std::string>& value_flags,
-        const std::set<std::string>& switch_flags = {});
+        const std::set<std::string>& switch_flags = {}, size_t max_positional = 0);
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   std::string get(const std::string& name, const std::string& fallback) const;
   std::string required(const std::string& name) const;
   long get_int(const std::string& name, long fallback) const;
+  // An integer that must fit in an int (sizes of networks, counts of bins).
+  int get_int32(const std::string& name, int fallback) const;
   std::uint64_t get_seed(const std::string& name, std::uint64_t fallback) const;
   double get_double(const std::string& name, double fallback) const;
   std::vector<std::string> all(const std::string& name) const;  // every value of a repeated flag
+  // A repeatable `--name key=value` flag as a map; a key given twice is an error.
+  std::map<std::string, std::string> key_values(const std::string& name) const;
   bool on(const std::string& name) const { return switches_.count(name) > 0; }
   const std::vector<std::string>& positional() const { return positional_; }
 

@@ -2,22 +2,31 @@
 // any error into one line on stderr and exit code 1.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 #include "apps/commands.h"
 #include "core/error.h"
-#include "io/atomic_output.h"
+#include "apps/progress_reporter.h"
 #include "io/provenance.h"
 
 namespace sbi::app {
 
-void check_writable(const std::string& path) { io::AtomicOutput probe(path); }
-
-void set_threads(long threads) {
+int set_threads(long threads) {
   core::check(threads >= 0, "--threads must be >= 0");
+  // More threads than processors only slow the work down (results do not depend on the
+  // count), and libgomp crashes when it cannot create tens of thousands of them.
+  const int processors = std::max(1, omp_get_num_procs());
+  if (threads > processors) {
+    log_line("--threads %ld is more than the %d processors available: using %d", threads,
+             processors, processors);
+    threads = processors;
+  }
   if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
+  return static_cast<int>(threads);
 }
 
 namespace {
@@ -57,7 +66,7 @@ int main(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+    return argc < 2 ? 1 : 0;
   }
   const std::string command = argv[1];
   Invocation inv{std::vector<std::string>(argv + 2, argv + argc),
@@ -72,7 +81,11 @@ int main(int argc, char** argv) {
     if (command == "plot") return cmd_plot(inv);
     if (command == "export") return cmd_export(inv);
     std::fprintf(stderr, "sbi: error: unknown command '%s' (run `sbi --help`)\n", command.c_str());
-    return 2;
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "sbi: error: out of memory; use smaller sizes (--num, --hidden, "
+                         "--batch-size) or a machine with more memory\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sbi: error: %s\n", e.what());
     return 1;

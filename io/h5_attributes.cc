@@ -112,6 +112,12 @@ void H5File::set_attr(const std::string& object_path, const std::string& name,
   write_attr(id_, path_, object_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, -1, &value);
 }
 
+void H5File::set_uint64_attr(const std::string& object_path, const std::string& name,
+                             std::uint64_t value) {
+  require_writable("set_uint64_attr");
+  write_attr(id_, path_, object_path, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, -1, &value);
+}
+
 void H5File::set_attr(const std::string& object_path, const std::string& name,
                       const std::vector<std::string>& values) {
   require_writable("set_attr");
@@ -225,6 +231,22 @@ std::int64_t H5File::get_int_attr(const std::string& object_path, const std::str
     throw core::Error(message.str());
   }
   return static_cast<std::int64_t>(v);
+}
+
+std::uint64_t H5File::get_uint64_attr(const std::string& object_path,
+                                      const std::string& name) const {
+  require_open("get_uint64_attr");
+  const std::string where = attr_where("get_uint64_attr", object_path, name, path_);
+  Handle attr = open_attr(id_, path_, object_path, name, "get_uint64_attr");
+  Handle type = detail::checked(H5Aget_type(attr.get()), H5Tclose, where + ": cannot read its type");
+  if (H5Tget_class(type.get()) == H5T_INTEGER && H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+    std::vector<std::uint64_t> values =
+        read_numbers<std::uint64_t>(attr.get(), H5T_NATIVE_UINT64, where, nullptr);
+    require_one(values.size(), where);
+    return values[0];
+  }
+  // A signed integer holds the same bit pattern (how seeds >= 2^63 were once stored).
+  return static_cast<std::uint64_t>(get_int_attr(object_path, name));
 }
 
 }  // namespace sbi::io

@@ -18,6 +18,12 @@ using detail::Handle;
 
 namespace {
 
+// A file whose close failed (full disk, quota, file size limit) stays half-closed inside
+// HDF5, and the library's clean-up at exit crashes on it, after the error was reported.
+// Every object is closed by RAII here, so that clean-up has nothing to do: skip it. This
+// must run before HDF5 initialises itself, hence a static initialiser.
+const bool kSkipHdf5ExitCleanup = H5dont_atexit() >= 0;
+
 Handle file_access_plist() {
   Handle plist = detail::checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "H5Pcreate failed");
   // Closing the file closes every object still open in it, so it is complete on disk

@@ -106,6 +106,9 @@ class H5File {
   void set_attr(const std::string& object_path, const std::string& name, T value) {
     set_attr(object_path, name, static_cast<std::int64_t>(value));
   }
+  // An unsigned 64-bit integer (seeds), stored as uint64.
+  void set_uint64_attr(const std::string& object_path, const std::string& name,
+                       std::uint64_t value);
   void set_attr(const std::string& object_path, const std::string& name,
                 const std::vector<std::string>& values);
   void set_attr(const std::string& object_path, const std::string& name,
@@ -125,6 +128,8 @@ class H5File {
   double get_double_attr(const std::string& object_path, const std::string& name) const;
   // Integer attributes, or floats holding an integral value.
   std::int64_t get_int_attr(const std::string& object_path, const std::string& name) const;
+  // A uint64 attribute; a signed one is taken by its bit pattern.
+  std::uint64_t get_uint64_attr(const std::string& object_path, const std::string& name) const;
   std::vector<std::string> get_string_list_attr(const std::string& object_path,
                                                 const std::string& name) const;
   std::vector<double> get_double_list_attr(const std::string& object_path,

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "core/error.h"
-#include "io/atomic_output.h"
+#include "io/output_files.h"
 #include "io/h5_file.h"
 
 namespace sbi::io {
@@ -46,6 +46,9 @@ Sizes validate(const std::string& path, const PosteriorDraws& draws) {
     core::check(static_cast<size_t>(x.cols()) == s.m,
                 where + "samples[" + std::to_string(k) + "] has " + std::to_string(x.cols()) +
                     " draws, expected " + std::to_string(s.m) + " like samples[0]");
+    core::check(x.allFinite(), where + "the draws of observation " + std::to_string(k) +
+                                   " contain NaN or Inf; a posterior with such draws is never "
+                                   "written");
   }
   if (!draws.log_prob.empty()) {
     core::check(draws.log_prob.size() == s.k, where + std::to_string(draws.log_prob.size()) +
@@ -56,6 +59,8 @@ Sizes validate(const std::string& path, const PosteriorDraws& draws) {
                   where + "log_prob[" + std::to_string(k) + "] has " +
                       std::to_string(draws.log_prob[k].size()) + " values, expected " +
                       std::to_string(s.m));
+      core::check(!draws.log_prob[k].array().isNaN().any(),
+                  where + "log_prob[" + std::to_string(k) + "] contains NaN");
     }
   }
   s.x_dim = static_cast<size_t>(draws.observed_x.rows());
@@ -182,14 +187,15 @@ bool is_valid_variable_name(const std::string& name) {
                      [&](char c) { return letter(c) || (c >= '0' && c <= '9'); });
 }
 
-void write_posterior_file(const std::string& path, const PosteriorDraws& draws) {
+void write_posterior_file(OutputFiles& out, const std::string& path,
+                          const PosteriorDraws& draws) {
   const Sizes sizes = validate(path, draws);
-  AtomicOutput out(path);
-  {
-    H5File f = H5File::create(out.temp_path());
-    write_contents(f, draws, sizes);
-    f.close();
-  }
+  out.write_hdf5(path, [&](H5File& f) { write_contents(f, draws, sizes); });
+}
+
+void write_posterior_file(const std::string& path, const PosteriorDraws& draws) {
+  OutputFiles out;
+  write_posterior_file(out, path, draws);
   out.commit();
 }
 

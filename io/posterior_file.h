@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/output_files.h"
 #include "io/provenance.h"
 
 namespace sbi::io {
@@ -38,8 +39,11 @@ struct PosteriorDraws {
   std::vector<std::pair<std::string, double>> number_attrs;
 };
 
-// Writes atomically (temporary file + rename): a failure leaves no file at `path`.
-// Throws core::Error on invalid names or inconsistent shapes, before anything is written.
+// Writes `path` as one output of `out` (io/output_files.h: nothing replaced until commit).
+// Throws core::Error on invalid names, inconsistent shapes or non-finite draws, before
+// anything is written.
+void write_posterior_file(OutputFiles& out, const std::string& path, const PosteriorDraws& draws);
+// The same, committed at once: a failure leaves `path` as it was.
 void write_posterior_file(const std::string& path, const PosteriorDraws& draws);
 
 // Reads a file written by write_posterior_file (or any file with that layout). With C > 1

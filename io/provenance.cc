@@ -65,7 +65,7 @@ void stamp_provenance(H5File& file, const Provenance& provenance) {
                 provenance.created_at.empty() ? utc_timestamp_now() : provenance.created_at);
   file.set_attr("/", "command_line", provenance.command_line);
   if (provenance.has_seed) {
-    file.set_attr("/", "seed", static_cast<std::int64_t>(provenance.seed));
+    file.set_uint64_attr("/", "seed", provenance.seed);
   }
   if (!provenance.parameter_names.empty()) {
     file.set_attr("/", "parameter_names", provenance.parameter_names);
@@ -80,7 +80,7 @@ Provenance read_provenance(const H5File& file) {
   }
   if (file.has_attr("/", "created_at")) out.created_at = file.get_string_attr("/", "created_at");
   if (file.has_attr("/", "seed")) {
-    out.seed = static_cast<std::uint64_t>(file.get_int_attr("/", "seed"));
+    out.seed = file.get_uint64_attr("/", "seed");
     out.has_seed = true;
   }
   if (file.has_attr("/", "parameter_names")) {

@@ -13,7 +13,7 @@ namespace sbi::io {
 struct Provenance {
   // The command as typed, e.g. from join_command_line(argc, argv).
   std::string command_line;
-  // Stored as int64 (seeds >= 2^63 come back unchanged through the same bit pattern).
+  // Stored as uint64 (files that stored it as int64 read back by bit pattern).
   std::uint64_t seed = 0;
   bool has_seed = false;
   std::vector<std::string> parameter_names;
@@ -24,7 +24,7 @@ struct Provenance {
 };
 
 // Writes on "/": creation_library = inference_library = "sbi-toolkit",
-// creation_library_version (SBI_VERSION), created_at, command_line, seed (int64, if
+// creation_library_version (SBI_VERSION), created_at, command_line, seed (uint64, if
 // has_seed), parameter_names and data_names (string arrays, if non-empty).
 void stamp_provenance(H5File& file, const Provenance& provenance);
 

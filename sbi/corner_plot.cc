@@ -37,6 +37,8 @@ struct Panel {
 bool CornerPlotOptions::is_valid(std::string* error) const {
   if (bins_1d < 2 || bins_2d < 4)
     *error = "CornerPlotOptions: bins_1d must be >= 2 and bins_2d >= 4";
+  else if (bins_1d > kMaxBins || bins_2d > kMaxBins)  // finer than the panel's pixels
+    *error = "CornerPlotOptions: bins must be at most " + std::to_string(kMaxBins);
   else if (!(smooth >= 0))
     *error = "CornerPlotOptions::smooth must be >= 0";
   else if (contour_masses.empty() || !std::is_sorted(contour_masses.begin(), contour_masses.end()) ||

@@ -14,6 +14,7 @@
 namespace sbi {
 
 struct CornerPlotOptions {
+  static constexpr int kMaxBins = 1000;  // more cells than a panel has pixels add nothing
   int bins_1d = 40;                     // histogram bins on the diagonal
   int bins_2d = 40;                     // 2-D histogram cells per axis
   double smooth = 1.0;                  // Gaussian smoothing of the 2-D histogram, in cells

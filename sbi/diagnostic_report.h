@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/h5_file.h"
 #include "io/provenance.h"
 #include "sbi/calibration.h"
 #include "sbi/coverage.h"
@@ -39,7 +40,9 @@ struct DiagnosticReport {
   std::vector<std::pair<std::string, double>> number_attrs;
 };
 
-// Writes atomically (temporary file + rename). Throws core::Error when a part is missing.
-void write_diagnostic_report(const std::string& path, const DiagnosticReport& report);
+// Writes the layout above into an open file (for io::OutputFiles::write_hdf5, which makes
+// the report and its figures one all-or-nothing output). Throws core::Error when a part is
+// missing.
+void write_diagnostic_report(io::H5File& f, const DiagnosticReport& report);
 
 }  // namespace sbi

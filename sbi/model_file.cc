@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "flows/factory.h"
-#include "io/atomic_output.h"
+#include "io/output_files.h"
 
 namespace sbi {
 namespace {
@@ -42,50 +42,50 @@ std::map<std::string, double> read_hyperparameters(const io::H5File& f, const st
 
 }  // namespace
 
+void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,
+                 const io::Provenance& provenance) {
+  io::Provenance p = provenance;
+  p.parameter_names = model.parameter_names;
+  p.data_names = model.data_names;
+  io::stamp_provenance(f, p);
+  f.set_attr("/", "format", std::string(kFormat));
+  f.set_attr("/", "format_version", kModelFormatVersion);
+  f.set_attr("/", "estimator", model.density->kind());
+  f.set_attr("/", "embedding", model.embedding->kind());
+  if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
+  write_set_layout(f, model.x_layout);
+  write_hyperparameters(f, "/density/hyperparameters", model.density->hyperparameters());
+  write_hyperparameters(f, "/embedding/hyperparameters", model.embedding->hyperparameters());
+  for (const nn::Parameter& param : model.parameters())
+    f.write_matrix("/weights/" + param.name, *param.value);
+  f.write_vector("/normalization/theta_mean", model.theta_norm.mean);
+  f.write_vector("/normalization/theta_std", model.theta_norm.std);
+  f.write_vector("/normalization/x_mean", model.x_norm.mean);
+  f.write_vector("/normalization/x_std", model.x_norm.std);
+  const size_t n = summary.history.size();
+  std::vector<std::int64_t> epoch(n);
+  Eigen::VectorXd train(n), val(n), secs(n);
+  for (size_t i = 0; i < n; ++i) {
+    epoch[i] = summary.history[i].epoch;
+    train[i] = summary.history[i].train_loss;
+    val[i] = summary.history[i].validation_loss;
+    secs[i] = summary.history[i].seconds;
+  }
+  f.write_int64_vector("/history/epoch", epoch);
+  f.write_vector("/history/train_loss", train);
+  f.write_vector("/history/validation_loss", val);
+  f.write_vector("/history/seconds", secs);
+  f.set_attr("/history", "stop_reason", stop_reason_name(summary.stop_reason));
+  f.set_attr("/history", "best_epoch", static_cast<std::int64_t>(summary.best_epoch));
+  f.set_attr("/history", "best_validation_loss", summary.best_validation_loss);
+  f.set_attr("/history", "num_train", static_cast<std::int64_t>(summary.num_train));
+  f.set_attr("/history", "num_validation", static_cast<std::int64_t>(summary.num_validation));
+  f.set_attr("/history", "seconds", summary.seconds);
+}
+
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,
                 const io::Provenance& provenance) {
-  io::AtomicOutput out(path);
-  {
-    io::H5File f = io::H5File::create(out.temp_path());
-    io::Provenance p = provenance;
-    p.parameter_names = model.parameter_names;
-    p.data_names = model.data_names;
-    io::stamp_provenance(f, p);
-    f.set_attr("/", "format", std::string(kFormat));
-    f.set_attr("/", "format_version", kModelFormatVersion);
-    f.set_attr("/", "estimator", model.density->kind());
-    f.set_attr("/", "embedding", model.embedding->kind());
-    if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
-    write_set_layout(f, model.x_layout);
-    write_hyperparameters(f, "/density/hyperparameters", model.density->hyperparameters());
-    write_hyperparameters(f, "/embedding/hyperparameters", model.embedding->hyperparameters());
-    for (const nn::Parameter& param : model.parameters())
-      f.write_matrix("/weights/" + param.name, *param.value);
-    f.write_vector("/normalization/theta_mean", model.theta_norm.mean);
-    f.write_vector("/normalization/theta_std", model.theta_norm.std);
-    f.write_vector("/normalization/x_mean", model.x_norm.mean);
-    f.write_vector("/normalization/x_std", model.x_norm.std);
-    const size_t n = summary.history.size();
-    std::vector<std::int64_t> epoch(n);
-    Eigen::VectorXd train(n), val(n), secs(n);
-    for (size_t i = 0; i < n; ++i) {
-      epoch[i] = summary.history[i].epoch;
-      train[i] = summary.history[i].train_loss;
-      val[i] = summary.history[i].validation_loss;
-      secs[i] = summary.history[i].seconds;
-    }
-    f.write_int64_vector("/history/epoch", epoch);
-    f.write_vector("/history/train_loss", train);
-    f.write_vector("/history/validation_loss", val);
-    f.write_vector("/history/seconds", secs);
-    f.set_attr("/history", "stop_reason", stop_reason_name(summary.stop_reason));
-    f.set_attr("/history", "best_epoch", static_cast<std::int64_t>(summary.best_epoch));
-    f.set_attr("/history", "best_validation_loss", summary.best_validation_loss);
-    f.set_attr("/history", "num_train", static_cast<std::int64_t>(summary.num_train));
-    f.set_attr("/history", "num_validation", static_cast<std::int64_t>(summary.num_validation));
-    f.set_attr("/history", "seconds", summary.seconds);
-  }
-  out.commit();
+  io::write_hdf5_file(path, [&](io::H5File& f) { write_model(f, model, summary, provenance); });
 }
 
 PosteriorModel load_model(const std::string& path, TrainSummary* summary) {

@@ -21,7 +21,11 @@ namespace sbi {
 // Version of the layout above; loading a file with a newer version is refused.
 constexpr std::int64_t kModelFormatVersion = 1;
 
-// Writes atomically (temporary file, then rename).
+// Writes the layout above into an open file (for io::OutputFiles::write_hdf5).
+void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,
+                 const io::Provenance& provenance);
+
+// Writes one model file by the rules of io/output_files.h (temporary file, checked, renamed).
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,
                 const io::Provenance& provenance);
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "sbi/svg_writer.h"
+#include "io/output_files.h"
 
 namespace sbi {
 namespace {
@@ -36,19 +36,18 @@ std::optional<core::Prior> prior_of(const io::PosteriorDraws& draws) {
   return std::nullopt;
 }
 
-std::vector<std::string> export_posterior(const io::PosteriorDraws& draws,
-                                          const std::optional<core::Prior>& prior,
-                                          ExportFormat format, const std::string& root) {
+std::vector<ExportedFile> export_files(const io::PosteriorDraws& draws,
+                                       const std::optional<core::Prior>& prior,
+                                       ExportFormat format, const std::string& root) {
   const size_t k_obs = draws.samples.size();
   const size_t dim = draws.parameter_names.size();
   core::check(k_obs >= 1, "export_posterior: the file holds no observations");
   core::check(!prior || prior->dim() == static_cast<int>(dim),
               "export_posterior: the prior has " + std::to_string(prior ? prior->dim() : 0) +
                   " parameters, the file " + std::to_string(dim));
-  std::vector<std::string> files;
-  auto write = [&](const std::string& path, const std::string& content) {
-    write_svg_file(path, content);  // an atomic text write
-    files.push_back(path);
+  std::vector<ExportedFile> files;
+  auto write = [&](const std::string& path, std::string content) {
+    files.push_back({path, std::move(content)});
   };
   for (size_t k = 0; k < k_obs; ++k) {
     const std::string base = k_obs == 1 ? root : root + "_obs" + std::to_string(k);
@@ -94,6 +93,18 @@ std::vector<std::string> export_posterior(const io::PosteriorDraws& draws,
     write(base + ".properties.ini", "burn_removed = T\n");
   }
   return files;
+}
+
+std::vector<std::string> export_posterior(const io::PosteriorDraws& draws,
+                                          const std::optional<core::Prior>& prior,
+                                          ExportFormat format, const std::string& root,
+                                          const std::vector<std::string>& inputs) {
+  const std::vector<ExportedFile> files = export_files(draws, prior, format, root);
+  io::OutputFiles out(inputs);
+  for (const ExportedFile& file : files) out.add(file.path);  // every check before any write
+  for (const ExportedFile& file : files) out.write_text(file.path, file.content);
+  out.commit();
+  return out.paths();
 }
 
 }  // namespace sbi

@@ -24,10 +24,22 @@ ExportFormat parse_export_format(const std::string& name);
 // The prior recorded in a posterior file's "prior" root attribute, if any (not "none").
 std::optional<core::Prior> prior_of(const io::PosteriorDraws& draws);
 
-// Writes the files (each atomically) and returns their paths. Numbers are written with 17
-// significant digits, so draws read back exactly. Without log q in the file, -log q is 0.
+struct ExportedFile {
+  std::string path;
+  std::string content;
+};
+
+// The files of an export, in memory. Numbers are written with 17 significant digits, so
+// draws read back exactly. Without log q in the file, -log q is 0.
+std::vector<ExportedFile> export_files(const io::PosteriorDraws& draws,
+                                       const std::optional<core::Prior>& prior,
+                                       ExportFormat format, const std::string& root);
+
+// Writes the files of export_files all or nothing (io/output_files.h) and returns their
+// paths. `inputs`: files that must not be overwritten (the posterior file itself).
 std::vector<std::string> export_posterior(const io::PosteriorDraws& draws,
                                           const std::optional<core::Prior>& prior,
-                                          ExportFormat format, const std::string& root);
+                                          ExportFormat format, const std::string& root,
+                                          const std::vector<std::string>& inputs = {});
 
 }  // namespace sbi

@@ -126,7 +126,7 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
       keep.push_back(j);
     } else if (policy == NonFinitePolicy::kError) {
       throw core::Error(path + ": /x row " + std::to_string(j) +
-                        " has NaN or Inf (use --drop-nonfinite to skip such rows)");
+                        " has NaN or Inf (use --nonfinite drop to skip such rows)");
     }
   }
   d.dropped_nonfinite = x.cols() - static_cast<long>(keep.size());

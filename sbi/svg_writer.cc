@@ -3,15 +3,15 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "core/error.h"
-#include "io/atomic_output.h"
+#include "io/output_files.h"
 
 namespace sbi {
 namespace {
@@ -217,14 +217,7 @@ std::string SvgDocument::str() const {
 void SvgDocument::save(const std::string& path) const { write_svg_file(path, str()); }
 
 void write_svg_file(const std::string& path, const std::string& content) {
-  io::AtomicOutput out(path);
-  {
-    std::ofstream f(out.temp_path(), std::ios::binary | std::ios::trunc);
-    f << content;
-    f.close();
-    core::check(static_cast<bool>(f), "cannot write " + path);
-  }
-  out.commit();
+  io::write_text_file(path, content);
 }
 
 PathData& PathData::move_to(double x, double y) {
@@ -300,25 +293,37 @@ std::string latex_to_svg_markup(const std::string& latex) {
   return latex_run(latex, &pos, false);
 }
 
-bool svg_to_png(const std::string& svg_path, const std::string& png_path, double scale,
+bool svg_to_png(const std::string& svg, const std::string& png_path, double scale,
                 std::string* error) {
+  // The SVG goes through a pipe: no scratch file to clean up. "png:" tells convert the
+  // format whatever the (temporary) file name ends with.
   std::string cmd;
   if (on_path("rsvg-convert")) {
-    cmd = "rsvg-convert -z " + svg_number(scale) + " -b white -o " + shell_quote(png_path) + " " +
-          shell_quote(svg_path);
+    cmd = "rsvg-convert -z " + svg_number(scale) + " -b white -f png -o " + shell_quote(png_path);
   } else if (on_path("convert")) {
-    cmd = "convert -density " + svg_number(96 * scale) + " -background white " +
-          shell_quote(svg_path) + " " + shell_quote(png_path);
+    cmd = "convert -density " + svg_number(96 * scale) + " -background white svg:- png:" +
+          shell_quote(png_path);
   } else {
     *error = "neither rsvg-convert nor convert is on PATH";
     return false;
   }
   cmd += " >/dev/null 2>&1";
-  const int status = std::system(cmd.c_str());
-  if (status != 0 || !std::filesystem::exists(png_path)) {
+  std::FILE* pipe = ::popen(cmd.c_str(), "w");
+  if (pipe == nullptr) {
+    *error = "cannot start '" + cmd + "'";
+    return false;
+  }
+  // A converter that dies early must not take this process with it (SIGPIPE).
+  struct sigaction ignore {}, previous {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &previous);
+  const bool sent = std::fwrite(svg.data(), 1, svg.size(), pipe) == svg.size();
+  const int status = ::pclose(pipe);
+  sigaction(SIGPIPE, &previous, nullptr);
+  std::error_code ec;
+  if (!sent || status != 0 || std::filesystem::file_size(png_path, ec) == 0 || ec) {
     *error = "'" + cmd + "' failed";
-    std::error_code ec;
-    std::filesystem::remove(png_path, ec);
     return false;
   }
   return true;

@@ -83,7 +83,7 @@ class PathData {
   std::string d_;
 };
 
-// Writes an SVG (or any text) file atomically: temporary file, then rename.
+// Writes an SVG (or any text) file by the rules of io/output_files.h.
 void write_svg_file(const std::string& path, const std::string& content);
 
 // Escapes &, <, >, " and ' for XML text and attribute values.
@@ -104,9 +104,10 @@ std::vector<double> nice_ticks(double lo, double hi, int target = 4);
 // Everything else is escaped and shown as written.
 std::string latex_to_svg_markup(const std::string& latex);
 
-// Converts an SVG file to PNG with rsvg-convert (preferred) or ImageMagick's convert, when
-// either is on PATH. Returns false, with *error saying why, when none is found or it fails.
-bool svg_to_png(const std::string& svg_path, const std::string& png_path, double scale,
+// Renders SVG text to a PNG file with rsvg-convert (preferred) or ImageMagick's convert,
+// when either is on PATH. Returns false, with *error saying why, when none is found or it
+// fails. Writes `png_path` directly: pass an io::OutputFiles temporary.
+bool svg_to_png(const std::string& svg, const std::string& png_path, double scale,
                 std::string* error);
 
 }  // namespace sbi

@@ -41,7 +41,7 @@ TEST(Provenance, StampWritesEveryRootAttribute) {
   EXPECT_EQ(f.get_string_attr("/", "inference_library"), "sbi-toolkit");
   EXPECT_EQ(f.get_string_attr("/", "command_line"), "sbi sample --seed 7");
   EXPECT_EQ(f.get_int_attr("/", "seed"), 7);
-  EXPECT_EQ(f.attr_dtype("/", "seed"), "int64");
+  EXPECT_EQ(f.attr_dtype("/", "seed"), "uint64");
   EXPECT_EQ(f.get_string_list_attr("/", "parameter_names"),
             (std::vector<std::string>{"mass", "radius"}));
   EXPECT_EQ(f.get_string_list_attr("/", "data_names"), std::vector<std::string>{"sigma_v"});
