@@ -184,10 +184,16 @@ const std::string& OutputFiles::add(const std::string& path) {
 
 void OutputFiles::write_hdf5(const std::string& path, const std::function<void(H5File&)>& fill) {
   const std::string temp = add(path);
-  {
+  try {
     H5File f = H5File::create(temp);
     fill(f);
     f.close();  // throws when the last flush fails (disk full, quota, file size limit)
+  } catch (const core::Error& e) {
+    // Messages name the file the user asked for, not its temporary.
+    std::string message = e.what();
+    for (size_t at = message.find(temp); at != std::string::npos; at = message.find(temp, at))
+      message.replace(at, temp.size(), path);
+    throw core::Error(message);
   }
   // Verification: the file must open as HDF5 again (a truncated one does not).
   try {

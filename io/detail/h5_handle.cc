@@ -21,6 +21,18 @@ herr_t keep_innermost(unsigned n, const H5E_error2_t* err, void* out) {
 std::string last_hdf5_error() {
   std::string message;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &message);
+  // The file drivers report an I/O failure as "file write failed: time = ..., errno = 28,
+  // error message = 'No space left on device', ..." over several lines: keep the reason.
+  const std::string marker = "error message = '";
+  const size_t at = message.find(marker);
+  if (at != std::string::npos) {
+    const size_t begin = at + marker.size(), end = message.find('\'', begin);
+    const size_t colon = message.find(':');
+    message = message.substr(0, colon == std::string::npos ? 0 : colon) + ": " +
+              message.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  }
+  for (char& c : message)
+    if (c == '\n') c = ' ';
   return message;
 }
 

@@ -18,10 +18,12 @@ struct CliRun {
   std::string out, err;
 };
 
-// Runs `sbi ARGS`.
-inline CliRun sbi(const testing::TempDir& dir, const std::string& args) {
+// Runs `sbi ARGS`, after the shell commands `setup` when given (e.g. "ulimit -f 4; ").
+inline CliRun sbi(const testing::TempDir& dir, const std::string& args,
+                  const std::string& setup = "") {
   const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string cmd = std::string(SBI_BINARY_PATH) + " " + args + " >" + out + " 2>" + err;
+  const std::string cmd =
+      setup + std::string(SBI_BINARY_PATH) + " " + args + " >" + out + " 2>" + err;
   const int status = std::system(cmd.c_str());
   auto slurp = [](const std::string& p) {
     std::ifstream f(p);
