@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "sbi/coverage.h"
 #include "sbi/sbc.h"
 
@@ -51,6 +52,11 @@ CalibrationRun run_calibration(const core::Prior& prior, const simulators::Simul
   core::Stopwatch clock;
   *summary = CalibrationSummary{};
   const long n = options.num_simulations, l = options.num_posterior_samples;
+  // Stored per simulation: theta, x, ranks; per thread at a time: l posterior draws.
+  core::check_memory(8.0 * n * (3.0 * dim + simulator.x_dim() + 2) +
+                         8.0 * l * (dim + 1) * std::max(1, options.threads),
+                     "run_calibration: " + std::to_string(n) + " simulations x " +
+                         std::to_string(l) + " posterior draws");
   CalibrationRun run;
   run.num_posterior_samples = l;
   run.theta.resize(dim, n);
