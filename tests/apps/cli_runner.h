@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "testing/temp_dir.h"
 
@@ -32,6 +34,22 @@ inline CliRun sbi(const testing::TempDir& dir, const std::string& args,
     return ss.str();
   };
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+// The whole content of a file ("" if it is missing).
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The "*.tmp.*" files an output writer left in `dir`.
+inline std::vector<std::string> temporaries(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().string().find(".tmp.") != std::string::npos) out.push_back(entry.path().string());
+  return out;
 }
 
 }  // namespace sbi

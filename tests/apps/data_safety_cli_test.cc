@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 
 #include "io/h5_file.h"
@@ -23,16 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-bool has_temporaries(const std::string& dir) {
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.path().string().find(".tmp.") != std::string::npos) return true;
-  return false;
-}
+bool has_temporaries(const std::string& dir) { return !temporaries(dir).empty(); }
 
 void expect_one_error_line(const CliRun& r, const std::string& expected) {
   EXPECT_EQ(r.exit_code, 1) << r.err;

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -25,11 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kRepetitions = 20;
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
@@ -66,13 +60,6 @@ double run_to_end(const std::string& args) {
   waitpid(start(args), &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << args;
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-}
-
-std::vector<std::string> temporaries(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.path().string().find(".tmp.") != std::string::npos) out.push_back(entry.path().string());
-  return out;
 }
 
 // The datasets that must match an undisturbed run (timings and dates may differ).
