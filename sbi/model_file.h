@@ -25,7 +25,8 @@ constexpr std::int64_t kModelFormatVersion = 1;
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,
                 const io::Provenance& provenance);
 
-// Throws core::Error if the file is missing, not a model file, or from a newer format.
+// Throws core::Error if the file is missing, not a model file, or from a newer format, or if
+// its weights or normalisation hold NaN or Inf (naming the dataset and element).
 PosteriorModel load_model(const std::string& path, TrainSummary* summary = nullptr);
 
 }  // namespace sbi
