@@ -137,10 +137,11 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
       model->embedding->backward(grad_context);
       const double grad_norm = nn::clip_grad_norm(params, options.clip_grad_norm);
       // Never step with a non-finite gradient: it would make every weight NaN.
-      if (!std::isfinite(loss)) failure = describe_failure("training loss", loss, epoch, b, batches);
-      else if (!std::isfinite(grad_norm))
+      if (!std::isfinite(loss)) {
+        failure = describe_failure("training loss", loss, epoch, b, batches);
+      } else if (!std::isfinite(grad_norm)) {
         failure = describe_failure("gradient norm", grad_norm, epoch, b, batches);
-      else {
+      } else {
         adam.step();
         loss_sum += loss;
       }
@@ -172,9 +173,11 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
       learning_rate *= 0.5;
       adam = nn::Adam(params, nn::AdamOptions{learning_rate});
       std::snprintf(rate, sizeof rate, "%.3g", learning_rate);
-      restarts_note += "; " + failure + ": restarted from the best weights with learning rate " + rate;
+      restarts_note +=
+          "; " + failure + ": restarted from the best weights with learning rate " + rate;
       if (options.progress)
-        options.progress({"train", epoch, options.max_epochs, failure + "; restarting with learning rate " + rate});
+        options.progress({"train", epoch, options.max_epochs,
+                          failure + "; restarting with learning rate " + rate});
       --epoch;
       continue;
     }

@@ -86,7 +86,8 @@ TEST(ModelGuards, MapWithNanWeightsBlamesTheModel) {
 std::string saved_model(const sbi::testing::TempDir& dir, std::string* square_weight) {
   PosteriorModel m = small_model();
   for (const nn::Parameter& p : m.parameters())
-    if (p.value->rows() == 8 && p.value->cols() == 8 && square_weight->empty()) *square_weight = p.name;
+    if (p.value->rows() == 8 && p.value->cols() == 8 && square_weight->empty())
+      *square_weight = p.name;
   TrainSummary summary;
   summary.history.push_back({1, 1.0, 1.0, 0.1});
   summary.epochs = summary.best_epoch = 1;

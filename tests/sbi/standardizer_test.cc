@@ -20,7 +20,8 @@ Eigen::MatrixXd random_columns(int dim, int n) {
   return v;
 }
 
-std::string fit_error(const Eigen::MatrixXd& v, const SetLayout& layout, const FeatureNames& names) {
+std::string fit_error(const Eigen::MatrixXd& v, const SetLayout& layout,
+                      const FeatureNames& names) {
   try {
     Standardizer::fit(v, layout, names);
   } catch (const core::Error& e) {

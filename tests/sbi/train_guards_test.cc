@@ -74,7 +74,10 @@ class FaultyDensity final : public flows::ConditionalDensity {
   enum class Fault { kLoss, kGradient };
   FaultyDensity(std::unique_ptr<flows::ConditionalDensity> inner, Fault fault,
                 std::set<long> calls, long always_from = -1)
-      : inner_(std::move(inner)), fault_(fault), calls_(std::move(calls)), always_from_(always_from) {}
+      : inner_(std::move(inner)),
+        fault_(fault),
+        calls_(std::move(calls)),
+        always_from_(always_from) {}
 
   std::string kind() const override { return inner_->kind(); }
   int theta_dim() const override { return inner_->theta_dim(); }
