@@ -1,11 +1,29 @@
 #include "nn/dense.h"
 
 #include <cmath>
+#include <string>
+
+#include "core/error.h"
+#include "core/memory_budget.h"
 
 namespace sbi::nn {
+namespace {
+
+// Refuses, before allocating, a layer that cannot fit: training holds 4 copies of its
+// weights (values, gradients, Adam's two moments). Returns `in`.
+int checked_in(int in, int out) {
+  core::check(in >= 0 && out >= 0, "Dense: a layer of " + std::to_string(in) + " x " +
+                                        std::to_string(out) + " has a negative size");
+  core::check_memory(4.0 * sizeof(double) * (static_cast<double>(in) + 1.0) * out,
+                     "a dense layer of " + std::to_string(in) + " x " + std::to_string(out) +
+                         " (weights, gradients and Adam moments)");
+  return in;
+}
+
+}  // namespace
 
 Dense::Dense(int in, int out)
-    : weight_(Matrix::Zero(out, in)),
+    : weight_(Matrix::Zero(out, checked_in(in, out))),
       bias_(Matrix::Zero(out, 1)),
       grad_weight_(Matrix::Zero(out, in)),
       grad_bias_(Matrix::Zero(out, 1)) {}

@@ -108,7 +108,8 @@ Eigen::VectorXd find_map(PosteriorModel* model, const Eigen::VectorXd& x, const 
     s.iterations = std::max(0, static_cast<int>(ceres_summary.iterations.size()) - 1);
     s.termination = ceres::TerminationTypeToString(ceres_summary.termination_type);
     s.message = ceres_summary.message;
-    s.usable = ceres_summary.IsSolutionUsable() && std::isfinite(s.final_log_prob);
+    s.usable = ceres_summary.IsSolutionUsable() && s.theta.allFinite() &&
+               std::isfinite(s.final_log_prob);
     summary->starts.push_back(std::move(s));
   }
   for (int k = 0; k < static_cast<int>(summary->starts.size()); ++k) {

@@ -1,5 +1,7 @@
 #include "sbi/model_file.h"
 
+#include <cstdio>
+
 #include "core/error.h"
 #include "flows/factory.h"
 #include "io/output_files.h"
@@ -88,6 +90,44 @@ void save_model(const std::string& path, PosteriorModel& model, const TrainSumma
   io::write_hdf5_file(path, [&](io::H5File& f) { write_model(f, model, summary, provenance); });
 }
 
+namespace {
+
+// Refuses a NaN or Inf in what load_model read: weights (D x N in memory, named in the file's
+// (N, D) order: row = memory column) or a normalisation vector (by index).
+void check_finite_weights(const std::string& path, const std::string& dataset,
+                          const Eigen::MatrixXd& value, bool is_vector) {
+  for (Eigen::Index c = 0; c < value.cols(); ++c)
+    for (Eigen::Index r = 0; r < value.rows(); ++r) {
+      if (std::isfinite(value(r, c))) continue;
+      const std::string where =
+          is_vector ? "index " + std::to_string(r + c * value.rows())
+                    : "row " + std::to_string(c) + ", column " + std::to_string(r);
+      throw core::Error(path + ": " + dataset + " has " +
+                        (std::isnan(value(r, c)) ? "NaN" : "Inf") + " at " + where +
+                        ": the file is damaged or training diverged; retrain");
+    }
+}
+
+// Normalisation read from a file: finite, and standard deviations > 0.
+Standardizer checked_normalization(const io::H5File& f, const std::string& path,
+                                   const std::string& quantity) {
+  const std::string mean = "/normalization/" + quantity + "_mean";
+  const std::string std = "/normalization/" + quantity + "_std";
+  Standardizer s{f.read_vector(mean), f.read_vector(std)};
+  check_finite_weights(path, mean, s.mean, true);
+  check_finite_weights(path, std, s.std, true);
+  for (Eigen::Index i = 0; i < s.std.size(); ++i)
+    if (!(s.std[i] > 0)) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", s.std[i]);
+      throw core::Error(path + ": " + std + " has " + value + " at index " + std::to_string(i) +
+                        " (a standard deviation must be > 0): the file is damaged; retrain");
+    }
+  return s;
+}
+
+}  // namespace
+
 PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   io::H5File f = io::H5File::open_read(path);
   if (!f.has_attr("/", "format") || f.get_string_attr("/", "format") != kFormat)
@@ -109,10 +149,11 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     Eigen::MatrixXd value = f.read_matrix(name);
     core::check(value.rows() == param.value->rows() && value.cols() == param.value->cols(),
                 path + ": weights '" + param.name + "' have the wrong shape (corrupt model file)");
+    check_finite_weights(path, name, value, false);
     *param.value = value;
   }
-  m.theta_norm = {f.read_vector("/normalization/theta_mean"), f.read_vector("/normalization/theta_std")};
-  m.x_norm = {f.read_vector("/normalization/x_mean"), f.read_vector("/normalization/x_std")};
+  m.theta_norm = checked_normalization(f, path, "theta");
+  m.x_norm = checked_normalization(f, path, "x");
   core::check(m.theta_norm.dim() == m.theta_dim() && m.x_norm.dim() == m.x_dim(),
               path + ": normalisation does not match the network (corrupt model file)");
   m.x_layout = read_set_layout(f);

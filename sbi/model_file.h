@@ -29,7 +29,8 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,
                 const io::Provenance& provenance);
 
-// Throws core::Error if the file is missing, not a model file, or from a newer format.
+// Throws core::Error if the file is missing, not a model file, or from a newer format, or if
+// its weights or normalisation hold NaN or Inf (naming the dataset and element).
 PosteriorModel load_model(const std::string& path, TrainSummary* summary = nullptr);
 
 }  // namespace sbi

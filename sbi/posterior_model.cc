@@ -3,8 +3,10 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "flows/factory.h"
 #include "nn/deepsets.h"
+#include "sbi/model_size.h"
 
 namespace sbi {
 
@@ -39,6 +41,10 @@ std::vector<std::string> numbered(const std::string& prefix, int n) {
   for (int i = 0; i < n; ++i) names.push_back(prefix + std::to_string(i));
   return names;
 }
+
+std::string name_of(const std::vector<std::string>& names, Eigen::Index i, const char* prefix) {
+  return i < static_cast<Eigen::Index>(names.size()) ? names[i] : prefix + std::to_string(i);
+}
 }  // namespace
 
 PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim, int x_dim,
@@ -50,6 +56,9 @@ PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim
                 "PosteriorModel::create: the set layout (" + std::to_string(x_layout.set_size) +
                     " rows of " + std::to_string(x_layout.row_width()) +
                     ") does not match x dimension " + std::to_string(x_dim));
+  // The whole network, before any layer is allocated (each Dense also checks itself).
+  const ModelSize size = estimate_model_size(options, theta_dim, x_dim, x_layout);
+  core::check_memory(training_weight_bytes(size), size.description);
   PosteriorModel m;
   m.x_layout = x_layout;
   if (options.embedding == "deepsets") {
@@ -141,7 +150,34 @@ Eigen::MatrixXd PosteriorModel::draw(long n, const Eigen::VectorXd& x, core::Rng
   const Eigen::MatrixXd c = context(x).replicate(1, n);
   Eigen::MatrixXd theta = theta_norm.invert(density->sample(c, rng, log_prob));
   if (log_prob != nullptr) log_prob->array() += theta_norm.log_abs_det();
+  check_draws(theta, log_prob, x);
   return theta;
+}
+
+void PosteriorModel::check_draws(const Eigen::MatrixXd& theta, const Eigen::VectorXd* log_prob,
+                                 const Eigen::VectorXd& x) const {
+  Eigen::Index bad_row = -1, bad_col = -1;
+  for (Eigen::Index j = 0; j < theta.cols() && bad_col < 0; ++j) {
+    for (Eigen::Index i = 0; i < theta.rows() && bad_col < 0; ++i)
+      if (!std::isfinite(theta(i, j))) bad_row = i, bad_col = j;
+    if (bad_col < 0 && log_prob != nullptr && !std::isfinite((*log_prob)[j])) bad_col = j;
+  }
+  if (bad_col < 0) return;
+  const std::string what =
+      bad_row >= 0 ? name_of(parameter_names, bad_row, "theta_") + " is " +
+                         (std::isnan(theta(bad_row, bad_col)) ? "NaN" : "Inf")
+                   : std::string("log q is ") + (std::isnan((*log_prob)[bad_col]) ? "NaN" : "Inf");
+  std::string message = "the model produced a non-finite posterior draw (draw " +
+                        std::to_string(bad_col) + ": " + what +
+                        ") for a finite observation: its weights or normalisation are damaged "
+                        "(NaN/Inf) or its training diverged; retrain the model";
+  // An observation far outside the training data can overflow a network too: say so.
+  const Eigen::VectorXd z = x_norm.apply(x).cwiseAbs();
+  Eigen::Index far = 0;
+  if (z.size() > 0 && z.maxCoeff(&far) > 1e6)
+    message += " (also, the observation's " + name_of(data_names, far, "x_") + " is " +
+               std::to_string(z[far]) + " training standard deviations from the training mean)";
+  throw core::Error(message);
 }
 
 nn::Parameters PosteriorModel::parameters() {

@@ -59,7 +59,8 @@ class PosteriorModel {
                                         Eigen::MatrixXd* grad_theta);
 
   // n unrestricted draws from q(theta | x) in the original units (no prior rejection) and,
-  // unless null, log q of each draw.
+  // unless null, log q of each draw. Throws core::Error (blaming the model, see
+  // check_draws) rather than returning a NaN or Inf draw or log q.
   Eigen::MatrixXd draw(long n, const Eigen::VectorXd& x, core::Rng* rng,
                        Eigen::VectorXd* log_prob = nullptr) const;
 
@@ -68,6 +69,11 @@ class PosteriorModel {
 
   // Checks an observation: right dimension, finite. Throws core::Error naming `what`.
   void check_observation(const Eigen::MatrixXd& x, const std::string& what) const;
+
+  // Throws core::Error naming the first draw (and parameter) that is NaN or Inf, in theta or
+  // (unless null) in log q: for a finite observation x that is a damaged or diverged model.
+  void check_draws(const Eigen::MatrixXd& theta, const Eigen::VectorXd* log_prob,
+                   const Eigen::VectorXd& x) const;
 
   std::unique_ptr<flows::ConditionalDensity> density;
   std::unique_ptr<nn::Embedding> embedding;

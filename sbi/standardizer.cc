@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -9,12 +11,51 @@
 namespace sbi {
 namespace {
 
-// std = 1 for a (numerically) constant quantity.
-double guarded_std(double std, double mean) {
-  return std > 1e-12 * std::max(1.0, std::abs(mean)) ? std : 1.0;
+// "x feature 3 (x_3)": the quantity, the index and, when known, the name.
+std::string feature_label(const FeatureNames& names, Eigen::Index i) {
+  std::string label = names.quantity + " feature " + std::to_string(i);
+  if (i < static_cast<Eigen::Index>(names.names.size())) label += " (" + names.names[i] + ")";
+  return label;
 }
 
-Standardizer fit_tied(const Eigen::MatrixXd& columns, const SetLayout& layout) {
+// A power of two near max |values| (1 when all are 0). Dividing by it is exact, so the
+// statistics of values / scale times scale equal those of the values wherever the latter
+// are representable, and neither squares of 1e300 overflow nor squares of 1e-300 underflow.
+double power_of_two_scale(double max_abs) {
+  return max_abs > 0 ? std::ldexp(1.0, std::ilogb(max_abs)) : 1.0;
+}
+
+// unit * std, or 1 for a (numerically) constant quantity: a spread below 1e-12 of the largest
+// magnitude (relative, so that z-scoring stays scale invariant: x and 1e300 x give the same
+// standardised data). std and max_abs are in units of `unit`.
+double guarded_std(double std, double max_abs, double unit) {
+  return std > 1e-12 * max_abs ? unit * std : 1.0;
+}
+
+// Statistics that are not finite (values near the largest double, whose spread overflows)
+// would silently zero the feature; refuse them, naming it.
+void check_statistics(double center, double scale, double max_abs, const std::string& label) {
+  if (std::isfinite(center) && std::isfinite(scale) && scale > 0) return;
+  char numbers[120];
+  std::snprintf(numbers, sizeof numbers, "centre %g, scale %g, largest |value| %g", center, scale,
+                max_abs);
+  throw core::Error("Standardizer::fit: " + label + " has non-finite standardisation statistics (" +
+                    numbers + "): its values are too large to standardise in double precision; "
+                    "rescale the data (e.g. change its units or take a logarithm)");
+}
+
+// `item`: what an index counts ("sample", or "present row" for pooled set rows).
+void check_finite(const Eigen::Ref<const Eigen::RowVectorXd>& values, const std::string& label,
+                  const char* item) {
+  for (Eigen::Index j = 0; j < values.size(); ++j)
+    if (!std::isfinite(values[j]))
+      throw core::Error("Standardizer::fit: " + label + " has " +
+                        (std::isnan(values[j]) ? "NaN" : "Inf") + " in " + item + " " +
+                        std::to_string(j) + "; drop or fix the non-finite simulations");
+}
+
+Standardizer fit_tied(const Eigen::MatrixXd& columns, const SetLayout& layout,
+                      const FeatureNames& names) {
   core::check(columns.rows() == layout.flat_dim(),
               "Standardizer::fit: x has " + std::to_string(columns.rows()) +
                   " dimensions, but the set layout has " + std::to_string(layout.set_size) +
@@ -31,14 +72,21 @@ Standardizer fit_tied(const Eigen::MatrixXd& columns, const SetLayout& layout) {
   Standardizer s = Standardizer::identity(layout.flat_dim());
   for (int k = 0; k < f; ++k) {
     std::vector<double>& v = values[k];
+    const std::string label = feature_label(names, k);
+    check_finite(Eigen::Map<const Eigen::RowVectorXd>(v.data(), v.size()), label, "present row");
+    double max_abs = 0;
+    for (double e : v) max_abs = std::max(max_abs, std::abs(e));
+    const double unit = power_of_two_scale(max_abs);
+    for (double& e : v) e /= unit;
     const size_t mid = v.size() / 2;
     std::nth_element(v.begin(), v.begin() + mid, v.end());
     const double median = v[mid];
     for (double& e : v) e = std::abs(e - median);
     std::nth_element(v.begin(), v.begin() + mid, v.end());
-    const double scale = guarded_std(1.482602218505602 * v[mid], median);
+    const double scale = guarded_std(1.482602218505602 * v[mid], max_abs / unit, unit);
+    check_statistics(unit * median, scale, max_abs, label);
     for (int j = 0; j < layout.set_size; ++j) {
-      s.mean[j * w + k] = median;
+      s.mean[j * w + k] = unit * median;
       s.std[j * w + k] = scale;
     }
   }
@@ -47,15 +95,29 @@ Standardizer fit_tied(const Eigen::MatrixXd& columns, const SetLayout& layout) {
 
 }  // namespace
 
-Standardizer Standardizer::fit(const Eigen::MatrixXd& columns, const SetLayout& tying) {
-  if (tying.is_set()) return fit_tied(columns, tying);
+Standardizer Standardizer::fit(const Eigen::MatrixXd& columns, const SetLayout& tying,
+                               const FeatureNames& names) {
+  if (tying.is_set()) return fit_tied(columns, tying, names);
   core::check(columns.cols() >= 2, "Standardizer::fit: need at least 2 samples, got " +
                                        std::to_string(columns.cols()));
+  Eigen::VectorXd unit(columns.rows()), max_abs(columns.rows());
+  for (Eigen::Index i = 0; i < columns.rows(); ++i) {
+    check_finite(columns.row(i), feature_label(names, i), "sample");
+    max_abs[i] = columns.row(i).cwiseAbs().maxCoeff();
+    unit[i] = power_of_two_scale(max_abs[i]);
+  }
+  // Statistics of the exactly rescaled rows, scaled back (the same reductions as unscaled).
+  const Eigen::MatrixXd u = (columns.array().colwise() / unit.array()).matrix();
+  const Eigen::VectorXd mean = u.rowwise().mean();
+  const Eigen::VectorXd std =
+      ((u.colwise() - mean).array().square().rowwise().sum() / (columns.cols() - 1)).sqrt();
   Standardizer s;
-  s.mean = columns.rowwise().mean();
-  s.std = ((columns.colwise() - s.mean).array().square().rowwise().sum() / (columns.cols() - 1))
-              .sqrt();
-  for (Eigen::Index i = 0; i < s.std.size(); ++i) s.std[i] = guarded_std(s.std[i], s.mean[i]);
+  s.mean = unit.cwiseProduct(mean);
+  s.std.resize(columns.rows());
+  for (Eigen::Index i = 0; i < columns.rows(); ++i) {
+    s.std[i] = guarded_std(std[i], max_abs[i] / unit[i], unit[i]);
+    check_statistics(s.mean[i], s.std[i], max_abs[i], feature_label(names, i));
+  }
   return s;
 }
 

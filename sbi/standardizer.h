@@ -14,6 +14,9 @@
 // ~0.1; the robust scale keeps them O(1) (the dwarf example trains faster with it).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <Eigen/Core>
 
 namespace sbi {
@@ -34,14 +37,23 @@ struct SetLayout {
   }
 };
 
+// How Standardizer::fit names a feature in its errors: "<quantity> feature <i> (<names[i]>)".
+struct FeatureNames {
+  std::string quantity = "v";
+  std::vector<std::string> names;  // optional, per feature (per dimension for plain data)
+};
+
 struct Standardizer {
   Eigen::VectorXd mean, std;
 
   // Per-dimension mean and std of the columns or, for set data (tying.is_set()), per-feature
   // median and scaled MAD over the present rows, stored in `mean` and `std`, with mean 0
   // and std 1 for the presence flags. Throws
-  // core::Error for fewer than 2 samples (2 present rows) or a layout not matching the rows.
-  static Standardizer fit(const Eigen::MatrixXd& columns, const SetLayout& tying = {});
+  // core::Error for fewer than 2 samples (2 present rows), a layout not matching the rows,
+  // NaN or Inf values, or statistics that are not finite (values near the largest double),
+  // naming the feature by `names`.
+  static Standardizer fit(const Eigen::MatrixXd& columns, const SetLayout& tying = {},
+                          const FeatureNames& names = {});
   static Standardizer identity(int dim);
 
   int dim() const { return static_cast<int>(mean.size()); }

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "nn/adam.h"
 
 namespace sbi {
@@ -40,6 +41,36 @@ double validation_loss(const PosteriorModel& model, const Eigen::MatrixXd& theta
   return model.density->validation_loss(theta, model.embedding->embed(x));
 }
 
+// Training restarts this many times after a non-finite loss or gradient (from the best
+// weights, with fresh Adam moments and half the learning rate) before it gives up.
+constexpr int kMaxNonFiniteRestarts = 3;
+
+// "the training loss is NaN at epoch 7, batch 3 of 12".
+std::string describe_failure(const char* what, double value, int epoch, long batch, long batches) {
+  char line[160];
+  if (batch >= 0)
+    std::snprintf(line, sizeof line, "the %s is %s at epoch %d, batch %ld of %ld", what,
+                  std::isnan(value) ? "NaN" : "infinite", epoch, batch + 1, batches);
+  else
+    std::snprintf(line, sizeof line, "the %s is %s at epoch %d", what,
+                  std::isnan(value) ? "NaN" : "infinite", epoch);
+  return line;
+}
+
+// Refuses a batch whose activation caches cannot fit (--batch-size 10^9 on 10^8
+// simulations): about 3 numbers (value, pre-activation, gradient) per output of every dense
+// layer (the rows of each weight matrix) and sample, plus the batch's theta and x.
+void check_batch_memory(const nn::Parameters& params, long batch, long data_dim) {
+  double outputs = 0;
+  for (const nn::Parameter& p : params)
+    if (p.name.size() >= 6 && p.name.compare(p.name.size() - 6, 6, "weight") == 0)
+      outputs += static_cast<double>(p.value->rows());
+  core::check_memory(8.0 * static_cast<double>(batch) * (3.0 * outputs + 2.0 * data_dim),
+                     "a training batch of " + std::to_string(batch) + " samples (" +
+                         std::to_string(static_cast<long>(outputs)) +
+                         " network outputs each); use a smaller --batch-size");
+}
+
 }  // namespace
 
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
@@ -64,8 +95,9 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   const long n_train = n - n_val;
   Eigen::MatrixXd theta_train = theta(Eigen::all, std::vector<long>(order.begin(), order.begin() + n_train));
   Eigen::MatrixXd x_train = x(Eigen::all, std::vector<long>(order.begin(), order.begin() + n_train));
-  model->theta_norm = Standardizer::fit(theta_train);
-  model->x_norm = Standardizer::fit(x_train, model->x_layout);  // per feature for set data
+  model->theta_norm = Standardizer::fit(theta_train, {}, {"theta", model->parameter_names});
+  model->x_norm = Standardizer::fit(x_train, model->x_layout,  // per feature for set data
+                                    {"x", model->data_names});
   theta_train = model->theta_norm.apply(theta_train);
   x_train = model->x_norm.apply(x_train);
   const std::vector<long> val_idx(order.begin() + n_train, order.end());
@@ -82,38 +114,76 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   int since_best = 0;
 
   const long batch = std::min<long>(options.batch_size, n_train);
+  check_batch_memory(params, batch, theta.rows() + x.rows());
   const long batches = n_train / batch;  // the last partial batch is dropped each epoch
   Eigen::MatrixXd tb(theta.rows(), batch), xb(x.rows(), batch), grad_context;
   std::vector<long> perm(n_train);
   std::iota(perm.begin(), perm.end(), 0L);
+  std::string restarts_note;  // appended to the summary message
   for (int epoch = 1; epoch <= options.max_epochs; ++epoch) {
     core::Stopwatch epoch_clock;
     core::Rng rng(options.seed, 0x100000 + epoch);
     for (long i = n_train - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
     double loss_sum = 0;
-    for (long b = 0; b < batches; ++b) {
+    std::string failure;  // set at the first non-finite loss or gradient of this epoch
+    for (long b = 0; b < batches && failure.empty(); ++b) {
       for (long j = 0; j < batch; ++j) {
         tb.col(j) = theta_train.col(perm[b * batch + j]);
         xb.col(j) = x_train.col(perm[b * batch + j]);
       }
       nn::zero_grad(params);
       const Eigen::MatrixXd& c = model->embedding->forward(xb);
-      loss_sum += model->density->loss_and_gradient(tb, c, &grad_context);
+      const double loss = model->density->loss_and_gradient(tb, c, &grad_context);
       model->embedding->backward(grad_context);
-      nn::clip_grad_norm(params, options.clip_grad_norm);
-      adam.step();
+      const double grad_norm = nn::clip_grad_norm(params, options.clip_grad_norm);
+      // Never step with a non-finite gradient: it would make every weight NaN.
+      if (!std::isfinite(loss)) {
+        failure = describe_failure("training loss", loss, epoch, b, batches);
+      } else if (!std::isfinite(grad_norm)) {
+        failure = describe_failure("gradient norm", grad_norm, epoch, b, batches);
+      } else {
+        adam.step();
+        loss_sum += loss;
+      }
     }
     EpochRecord rec;
     rec.epoch = epoch;
     rec.train_loss = loss_sum / batches;
-    rec.validation_loss = validation_loss(*model, theta_val, x_val);
+    if (failure.empty()) {
+      rec.validation_loss = validation_loss(*model, theta_val, x_val);
+      if (!std::isfinite(rec.validation_loss))
+        failure = describe_failure("validation loss", rec.validation_loss, epoch, -1, batches);
+    }
+    if (!failure.empty()) {
+      // Restart the epoch from the best weights (the initial ones before the first finite
+      // epoch) with fresh Adam moments and half the learning rate, a bounded number of times;
+      // the failed attempt leaves no record, so the history and the weights stay finite.
+      char rate[32];
+      if (summary->non_finite_restarts == kMaxNonFiniteRestarts) {
+        std::snprintf(rate, sizeof rate, "%.3g", learning_rate);
+        throw core::Error("train: " + failure + ", again after " +
+                          std::to_string(kMaxNonFiniteRestarts) +
+                          " restarts from the best weights with the learning rate halved each "
+                          "time (down to " + rate +
+                          "); try a lower learning rate (--lr) and check the data for extreme "
+                          "values");
+      }
+      ++summary->non_finite_restarts;
+      nn::unflatten_values(best, params);
+      learning_rate *= 0.5;
+      adam = nn::Adam(params, nn::AdamOptions{learning_rate});
+      std::snprintf(rate, sizeof rate, "%.3g", learning_rate);
+      restarts_note +=
+          "; " + failure + ": restarted from the best weights with learning rate " + rate;
+      if (options.progress)
+        options.progress({"train", epoch, options.max_epochs,
+                          failure + "; restarting with learning rate " + rate});
+      --epoch;
+      continue;
+    }
     rec.seconds = epoch_clock.seconds();
     summary->history.push_back(rec);
     summary->epochs = epoch;
-    if (!std::isfinite(rec.train_loss) || !std::isfinite(rec.validation_loss)) {
-      summary->stop_reason = StopReason::kNonFiniteLoss;
-      break;
-    }
     if (rec.validation_loss < best_loss) {
       best_loss = rec.validation_loss;
       best = nn::flatten_values(params);
@@ -147,9 +217,10 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   std::snprintf(msg, sizeof msg, "%s after %d epochs; best validation loss %.4f at epoch %d (%.1f s)",
                 stop_reason_name(summary->stop_reason).c_str(), summary->epochs, best_loss,
                 summary->best_epoch, summary->seconds);
-  summary->message = msg;
-  core::check(summary->best_epoch > 0, "train: the loss was not finite from the first epoch (" +
-                                           std::string(msg) + ")");
+  summary->message = msg + restarts_note;
+  core::check(summary->best_epoch > 0 && best.allFinite(),
+              "train: no epoch gave finite weights and a finite validation loss (" +
+                  summary->message + ")");
 }
 
 }  // namespace sbi

@@ -32,6 +32,7 @@ struct TrainOptions {
   bool is_valid(std::string* error) const;
 };
 
+// kNonFiniteLoss: no longer produced by train() (it restarts or throws); still read from old files.
 enum class StopReason { kNotRun, kEarlyStopping, kMaxEpochs, kNonFiniteLoss };
 std::string stop_reason_name(StopReason r);
 
@@ -48,11 +49,20 @@ struct TrainSummary {
   long num_train = 0, num_validation = 0;
   double seconds = 0;
   std::vector<EpochRecord> history;
-  std::string message;  // one line saying how it ended
+  // Epochs restarted after a NaN/Inf training loss, gradient or validation loss (each from
+  // the best weights with half the learning rate; see train()). Not stored in model files.
+  int non_finite_restarts = 0;
+  std::string message;  // one line saying how it ended (and any restarts)
 };
 
 // Fits model->theta_norm and model->x_norm on the training split, then trains all
 // parameters of model. theta is theta_dim x N, x is x_dim x N, all finite.
+//
+// A NaN or Inf training loss or gradient norm (checked at every batch, before the step) or
+// validation loss (every epoch) never reaches the weights: the epoch restarts from the best
+// weights so far with fresh Adam moments and half the learning rate, at most 3 times in a
+// training run (listed in summary->message); a 4th time throws core::Error naming the epoch,
+// batch and loss. The returned model always has finite weights.
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary);
 
