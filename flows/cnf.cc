@@ -74,15 +74,6 @@ void solve(const BatchVectorField& field, Eigen::Index d, Eigen::Index n, bool w
   if (summary != nullptr) *summary = local;
 }
 
-template <typename Enum>
-Enum enum_from(double value, int count, const char* key) {
-  const int i = static_cast<int>(value);
-  core::check(value == i && i >= 0 && i < count,
-              std::string("Cnf: hyperparameter '") + key + "' = " + std::to_string(value) +
-                  " is not a valid choice");
-  return static_cast<Enum>(i);
-}
-
 VectorFieldOptions field_options(const CnfOptions& o) {
   VectorFieldOptions f;
   f.theta_dim = o.theta_dim;
@@ -120,6 +111,10 @@ TraceEstimator parse_trace_estimator(const std::string& name) {
   if (name == "hutchinson") return TraceEstimator::kHutchinson;
   throw core::Error("unknown trace estimator '" + name + "' (expected exact or hutchinson)");
 }
+
+std::vector<std::string> ode_solver_names() { return {"rk4", "dopri5"}; }
+
+std::vector<std::string> trace_estimator_names() { return {"exact", "hutchinson"}; }
 
 std::string trace_estimator_name(TraceEstimator estimator) {
   switch (estimator) {
@@ -182,53 +177,50 @@ bool CnfOptions::is_valid(std::string* error) const {
 }
 
 Hyperparameters CnfOptions::to_hyperparameters() const {
-  return {{"theta_dim", theta_dim},
-          {"context_dim", context_dim},
-          {"hidden", hidden},
-          {"num_blocks", num_blocks},
-          {"num_frequencies", num_frequencies},
-          {"activation", static_cast<double>(activation)},
-          {"schedule", static_cast<double>(schedule.kind)},
-          {"sigma_min", schedule.sigma_min},
-          {"vp_beta_min", schedule.vp_beta_min},
-          {"vp_beta_max", schedule.vp_beta_max},
-          {"vp_s_min", schedule.vp_s_min},
-          {"time_prior_exponent", time_prior_exponent},
-          {"validation_draws", validation_draws},
-          {"ode_solver", static_cast<double>(ode.solver)},
-          {"ode_steps", ode.steps},
-          {"ode_abs_tol", ode.abs_tol},
-          {"ode_rel_tol", ode.rel_tol},
-          {"trace", static_cast<double>(trace)},
-          {"seed", static_cast<double>(seed)}};
+  Hyperparameters h("Cnf");
+  h.set("theta_dim", theta_dim);
+  h.set("context_dim", context_dim);
+  h.set("hidden", hidden);
+  h.set("num_blocks", num_blocks);
+  h.set("num_frequencies", num_frequencies);
+  h.set("activation", nn::activation_name(activation));
+  h.set("schedule", schedule_kind_name(schedule.kind));
+  h.set("sigma_min", schedule.sigma_min);
+  h.set("vp_beta_min", schedule.vp_beta_min);
+  h.set("vp_beta_max", schedule.vp_beta_max);
+  h.set("vp_s_min", schedule.vp_s_min);
+  h.set("time_prior_exponent", time_prior_exponent);
+  h.set("validation_draws", validation_draws);
+  h.set("ode_solver", ode_solver_name(ode.solver));
+  h.set("ode_steps", ode.steps);
+  h.set("ode_abs_tol", ode.abs_tol);
+  h.set("ode_rel_tol", ode.rel_tol);
+  h.set("trace", trace_estimator_name(trace));
+  h.set_uint64("seed", seed);
+  return h;
 }
 
 CnfOptions CnfOptions::from_hyperparameters(const Hyperparameters& h) {
-  auto get = [&h](const char* key) {
-    auto it = h.find(key);
-    core::check(it != h.end(), std::string("Cnf: hyperparameter '") + key + "' missing");
-    return it->second;
-  };
   CnfOptions o;
-  o.theta_dim = static_cast<int>(get("theta_dim"));
-  o.context_dim = static_cast<int>(get("context_dim"));
-  o.hidden = static_cast<int>(get("hidden"));
-  o.num_blocks = static_cast<int>(get("num_blocks"));
-  o.num_frequencies = static_cast<int>(get("num_frequencies"));
-  o.activation = enum_from<nn::Activation>(get("activation"), 4, "activation");
-  o.schedule.kind = enum_from<ScheduleKind>(get("schedule"), 2, "schedule");
-  o.schedule.sigma_min = get("sigma_min");
-  o.schedule.vp_beta_min = get("vp_beta_min");
-  o.schedule.vp_beta_max = get("vp_beta_max");
-  o.schedule.vp_s_min = get("vp_s_min");
-  o.time_prior_exponent = get("time_prior_exponent");
-  o.validation_draws = static_cast<int>(get("validation_draws"));
-  o.ode.solver = enum_from<OdeSolver>(get("ode_solver"), 2, "ode_solver");
-  o.ode.steps = static_cast<int>(get("ode_steps"));
-  o.ode.abs_tol = get("ode_abs_tol");
-  o.ode.rel_tol = get("ode_rel_tol");
-  o.trace = enum_from<TraceEstimator>(get("trace"), 2, "trace");
-  o.seed = static_cast<std::uint64_t>(get("seed"));
+  o.theta_dim = h.get_int("theta_dim");
+  o.context_dim = h.get_int("context_dim");
+  o.hidden = h.get_int("hidden");
+  o.num_blocks = h.get_int("num_blocks");
+  o.num_frequencies = h.get_int("num_frequencies");
+  o.activation = h.get_enum("activation", nn::parse_activation, nn::activation_names());
+  o.schedule.kind = h.get_enum("schedule", parse_schedule_kind, schedule_kind_names());
+  o.schedule.sigma_min = h.get_double("sigma_min");
+  o.schedule.vp_beta_min = h.get_double("vp_beta_min");
+  o.schedule.vp_beta_max = h.get_double("vp_beta_max");
+  o.schedule.vp_s_min = h.get_double("vp_s_min");
+  o.time_prior_exponent = h.get_double("time_prior_exponent");
+  o.validation_draws = h.get_int("validation_draws");
+  o.ode.solver = h.get_enum("ode_solver", parse_ode_solver, ode_solver_names());
+  o.ode.steps = h.get_int("ode_steps");
+  o.ode.abs_tol = h.get_double("ode_abs_tol");
+  o.ode.rel_tol = h.get_double("ode_rel_tol");
+  o.trace = h.get_enum("trace", parse_trace_estimator, trace_estimator_names());
+  o.seed = h.get_uint64("seed");
   return o;
 }
 

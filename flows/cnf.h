@@ -45,6 +45,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "flows/conditional_density.h"
 #include "flows/schedule.h"
@@ -62,6 +63,9 @@ OdeSolver parse_ode_solver(const std::string& name);
 std::string ode_solver_name(OdeSolver solver);
 TraceEstimator parse_trace_estimator(const std::string& name);
 std::string trace_estimator_name(TraceEstimator estimator);
+// Every name, in the order of the enum.
+std::vector<std::string> ode_solver_names();
+std::vector<std::string> trace_estimator_names();
 
 struct OdeOptions {
   OdeSolver solver = OdeSolver::kRk4;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/hyperparameters.h"
 #include "core/rng.h"
 #include "nn/matrix.h"
 #include "nn/parameter.h"
@@ -20,7 +21,7 @@ using nn::Matrix;
 using nn::Vector;
 
 // Architecture of a model as named numbers, enough to rebuild it before loading weights.
-using Hyperparameters = std::map<std::string, double>;
+using Hyperparameters = core::Hyperparameters;  // typed: integers, seeds, enums by name
 
 class ConditionalDensity {
  public:

@@ -38,30 +38,25 @@ bool CouplingFlowOptions::is_valid(const char* type, std::string* error) const {
 }
 
 void CouplingFlowOptions::to_hyperparameters(Hyperparameters* h) const {
-  (*h)["theta_dim"] = theta_dim;
-  (*h)["context_dim"] = context_dim;
-  (*h)["num_transforms"] = num_transforms;
-  (*h)["hidden"] = hidden;
-  (*h)["num_blocks"] = num_blocks;
-  (*h)["residual"] = residual ? 1.0 : 0.0;
-  (*h)["activation"] = static_cast<double>(activation);
-  (*h)["seed"] = static_cast<double>(seed);
+  h->set("theta_dim", theta_dim);
+  h->set("context_dim", context_dim);
+  h->set("num_transforms", num_transforms);
+  h->set("hidden", hidden);
+  h->set("num_blocks", num_blocks);
+  h->set("residual", residual);
+  h->set("activation", nn::activation_name(activation));
+  h->set_uint64("seed", seed);
 }
 
-void CouplingFlowOptions::from_hyperparameters(const char* type, const Hyperparameters& h) {
-  auto get = [&](const char* key) {
-    auto it = h.find(key);
-    core::check(it != h.end(), std::string(type) + ": hyperparameter '" + key + "' missing");
-    return it->second;
-  };
-  theta_dim = static_cast<int>(get("theta_dim"));
-  context_dim = static_cast<int>(get("context_dim"));
-  num_transforms = static_cast<int>(get("num_transforms"));
-  hidden = static_cast<int>(get("hidden"));
-  num_blocks = static_cast<int>(get("num_blocks"));
-  residual = get("residual") != 0.0;
-  activation = static_cast<nn::Activation>(static_cast<int>(get("activation")));
-  seed = static_cast<std::uint64_t>(get("seed"));
+void CouplingFlowOptions::from_hyperparameters(const Hyperparameters& h) {
+  theta_dim = h.get_int("theta_dim");
+  context_dim = h.get_int("context_dim");
+  num_transforms = h.get_int("num_transforms");
+  hidden = h.get_int("hidden");
+  num_blocks = h.get_int("num_blocks");
+  residual = h.get_bool("residual");
+  activation = h.get_enum("activation", nn::parse_activation, nn::activation_names());
+  seed = h.get_uint64("seed");
 }
 
 CouplingFlow::CouplingFlow(const CouplingFlowOptions& options, std::unique_ptr<ElementwiseMap> map,

@@ -36,7 +36,7 @@ struct CouplingFlowOptions {
   bool is_valid(const char* type, std::string* error) const;
   // Writes / reads the fields above (keys as the field names).
   void to_hyperparameters(Hyperparameters* h) const;
-  void from_hyperparameters(const char* type, const Hyperparameters& h);
+  void from_hyperparameters(const Hyperparameters& h);
 };
 
 struct CouplingFlowCache {

@@ -40,29 +40,24 @@ bool NSFOptions::is_valid(std::string* error) const {
 }
 
 Hyperparameters NSFOptions::to_hyperparameters() const {
-  Hyperparameters h;
+  Hyperparameters h("NeuralSplineFlow");
   CouplingFlowOptions::to_hyperparameters(&h);
-  h["bins"] = bins;
-  h["bound"] = bound;
-  h["min_bin_width"] = min_bin_width;
-  h["min_bin_height"] = min_bin_height;
-  h["min_derivative"] = min_derivative;
+  h.set("bins", bins);
+  h.set("bound", bound);
+  h.set("min_bin_width", min_bin_width);
+  h.set("min_bin_height", min_bin_height);
+  h.set("min_derivative", min_derivative);
   return h;
 }
 
 NSFOptions NSFOptions::from_hyperparameters(const Hyperparameters& h) {
   NSFOptions o;
-  o.CouplingFlowOptions::from_hyperparameters("NeuralSplineFlow", h);
-  auto get = [&h](const char* key) {
-    auto it = h.find(key);
-    core::check(it != h.end(), std::string("NeuralSplineFlow: hyperparameter '") + key + "' missing");
-    return it->second;
-  };
-  o.bins = static_cast<int>(get("bins"));
-  o.bound = get("bound");
-  o.min_bin_width = get("min_bin_width");
-  o.min_bin_height = get("min_bin_height");
-  o.min_derivative = get("min_derivative");
+  o.CouplingFlowOptions::from_hyperparameters(h);
+  o.bins = h.get_int("bins");
+  o.bound = h.get_double("bound");
+  o.min_bin_width = h.get_double("min_bin_width");
+  o.min_bin_height = h.get_double("min_bin_height");
+  o.min_derivative = h.get_double("min_derivative");
   return o;
 }
 

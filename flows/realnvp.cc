@@ -24,18 +24,16 @@ bool RealNVPOptions::is_valid(std::string* error) const {
 }
 
 Hyperparameters RealNVPOptions::to_hyperparameters() const {
-  Hyperparameters h;
+  Hyperparameters h("RealNVP");
   CouplingFlowOptions::to_hyperparameters(&h);
-  h["log_scale_clamp"] = log_scale_clamp;
+  h.set("log_scale_clamp", log_scale_clamp);
   return h;
 }
 
 RealNVPOptions RealNVPOptions::from_hyperparameters(const Hyperparameters& h) {
   RealNVPOptions o;
-  o.CouplingFlowOptions::from_hyperparameters("RealNVP", h);
-  auto it = h.find("log_scale_clamp");
-  core::check(it != h.end(), "RealNVP: hyperparameter 'log_scale_clamp' missing");
-  o.log_scale_clamp = it->second;
+  o.CouplingFlowOptions::from_hyperparameters(h);
+  o.log_scale_clamp = h.get_double("log_scale_clamp");
   return o;
 }
 

@@ -12,6 +12,8 @@ ScheduleKind parse_schedule_kind(const std::string& name) {
   throw core::Error("unknown schedule '" + name + "' (expected ot or vp)");
 }
 
+std::vector<std::string> schedule_kind_names() { return {"ot", "vp"}; }
+
 std::string schedule_kind_name(ScheduleKind kind) {
   switch (kind) {
     case ScheduleKind::kOptimalTransport: return "ot";

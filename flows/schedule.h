@@ -22,6 +22,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sbi::flows {
 
@@ -30,6 +31,7 @@ enum class ScheduleKind { kOptimalTransport, kVariancePreserving };
 // "ot", "vp" <-> enum; parse throws core::Error on an unknown name.
 ScheduleKind parse_schedule_kind(const std::string& name);
 std::string schedule_kind_name(ScheduleKind kind);
+std::vector<std::string> schedule_kind_names();  // in the order of the enum
 
 struct ScheduleOptions {
   ScheduleKind kind = ScheduleKind::kOptimalTransport;

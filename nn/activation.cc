@@ -12,6 +12,8 @@ Activation parse_activation(const std::string& name) {
   throw core::Error("unknown activation '" + name + "' (expected relu, tanh, silu or elu)");
 }
 
+std::vector<std::string> activation_names() { return {"relu", "tanh", "silu", "elu"}; }
+
 std::string activation_name(Activation a) {
   switch (a) {
     case Activation::kReLU: return "relu";

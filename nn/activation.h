@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "nn/matrix.h"
 
@@ -12,6 +13,7 @@ enum class Activation { kReLU, kTanh, kSiLU, kELU };
 // "relu", "tanh", "silu", "elu" <-> enum; parse throws core::Error on an unknown name.
 Activation parse_activation(const std::string& name);
 std::string activation_name(Activation a);
+std::vector<std::string> activation_names();  // in the order of the enum
 
 // out = act(pre).
 void activate(Activation a, const Matrix& pre, Matrix* out);

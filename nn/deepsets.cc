@@ -11,6 +11,8 @@ Pooling parse_pooling(const std::string& name) {
   throw core::Error("unknown pooling '" + name + "' (expected mean, sum or mean+sum)");
 }
 
+std::vector<std::string> pooling_names() { return {"mean", "sum", "mean+sum"}; }
+
 std::string pooling_name(Pooling pooling) {
   switch (pooling) {
     case Pooling::kMean: return "mean";
@@ -74,18 +76,20 @@ int DeepSetsEmbedding::pool_dim() const {
 
 EmbeddingHyperparameters DeepSetsEmbedding::hyperparameters() const {
   const DeepSetsOptions& o = options_;
-  return {{"set_size", o.set_size},
-          {"features", o.features},
-          {"masked", o.masked ? 1 : 0},
-          {"hidden", o.hidden},
-          {"phi_layers", o.phi_layers},
-          {"phi_dim", o.phi_dim},
-          {"rho_layers", o.rho_layers},
-          {"out_dim", o.out_dim},
-          {"pooling", static_cast<double>(o.pooling)},
-          {"activation", static_cast<double>(o.activation)},
-          {"set_norm", o.set_norm ? 1 : 0},
-          {"in_dim", o.in_dim()}};
+  EmbeddingHyperparameters h("deepsets embedding");
+  h.set("set_size", o.set_size);
+  h.set("features", o.features);
+  h.set("masked", o.masked);
+  h.set("hidden", o.hidden);
+  h.set("phi_layers", o.phi_layers);
+  h.set("phi_dim", o.phi_dim);
+  h.set("rho_layers", o.rho_layers);
+  h.set("out_dim", o.out_dim);
+  h.set("pooling", pooling_name(o.pooling));
+  h.set("activation", activation_name(o.activation));
+  h.set("set_norm", o.set_norm);
+  h.set("in_dim", o.in_dim());
+  return h;
 }
 
 const Matrix& DeepSetsEmbedding::run(const Matrix& x, Cache* c) const {
@@ -213,24 +217,18 @@ Parameters DeepSetsEmbedding::parameters() {
 }
 
 DeepSetsOptions deepsets_options_from(const EmbeddingHyperparameters& h) {
-  auto get = [&](const char* key) {
-    const auto it = h.find(key);
-    core::check(it != h.end(), std::string("make_embedding: 'deepsets' needs hyperparameter '") + key + "'");
-    return it->second;
-  };
   DeepSetsOptions o;
-  o.set_size = static_cast<int>(get("set_size"));
-  o.features = static_cast<int>(get("features"));
-  o.masked = get("masked") != 0.0;
-  o.hidden = static_cast<int>(get("hidden"));
-  o.phi_layers = static_cast<int>(get("phi_layers"));
-  o.phi_dim = static_cast<int>(get("phi_dim"));
-  o.rho_layers = static_cast<int>(get("rho_layers"));
-  o.out_dim = static_cast<int>(get("out_dim"));
-  o.pooling = static_cast<Pooling>(static_cast<int>(get("pooling")));
-  o.activation = static_cast<Activation>(static_cast<int>(get("activation")));
-  const auto it = h.find("set_norm");  // absent in files from before the option: off
-  o.set_norm = it != h.end() && it->second != 0.0;
+  o.set_size = h.get_int("set_size");
+  o.features = h.get_int("features");
+  o.masked = h.get_bool("masked");
+  o.hidden = h.get_int("hidden");
+  o.phi_layers = h.get_int("phi_layers");
+  o.phi_dim = h.get_int("phi_dim");
+  o.rho_layers = h.get_int("rho_layers");
+  o.out_dim = h.get_int("out_dim");
+  o.pooling = h.get_enum("pooling", parse_pooling, pooling_names());
+  o.activation = h.get_enum("activation", parse_activation, activation_names());
+  o.set_norm = h.has("set_norm") && h.get_bool("set_norm");  // absent in older files: off
   return o;
 }
 

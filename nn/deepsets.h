@@ -34,6 +34,7 @@ enum class Pooling { kMean = 0, kSum = 1, kMeanAndSum = 2 };
 // "mean", "sum", "mean+sum" <-> enum; parse throws core::Error on an unknown name.
 Pooling parse_pooling(const std::string& name);
 std::string pooling_name(Pooling pooling);
+std::vector<std::string> pooling_names();  // in the order of the enum
 
 struct DeepSetsOptions {
   int set_size = 0;        // S: rows per set

@@ -7,9 +7,14 @@ namespace sbi::nn {
 
 EmbeddingHyperparameters MlpEmbedding::hyperparameters() const {
   const MlpOptions& o = mlp_.options();
-  return {{"in_dim", o.in},         {"out_dim", o.out},
-          {"hidden", o.hidden},     {"num_layers", o.num_layers},
-          {"residual", o.residual}, {"activation", static_cast<double>(o.activation)}};
+  EmbeddingHyperparameters h("mlp embedding");
+  h.set("in_dim", o.in);
+  h.set("out_dim", o.out);
+  h.set("hidden", o.hidden);
+  h.set("num_layers", o.num_layers);
+  h.set("residual", o.residual);
+  h.set("activation", activation_name(o.activation));
+  return h;
 }
 
 Matrix MlpEmbedding::embed(const Matrix& x) const {
@@ -19,20 +24,15 @@ Matrix MlpEmbedding::embed(const Matrix& x) const {
 
 std::unique_ptr<Embedding> make_embedding(const std::string& kind,
                                           const EmbeddingHyperparameters& h, std::uint64_t seed) {
-  auto get = [&](const char* key) {
-    auto it = h.find(key);
-    core::check(it != h.end(), "make_embedding: '" + kind + "' needs hyperparameter '" + key + "'");
-    return it->second;
-  };
-  if (kind == "none") return std::make_unique<IdentityEmbedding>(static_cast<int>(get("in_dim")));
+  if (kind == "none") return std::make_unique<IdentityEmbedding>(h.get_int("in_dim"));
   if (kind == "mlp") {
     MlpOptions o;
-    o.in = static_cast<int>(get("in_dim"));
-    o.out = static_cast<int>(get("out_dim"));
-    o.hidden = static_cast<int>(get("hidden"));
-    o.num_layers = static_cast<int>(get("num_layers"));
-    o.residual = get("residual") != 0.0;
-    o.activation = static_cast<Activation>(static_cast<int>(get("activation")));
+    o.in = h.get_int("in_dim");
+    o.out = h.get_int("out_dim");
+    o.hidden = h.get_int("hidden");
+    o.num_layers = h.get_int("num_layers");
+    o.residual = h.get_bool("residual");
+    o.activation = h.get_enum("activation", parse_activation, activation_names());
     core::Rng rng(seed, 7);
     return std::make_unique<MlpEmbedding>(o, &rng);
   }

@@ -6,11 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "core/hyperparameters.h"
 #include "nn/mlp.h"
 
 namespace sbi::nn {
 
-using EmbeddingHyperparameters = std::map<std::string, double>;
+using EmbeddingHyperparameters = core::Hyperparameters;
 
 class Embedding {
  public:
@@ -39,7 +40,11 @@ class IdentityEmbedding : public Embedding {
   std::string kind() const override { return "none"; }
   int in_dim() const override { return dim_; }
   int out_dim() const override { return dim_; }
-  EmbeddingHyperparameters hyperparameters() const override { return {{"in_dim", dim_}}; }
+  EmbeddingHyperparameters hyperparameters() const override {
+    EmbeddingHyperparameters h("none");
+    h.set("in_dim", dim_);
+    return h;
+  }
   Matrix embed(const Matrix& x) const override { return x; }
   const Matrix& forward(const Matrix& x) override { return x; }
   void backward(const Matrix&) override {}

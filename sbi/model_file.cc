@@ -30,15 +30,28 @@ SetLayout read_set_layout(const io::H5File& f) {
   return layout;
 }
 
-void write_hyperparameters(io::H5File& f, const std::string& group,
-                           const std::map<std::string, double>& h) {
+// Each hyperparameter is an attribute of its own type: int64, uint64 (seeds), float64, or
+// a string (enums by name). Format version 1 wrote every one as float64.
+void write_hyperparameters(io::H5File& f, const std::string& group, const core::Hyperparameters& h) {
   f.create_group(group);
-  for (const auto& [key, value] : h) f.set_attr(group, key, value);
+  for (const auto& [key, value] : h.values()) {
+    if (const auto* i = std::get_if<std::int64_t>(&value)) f.set_attr(group, key, *i);
+    else if (const auto* u = std::get_if<std::uint64_t>(&value)) f.set_uint64_attr(group, key, *u);
+    else if (const auto* d = std::get_if<double>(&value)) f.set_attr(group, key, *d);
+    else f.set_attr(group, key, std::get<std::string>(value));
+  }
 }
 
-std::map<std::string, double> read_hyperparameters(const io::H5File& f, const std::string& group) {
-  std::map<std::string, double> h;
-  for (const std::string& key : f.list_attrs(group)) h[key] = f.get_double_attr(group, key);
+core::Hyperparameters read_hyperparameters(const io::H5File& f, const std::string& group,
+                                           const std::string& owner) {
+  core::Hyperparameters h(owner);
+  for (const std::string& key : f.list_attrs(group)) {
+    const std::string type = f.attr_dtype(group, key);
+    if (type == "string") h.set_value(key, f.get_string_attr(group, key));
+    else if (type == "uint64") h.set_value(key, f.get_uint64_attr(group, key));
+    else if (type.rfind("int", 0) == 0 || type.rfind("uint", 0) == 0) h.set_value(key, f.get_int_attr(group, key));
+    else h.set_value(key, f.get_double_attr(group, key));
+  }
   return h;
 }
 
@@ -139,10 +152,14 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
                       ", newer than this program reads (" + std::to_string(kModelFormatVersion) +
                       "); upgrade sbi-toolkit");
   PosteriorModel m;
-  const auto dh = read_hyperparameters(f, "/density/hyperparameters");
-  m.density = flows::make_density(f.get_string_attr("/", "estimator"), dh);
-  const auto eh = read_hyperparameters(f, "/embedding/hyperparameters");
-  m.embedding = nn::make_embedding(f.get_string_attr("/", "embedding"), eh, 0);
+  const std::string estimator = f.get_string_attr("/", "estimator");
+  const std::string embedding = f.get_string_attr("/", "embedding");
+  m.density = flows::make_density(
+      estimator, read_hyperparameters(f, "/density/hyperparameters", path + ": " + estimator));
+  m.embedding = nn::make_embedding(
+      embedding,
+      read_hyperparameters(f, "/embedding/hyperparameters", path + ": " + embedding + " embedding"),
+      0);
   for (const nn::Parameter& param : m.parameters()) {
     const std::string name = "/weights/" + param.name;
     core::check(f.has(name), path + ": weights '" + param.name + "' missing (corrupt model file)");

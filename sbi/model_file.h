@@ -19,7 +19,8 @@
 namespace sbi {
 
 // Version of the layout above; loading a file with a newer version is refused.
-constexpr std::int64_t kModelFormatVersion = 1;
+// 2: hyperparameters typed (int64, uint64 seeds, enums by name); 1: all float64, still read.
+constexpr std::int64_t kModelFormatVersion = 2;
 
 // Writes the layout above into an open file (for io::OutputFiles::write_hdf5).
 void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,

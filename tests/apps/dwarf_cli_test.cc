@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "io/h5_file.h"
+#include "nn/deepsets.h"
 #include "sbi/model_file.h"
 #include "sbi/simulation_data.h"
 #include "sbi/standardizer.h"
@@ -81,7 +82,7 @@ TEST(DwarfCli, VariableSizeSetsSimulateTrainAndSampleACatalogue) {
     const PosteriorModel m = load_model(model);
     EXPECT_EQ(m.embedding->kind(), "deepsets");
     EXPECT_EQ(m.x_layout, (SetLayout{30, 2, true}));
-    EXPECT_EQ(m.embedding->hyperparameters().at("pooling"), 2);
+    EXPECT_EQ(m.embedding->hyperparameters().get_enum_name("pooling", nn::pooling_names()), "mean+sum");
     // Per-feature statistics: the same for every star; flags untouched.
     for (int j = 1; j < 30; ++j) {
       EXPECT_EQ(m.x_norm.mean[3 * j], m.x_norm.mean[0]);

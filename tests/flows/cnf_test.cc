@@ -446,7 +446,10 @@ TEST(Cnf, HyperparametersRoundTripAndBadOptionsAreNamed) {
   const Hyperparameters h = o.to_hyperparameters();
   const CnfOptions back = CnfOptions::from_hyperparameters(h);
   EXPECT_EQ(back.to_hyperparameters(), h);
-  EXPECT_EQ(h.size(), 19u);  // every field of CnfOptions
+  EXPECT_EQ(h.values().size(), 19u);  // every field of CnfOptions
+  EXPECT_EQ(h.values().at("trace"), Hyperparameters::Value(std::string("hutchinson")));
+  EXPECT_EQ(h.values().at("ode_steps"), Hyperparameters::Value(std::int64_t{17}));
+  EXPECT_EQ(h.values().at("seed"), Hyperparameters::Value(std::uint64_t{1234}));
   Cnf a(o), b(back);
   EXPECT_EQ(nn::flatten_values(a.parameters()), nn::flatten_values(b.parameters()));
   core::Rng rng(12);
@@ -457,8 +460,12 @@ TEST(Cnf, HyperparametersRoundTripAndBadOptionsAreNamed) {
   missing.erase("ode_rel_tol");
   EXPECT_THROW(CnfOptions::from_hyperparameters(missing), core::Error);
   Hyperparameters bad = h;
-  bad["trace"] = 7;
+  bad.set("trace", "sideways");
   EXPECT_THROW(CnfOptions::from_hyperparameters(bad), core::Error);
+  bad.set("trace", 7.0);  // format version 1 stored the index: 7 is none
+  EXPECT_THROW(CnfOptions::from_hyperparameters(bad), core::Error);
+  bad.set("trace", 1.0);
+  EXPECT_EQ(CnfOptions::from_hyperparameters(bad).trace, TraceEstimator::kHutchinson);
 
   std::string error;
   CnfOptions c = o;

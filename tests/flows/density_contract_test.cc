@@ -260,9 +260,9 @@ TEST(DensityFactory, KnowsRealNVPAndNSFAndRejectsUnknownKinds) {
   o.bins = 11;
   o.bound = 3.0;
   const Hyperparameters h = make_density(o)->hyperparameters();
-  EXPECT_EQ(h.at("bins"), 11.0);
-  EXPECT_EQ(h.at("bound"), 3.0);
-  EXPECT_EQ(h.at("num_transforms"), 5.0);
+  EXPECT_EQ(h.values().at("bins"), Hyperparameters::Value(std::int64_t{11}));
+  EXPECT_EQ(h.values().at("bound"), Hyperparameters::Value(3.0));
+  EXPECT_EQ(h.values().at("num_transforms"), Hyperparameters::Value(std::int64_t{5}));
   // An invalid spline option is reported under its field name.
   o.bins = 1;
   try {
@@ -273,13 +273,31 @@ TEST(DensityFactory, KnowsRealNVPAndNSFAndRejectsUnknownKinds) {
   }
 }
 
-TEST(DensityFactory, RealNVPHyperparameterKeysAreUnchanged) {
-  // Model files written before NSF existed hold exactly these keys; they must still load.
-  const Hyperparameters old = {{"theta_dim", 2},        {"context_dim", 3}, {"num_transforms", 5},
-                               {"hidden", 64},          {"num_blocks", 2},  {"residual", 1},
-                               {"activation", 0},       {"log_scale_clamp", 3.0}, {"seed", 7}};
+TEST(DensityFactory, RealNVPHyperparametersOfFormatVersion1StillLoad) {
+  // Model files of format version 1 hold exactly these keys, every value a double (the
+  // activation by its index); they must rebuild the same network as the typed ones.
+  Hyperparameters old("RealNVP");
+  for (const auto& [key, value] : std::vector<std::pair<std::string, double>>{
+           {"theta_dim", 2}, {"context_dim", 3}, {"num_transforms", 5}, {"hidden", 64},
+           {"num_blocks", 2}, {"residual", 1}, {"activation", 2}, {"log_scale_clamp", 3.0},
+           {"seed", 7}})
+    old.set(key, value);
   auto density = make_density("realnvp", old);
-  EXPECT_EQ(density->hyperparameters(), old);
+  const Hyperparameters typed = density->hyperparameters();
+  EXPECT_EQ(typed.values().at("activation"), Hyperparameters::Value(std::string("silu")));
+  EXPECT_EQ(typed.values().at("seed"), Hyperparameters::Value(std::uint64_t{7}));
+  EXPECT_EQ(typed.values().at("residual"), Hyperparameters::Value(std::int64_t{1}));
+  auto rebuilt = make_density("realnvp", typed);
+  EXPECT_EQ(nn::flatten_values(density->parameters()), nn::flatten_values(rebuilt->parameters()));
+  // A seed above 2^53 stored as a double was rounded: refused, not silently rebuilt.
+  old.set("seed", 18446744073709551557.0);
+  try {
+    make_density("realnvp", old);
+    ADD_FAILURE() << "a rounded seed was accepted";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rounded from a value above 2^53"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -261,10 +261,12 @@ TEST(DeepSets, RebuiltFromHyperparametersByMakeEmbedding) {
   core::Rng rng(4);
   DeepSetsEmbedding e(o, &rng);
   const auto h = e.hyperparameters();
-  EXPECT_EQ(h.at("set_size"), 7);
-  EXPECT_EQ(h.at("features"), 2);
-  EXPECT_EQ(h.at("in_dim"), 21);
-  EXPECT_EQ(h.at("set_norm"), 1);
+  EXPECT_EQ(h.get_int("set_size"), 7);
+  EXPECT_EQ(h.get_int("features"), 2);
+  EXPECT_EQ(h.get_int("in_dim"), 21);
+  EXPECT_TRUE(h.get_bool("set_norm"));
+  EXPECT_EQ(h.values().at("pooling"), core::Hyperparameters::Value(std::string("sum")));
+  EXPECT_EQ(h.values().at("activation"), core::Hyperparameters::Value(std::string("silu")));
   std::unique_ptr<Embedding> copy = make_embedding("deepsets", h, 99);
   EXPECT_EQ(copy->kind(), "deepsets");
   EXPECT_EQ(copy->in_dim(), 21);
