@@ -8,8 +8,9 @@
 // H0/c = 1 / 2997.92458 h/Mpc, P in (Mpc/h)³: C_ℓ is dimensionless (per steradian).
 // The integral runs over z with dχ = (c/H0) dz / E(z), by Gauss–Legendre panels. Where
 // (ℓ + 1/2)/χ leaves [k_min, k_max] (only near the observer, χ < (ℓ + 1/2) / k_max) the
-// integrand is set to 0: for the linear spectrum the integrand falls as χ³ there, so the part
-// left out is below ~(χ_min / χs)⁴ of C_ℓ (< 1e-4 for ℓ <= 2e4, z_s >= 0.5).
+// integrand is set to 0. For the linear spectrum (P ∝ k^-3 up to logarithms at high k) the
+// integrand grows as χ³ (χs - χ)² near the observer, so the part left out is about
+// 15 (χ_min / χs)⁴ of C_ℓ: 5e-5 at ℓ = 1e4 for z_s = 1 and k_max = 100 h/Mpc (tested).
 #pragma once
 
 #include <functional>

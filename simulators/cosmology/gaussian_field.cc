@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 
 namespace sbi::simulators::cosmology {
 
@@ -28,8 +29,26 @@ std::size_t Grid::cells() const {
 
 double Grid::volume() const { return std::pow(side, dim); }
 
+namespace {
+
+// A field of N cells holds about 40 N bytes: the workspace (8 N real + 8 N complex), the power
+// and amplitude tables (8 N), and the transient |k|² indices (2 N) and power table (4 N).
+void check_grid(const Grid& grid, const std::string& context) {
+  core::check_valid(grid, context);
+  core::check_memory(40.0 * std::pow(static_cast<double>(grid.n), grid.dim),
+                     context + ": a " + std::to_string(grid.n) + "^" + std::to_string(grid.dim) +
+                         " grid");
+}
+
+const Grid& checked(const Grid& grid, const char* context) {
+  check_grid(grid, context);
+  return grid;
+}
+
+}  // namespace
+
 std::vector<int> mode_index_squared(const Grid& grid) {
-  core::check_valid(grid, "mode_index_squared");
+  check_grid(grid, "mode_index_squared");
   const int n = grid.n, nh = n / 2 + 1;
   auto freq2 = [n](int i) {
     const int f = i <= n / 2 ? i : i - n;
@@ -78,10 +97,10 @@ std::vector<double> mode_power(const Grid& grid, const PowerFunction& power) {
 }
 
 GaussianField::GaussianField(const Grid& grid, const PowerFunction& power, FftPlanning planning)
-    : GaussianField(grid, cosmology::mode_power(grid, power), planning) {}
+    : GaussianField(grid, cosmology::mode_power(checked(grid, "GaussianField"), power), planning) {}
 
 GaussianField::GaussianField(const Grid& grid, std::vector<double> power, FftPlanning planning)
-    : grid_((core::check_valid(grid, "GaussianField"), grid)),
+    : grid_(checked(grid, "GaussianField")),
       fft_(grid.dim, grid.n, planning),
       power_(std::move(power)) {
   core::check(power_.size() == fft_.modes_size(),
