@@ -61,7 +61,7 @@ class ConvergenceMapSimulator {
   double shift() const { return shift_; }               // λ actually used (lognormal)
 
   // One map into map[0 .. n²) (row-major), noise included: first the field's n² normals, then
-  // n² noise normals, from *rng.
+  // n² noise normals (fill_standard_normal), from *rng; *work is reused (no allocation).
   void sample(core::Rng* rng, FftWorkspace* work, double* map) const;
   Eigen::VectorXd sample(core::Rng* rng) const;
 

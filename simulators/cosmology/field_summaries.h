@@ -6,7 +6,7 @@
 // i, j in (-n/2, n/2], k = 0 excluded. `modes` counts every grid mode of the full plane in the
 // bin (k and -k separately). A real map has δ̃_{-k} = δ̃_k*, so a bin holds about modes / 2
 // independent complex modes and, for a Gaussian field, its average has variance
-// P² / (modes / 2) (exactly Σ over independent modes of their variance; see the tests).
+// ≈ P² / independent_modes (real modes have variance 2P² instead of P²).
 // Units: k in 1/(unit of L) (ℓ for L in radians), P in (unit of L)².
 #pragma once
 
@@ -21,9 +21,8 @@ struct BinnedPowerSpectrum {
   std::vector<double> k_mean;  // mode-averaged |k| per bin (0 for an empty bin)
   std::vector<double> power;   // mean P̂ per bin (0 for an empty bin)
   std::vector<long> modes;     // full-plane mode count per bin
-  // Σ over the bin's independent modes (k and -k once, self-conjugate modes once) — the
-  // number of independent |δ̃|² values; for an even n the self-conjugate modes are the 4 with
-  // i, j in {0, n/2} (only 3 of them nonzero).
+  // The number of independent |δ̃|² values in the bin: k and -k count once; the real
+  // (self-conjugate) modes, i, j in {0, n/2} and k != 0 (3 of them), count once each.
   std::vector<long> independent_modes;
 };
 
