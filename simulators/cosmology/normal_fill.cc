@@ -1,0 +1,76 @@
+#include "simulators/cosmology/normal_fill.h"
+
+#include <cmath>
+#include <cstdint>
+
+namespace sbi::simulators::cosmology {
+
+namespace {
+
+constexpr int kLayers = 128;
+constexpr double kR = 3.442619855899;              // start of the tail
+constexpr double kV = 9.91256303526217e-3;         // area of each layer (f(x) = exp(-x²/2))
+
+double f(double x) { return std::exp(-0.5 * x * x); }
+
+// Layer edges x[0] > x[1] = r > ... > x[128] = 0 (x[0] = v / f(r): the base layer's width,
+// whose rectangle has area v including the tail), and f at the edges.
+struct Tables {
+  double x[kLayers + 1];
+  double fx[kLayers + 1];
+  Tables() {
+    x[0] = kV / f(kR);
+    x[1] = kR;
+    for (int i = 1; i < kLayers; ++i) {
+      const double arg = f(x[i]) + kV / x[i];
+      x[i + 1] = arg >= 1 ? 0.0 : std::sqrt(-2 * std::log(arg));
+    }
+    x[kLayers] = 0.0;
+    for (int i = 0; i <= kLayers; ++i) fx[i] = f(x[i]);
+  }
+};
+
+const Tables& tables() {
+  static const Tables t;  // thread-safe initialisation (C++11 magic statics)
+  return t;
+}
+
+inline double uniform01(core::Rng* rng) { return ((rng->next_u64() >> 11) + 0.5) * 0x1.0p-53; }
+
+double slow_path(core::Rng* rng, const Tables& t, int layer, double z) {
+  for (;;) {
+    if (layer == 0) {  // the tail beyond r (Marsaglia 1964)
+      double a, b;
+      do {
+        a = -std::log(uniform01(rng)) / kR;
+        b = -std::log(uniform01(rng));
+      } while (b + b < a * a);
+      return z > 0 ? kR + a : -(kR + a);
+    }
+    // Inside layer i's rectangle but outside the inner one: accept under the curve.
+    const double y = t.fx[layer] + uniform01(rng) * (t.fx[layer + 1] - t.fx[layer]);
+    if (y < f(z)) return z;
+    // Rejected: a fresh draw.
+    const std::uint64_t bits = rng->next_u64();
+    layer = static_cast<int>(bits & (kLayers - 1));
+    const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;
+    z = ((bits >> 7) & 1) ? -u * t.x[layer] : u * t.x[layer];
+    if (std::abs(z) < t.x[layer + 1]) return z;
+  }
+}
+
+}  // namespace
+
+void fill_standard_normal(core::Rng* rng, double* out, std::size_t count) {
+  const Tables& t = tables();
+  for (std::size_t i = 0; i < count; ++i) {
+    // Bits 0-6: layer; bit 7: sign; bits 11-63: the magnitude in [0, 1).
+    const std::uint64_t bits = rng->next_u64();
+    const int layer = static_cast<int>(bits & (kLayers - 1));
+    const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;
+    const double z = ((bits >> 7) & 1) ? -u * t.x[layer] : u * t.x[layer];
+    out[i] = std::abs(z) < t.x[layer + 1] ? z : slow_path(rng, t, layer, z);
+  }
+}
+
+}  // namespace sbi::simulators::cosmology
