@@ -1,4 +1,6 @@
 // sbi train: fit a neural posterior estimate to a simulation file.
+#include <cstdio>
+
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -9,6 +11,29 @@
 #include "sbi/trainer.h"
 
 namespace sbi::app {
+namespace {
+
+// "epoch 12  train 1.2345  validation 1.3001  best 1.2990 (epoch 11)  lr 0.001", with each
+// term of a multi-term objective after the totals.
+std::string describe_epoch(const EpochReport& r) {
+  char line[256];
+  if (r.record == nullptr) return r.restart;
+  const EpochRecord& e = *r.record;
+  std::snprintf(line, sizeof line,
+                "epoch %d  train %.4f  validation %.4f  best %.4f (epoch %d)  lr %.2g", r.epoch,
+                e.train_loss, e.validation_loss, r.best_validation_loss, r.best_epoch,
+                r.learning_rate);
+  std::string out = line;
+  if (r.term_names != nullptr && r.term_names->size() > 1)
+    for (size_t t = 0; t < r.term_names->size(); ++t) {
+      std::snprintf(line, sizeof line, "  %s %.4f/%.4f", (*r.term_names)[t].c_str(),
+                    e.train_terms[t], e.validation_terms[t]);
+      out += line;
+    }
+  return out;
+}
+
+}  // namespace
 
 int cmd_train(const Invocation& inv) {
   Flags flags(inv.args,
@@ -93,7 +118,10 @@ int cmd_train(const Invocation& inv) {
            train_options.learning_rate);
 
   ProgressReporter reporter(/*every_message=*/true);
-  train_options.progress = reporter.callback();
+  const core::ProgressCallback progress = reporter.callback();
+  train_options.on_epoch = [&](const EpochReport& r) {
+    progress({"train", r.epoch, r.max_epochs, describe_epoch(r)});
+  };
   TrainSummary summary;
   train(train_options, data.theta, data.x, &model, &summary);
   reporter.finish();

@@ -118,7 +118,13 @@ int main(int argc, char** argv) {
   train_options.seed = seed;
   train_options.max_epochs = std::atoi(flag(argc, argv, "epochs", "200").c_str());
   train_options.patience = std::atoi(flag(argc, argv, "patience", "20").c_str());
-  train_options.progress = [](const core::Progress& p) { std::fprintf(stderr, "%s\n", p.message.c_str()); };
+  train_options.on_epoch = [](const EpochReport& r) {
+    if (r.record != nullptr)
+      std::fprintf(stderr, "epoch %d: train %.4f validation %.4f\n", r.epoch, r.record->train_loss,
+                   r.record->validation_loss);
+    else
+      std::fprintf(stderr, "%s\n", r.restart.c_str());
+  };
   TrainSummary summary;
   train(train_options, sims.theta, sims.x, &model, &summary);
   std::printf("training: %s\n", summary.message.c_str());

@@ -25,8 +25,9 @@ int main(int argc, char** argv) {
   PosteriorModel model = PosteriorModel::create(ModelOptions{}, 2, 2);
   model.prior = task.prior;  // sampling then stays inside U(-1, 1)^2
   TrainOptions train_options;
-  train_options.progress = [](const core::Progress& p) {
-    if (p.done % 10 == 0) std::fprintf(stderr, "%s\n", p.message.c_str());
+  train_options.on_epoch = [](const EpochReport& r) {
+    if (r.record != nullptr && r.epoch % 10 == 0)
+      std::fprintf(stderr, "epoch %d: validation loss %.4f\n", r.epoch, r.record->validation_loss);
   };
   TrainSummary summary;
   train(train_options, sims.theta, sims.x, &model, &summary);

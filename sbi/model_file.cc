@@ -90,6 +90,17 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   f.write_vector("/history/train_loss", train);
   f.write_vector("/history/validation_loss", val);
   f.write_vector("/history/seconds", secs);
+  // Every term of the objective (NPE: nll), per epoch, training and validation.
+  f.set_attr("/history", "term_names", summary.term_names);
+  for (size_t t = 0; t < summary.term_names.size(); ++t) {
+    Eigen::VectorXd train_term(n), val_term(n);
+    for (size_t i = 0; i < n; ++i) {
+      train_term[i] = summary.history[i].train_terms.at(t);
+      val_term[i] = summary.history[i].validation_terms.at(t);
+    }
+    f.write_vector("/history/train_" + summary.term_names[t], train_term);
+    f.write_vector("/history/validation_" + summary.term_names[t], val_term);
+  }
   f.set_attr("/history", "stop_reason", stop_reason_name(summary.stop_reason));
   f.set_attr("/history", "best_epoch", static_cast<std::int64_t>(summary.best_epoch));
   f.set_attr("/history", "best_validation_loss", summary.best_validation_loss);

@@ -7,7 +7,9 @@
 
 #include "core/error.h"
 #include "core/memory_budget.h"
+#include "core/progress.h"
 #include "nn/adam.h"
+#include "sbi/npe_objective.h"
 
 namespace sbi {
 
@@ -34,12 +36,6 @@ std::string stop_reason_name(StopReason r) {
 }
 
 namespace {
-
-// The density's validation loss on standardised held-out pairs (by default -mean log q).
-double validation_loss(const PosteriorModel& model, const Eigen::MatrixXd& theta,
-                       const Eigen::MatrixXd& x) {
-  return model.density->validation_loss(theta, model.embedding->embed(x));
-}
 
 // Training restarts this many times after a non-finite loss or gradient (from the best
 // weights, with fresh Adam moments and half the learning rate) before it gives up.
@@ -73,68 +69,56 @@ void check_batch_memory(const nn::Parameters& params, long batch, long data_dim)
 
 }  // namespace
 
-void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
-           PosteriorModel* model, TrainSummary* summary) {
-  *summary = TrainSummary{};
-  core::check_valid(options, "train");
-  core::check(theta.cols() == x.cols(), "train: theta has " + std::to_string(theta.cols()) +
-                                            " samples but x has " + std::to_string(x.cols()));
-  core::check(theta.rows() == model->theta_dim() && x.rows() == model->x_dim(),
-              "train: data dimensions do not match the model");
-  core::check(theta.allFinite() && x.allFinite(), "train: theta and x must be finite");
-  const long n = theta.cols();
-  const long n_val = std::max(1L, std::lround(options.validation_fraction * n));
-  core::check(n - n_val >= 2, "train: need at least 3 simulations, got " + std::to_string(n));
+void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary,
+         GradientReduction* reduction) {
+  core::check_valid(options, "fit");
+  const long n_train = objective->num_train();
+  core::check(n_train >= 1, "fit: the objective has no training examples");
   core::Stopwatch clock;
-
-  // Random split (seeded).
-  std::vector<long> order(n);
-  std::iota(order.begin(), order.end(), 0L);
-  core::Rng split_rng(options.seed, 0x5417);
-  for (long i = n - 1; i > 0; --i) std::swap(order[i], order[split_rng.below(i + 1)]);
-  const long n_train = n - n_val;
-  Eigen::MatrixXd theta_train = theta(Eigen::all, std::vector<long>(order.begin(), order.begin() + n_train));
-  Eigen::MatrixXd x_train = x(Eigen::all, std::vector<long>(order.begin(), order.begin() + n_train));
-  model->theta_norm = Standardizer::fit(theta_train, {}, {"theta", model->parameter_names});
-  model->x_norm = Standardizer::fit(x_train, model->x_layout,  // per feature for set data
-                                    {"x", model->data_names});
-  theta_train = model->theta_norm.apply(theta_train);
-  x_train = model->x_norm.apply(x_train);
-  const std::vector<long> val_idx(order.begin() + n_train, order.end());
-  const Eigen::MatrixXd theta_val = model->theta_norm.apply(theta(Eigen::all, val_idx));
-  const Eigen::MatrixXd x_val = model->x_norm.apply(x(Eigen::all, val_idx));
+  const long num_validation = summary->num_validation;  // set by the caller, if it splits
+  *summary = TrainSummary{};
   summary->num_train = n_train;
-  summary->num_validation = n_val;
+  summary->num_validation = num_validation;
+  summary->term_names = objective->term_names();
+  const size_t num_terms = summary->term_names.size();
 
-  nn::Parameters params = model->parameters();
+  nn::Parameters params = objective->parameters();
   double learning_rate = options.learning_rate;
   nn::Adam adam(params, nn::AdamOptions{learning_rate});
   nn::Vector best = nn::flatten_values(params);
   double best_loss = std::numeric_limits<double>::infinity();
   int since_best = 0;
 
-  const long batch = std::min<long>(options.batch_size, n_train);
-  check_batch_memory(params, batch, theta.rows() + x.rows());
-  const long batches = n_train / batch;  // the last partial batch is dropped each epoch
-  Eigen::MatrixXd tb(theta.rows(), batch), xb(x.rows(), batch), grad_context;
-  std::vector<long> perm(n_train);
+  const long batch_size = std::min<long>(options.batch_size, n_train);
+  const long batches = n_train / batch_size;  // the last partial batch is dropped each epoch
+  std::vector<long> perm(n_train), batch(batch_size);
   std::iota(perm.begin(), perm.end(), 0L);
+  std::vector<double> terms, term_sums(num_terms);
   std::string restarts_note;  // appended to the summary message
+  auto report = [&](int epoch, const EpochRecord* record, const std::string& restart) {
+    if (!options.on_epoch) return;
+    options.on_epoch({epoch, options.max_epochs, record, &summary->term_names, best_loss,
+                      summary->best_epoch, learning_rate, restart});
+  };
   for (int epoch = 1; epoch <= options.max_epochs; ++epoch) {
     core::Stopwatch epoch_clock;
+    objective->begin_epoch(epoch);
+    adam.set_learning_rate(options.learning_rate_schedule
+                               ? options.learning_rate_schedule(epoch, learning_rate)
+                               : learning_rate);
     core::Rng rng(options.seed, 0x100000 + epoch);
     for (long i = n_train - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
     double loss_sum = 0;
+    std::fill(term_sums.begin(), term_sums.end(), 0.0);
     std::string failure;  // set at the first non-finite loss or gradient of this epoch
     for (long b = 0; b < batches && failure.empty(); ++b) {
-      for (long j = 0; j < batch; ++j) {
-        tb.col(j) = theta_train.col(perm[b * batch + j]);
-        xb.col(j) = x_train.col(perm[b * batch + j]);
-      }
+      std::copy(perm.begin() + b * batch_size, perm.begin() + (b + 1) * batch_size, batch.begin());
       nn::zero_grad(params);
-      const Eigen::MatrixXd& c = model->embedding->forward(xb);
-      const double loss = model->density->loss_and_gradient(tb, c, &grad_context);
-      model->embedding->backward(grad_context);
+      const double loss = objective->loss_and_gradient(batch, &terms);
+      core::check(terms.size() == num_terms, "fit: the objective reported " +
+                                                 std::to_string(terms.size()) + " terms, not " +
+                                                 std::to_string(num_terms));
+      if (reduction != nullptr) reduction->reduce(&params);
       const double grad_norm = nn::clip_grad_norm(params, options.clip_grad_norm);
       // Never step with a non-finite gradient: it would make every weight NaN.
       if (!std::isfinite(loss)) {
@@ -144,13 +128,15 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
       } else {
         adam.step();
         loss_sum += loss;
+        for (size_t t = 0; t < num_terms; ++t) term_sums[t] += terms[t];
       }
     }
     EpochRecord rec;
     rec.epoch = epoch;
     rec.train_loss = loss_sum / batches;
+    for (double sum : term_sums) rec.train_terms.push_back(sum / batches);
     if (failure.empty()) {
-      rec.validation_loss = validation_loss(*model, theta_val, x_val);
+      rec.validation_loss = objective->validation_loss(&rec.validation_terms);
       if (!std::isfinite(rec.validation_loss))
         failure = describe_failure("validation loss", rec.validation_loss, epoch, -1, batches);
     }
@@ -175,9 +161,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
       std::snprintf(rate, sizeof rate, "%.3g", learning_rate);
       restarts_note +=
           "; " + failure + ": restarted from the best weights with learning rate " + rate;
-      if (options.progress)
-        options.progress({"train", epoch, options.max_epochs,
-                          failure + "; restarting with learning rate " + rate});
+      report(epoch, nullptr, failure + "; restarting with learning rate " + rate);
       --epoch;
       continue;
     }
@@ -191,19 +175,10 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
       since_best = 0;
     } else {
       ++since_best;
-      if (options.lr_plateau > 0 && since_best % options.lr_plateau == 0) {
+      if (options.lr_plateau > 0 && since_best % options.lr_plateau == 0)
         learning_rate = std::max(0.5 * learning_rate, options.min_learning_rate);
-        adam.set_learning_rate(learning_rate);
-      }
     }
-    if (options.progress) {
-      char line[160];
-      std::snprintf(line, sizeof line,
-                    "epoch %d  train %.4f  validation %.4f  best %.4f (epoch %d)  lr %.2g", epoch,
-                    rec.train_loss, rec.validation_loss, best_loss, summary->best_epoch,
-                    learning_rate);
-      options.progress({"train", epoch, options.max_epochs, line});
-    }
+    report(epoch, &summary->history.back(), "");
     if (options.patience > 0 && since_best >= options.patience) {
       summary->stop_reason = StopReason::kEarlyStopping;
       break;
@@ -221,6 +196,41 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   core::check(summary->best_epoch > 0 && best.allFinite(),
               "train: no epoch gave finite weights and a finite validation loss (" +
                   summary->message + ")");
+}
+
+void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
+           PosteriorModel* model, TrainSummary* summary) {
+  *summary = TrainSummary{};
+  core::check_valid(options, "train");
+  core::check(theta.cols() == x.cols(), "train: theta has " + std::to_string(theta.cols()) +
+                                            " samples but x has " + std::to_string(x.cols()));
+  core::check(theta.rows() == model->theta_dim() && x.rows() == model->x_dim(),
+              "train: data dimensions do not match the model");
+  core::check(theta.allFinite() && x.allFinite(), "train: theta and x must be finite");
+  const long n = theta.cols();
+  const long n_val = std::max(1L, std::lround(options.validation_fraction * n));
+  core::check(n - n_val >= 2, "train: need at least 3 simulations, got " + std::to_string(n));
+
+  // Random split (seeded).
+  std::vector<long> order(n);
+  std::iota(order.begin(), order.end(), 0L);
+  core::Rng split_rng(options.seed, 0x5417);
+  for (long i = n - 1; i > 0; --i) std::swap(order[i], order[split_rng.below(i + 1)]);
+  const long n_train = n - n_val;
+  const std::vector<long> train_idx(order.begin(), order.begin() + n_train);
+  const std::vector<long> val_idx(order.begin() + n_train, order.end());
+  const Eigen::MatrixXd theta_train = theta(Eigen::all, train_idx);
+  const Eigen::MatrixXd x_train = x(Eigen::all, train_idx);
+  model->theta_norm = Standardizer::fit(theta_train, {}, {"theta", model->parameter_names});
+  model->x_norm = Standardizer::fit(x_train, model->x_layout,  // per feature for set data
+                                    {"x", model->data_names});
+  check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
+                     theta.rows() + x.rows());
+  NpeObjective objective(model, model->theta_norm.apply(theta_train), model->x_norm.apply(x_train),
+                         model->theta_norm.apply(theta(Eigen::all, val_idx)),
+                         model->x_norm.apply(x(Eigen::all, val_idx)));
+  summary->num_validation = n_val;
+  fit(options, &objective, summary);
 }
 
 }  // namespace sbi

@@ -1,4 +1,5 @@
-// Neural posterior estimation (Papamakarios & Murray 2016; Greenberg et al. 2019): fit
+// Training: one loop (fit) for every objective (sbi/objective.h), and neural posterior
+// estimation on top of it (Papamakarios & Murray 2016; Greenberg et al. 2019): fit
 // q(theta | x) by maximising mean log q over simulated pairs, with a held-out validation
 // split, early stopping and restoration of the best-validation weights.
 //
@@ -6,13 +7,33 @@
 //   train(options, theta, x, &model, &summary);   // model from PosteriorModel::create
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "core/progress.h"
+#include "sbi/objective.h"
 #include "sbi/posterior_model.h"
 
 namespace sbi {
+
+struct EpochRecord {
+  int epoch = 0;
+  double train_loss = 0, validation_loss = 0, seconds = 0;  // the losses minimised
+  // Each term of the objective (TrainSummary::term_names order): batch means over the epoch
+  // and on the held-out examples.
+  std::vector<double> train_terms, validation_terms;
+};
+
+// What on_epoch sees. `restart` is empty for a finished epoch and says why otherwise.
+struct EpochReport {
+  int epoch = 0, max_epochs = 0;
+  const EpochRecord* record = nullptr;  // the finished epoch (null on a restart)
+  const std::vector<std::string>* term_names = nullptr;
+  double best_validation_loss = 0;
+  int best_epoch = -1;
+  double learning_rate = 0;
+  std::string restart;
+};
 
 struct TrainOptions {
   int batch_size = 128;
@@ -27,7 +48,12 @@ struct TrainOptions {
   int lr_plateau = 5;
   double min_learning_rate = 1e-5;
   std::uint64_t seed = 0;            // split, shuffling
-  core::ProgressCallback progress;   // called once per epoch
+  // Called after every epoch (and at every restart) with what happened; formatting it is
+  // the caller's business (apps/ prints one line per epoch).
+  std::function<void(const EpochReport&)> on_epoch;
+  // Per-epoch learning-rate schedule: given the epoch and the rate the loop would use
+  // (after its own plateau halving), returns the rate to use. Empty: the loop's rate.
+  std::function<double(int epoch, double learning_rate)> learning_rate_schedule;
 
   bool is_valid(std::string* error) const;
 };
@@ -36,11 +62,6 @@ struct TrainOptions {
 enum class StopReason { kNotRun, kEarlyStopping, kMaxEpochs, kNonFiniteLoss };
 std::string stop_reason_name(StopReason r);
 
-struct EpochRecord {
-  int epoch = 0;
-  double train_loss = 0, validation_loss = 0, seconds = 0;
-};
-
 struct TrainSummary {
   StopReason stop_reason = StopReason::kNotRun;
   int epochs = 0;
@@ -48,6 +69,7 @@ struct TrainSummary {
   double best_validation_loss = 0;
   long num_train = 0, num_validation = 0;
   double seconds = 0;
+  std::vector<std::string> term_names;  // the objective's loss terms
   std::vector<EpochRecord> history;
   // Epochs restarted after a NaN/Inf training loss, gradient or validation loss (each from
   // the best weights with half the learning rate; see train()). Not stored in model files.
@@ -55,14 +77,21 @@ struct TrainSummary {
   std::string message;  // one line saying how it ended (and any restarts)
 };
 
-// Fits model->theta_norm and model->x_norm on the training split, then trains all
-// parameters of model. theta is theta_dim x N, x is x_dim x N, all finite.
+// The training loop for any objective: shuffled batches, Adam with gradient clipping, the
+// learning rate halved on validation plateaus, early stopping and restoration of the best
+// weights; every term recorded per epoch. `reduction` (may be null) is where a parallel
+// implementation sums gradients.
 //
 // A NaN or Inf training loss or gradient norm (checked at every batch, before the step) or
 // validation loss (every epoch) never reaches the weights: the epoch restarts from the best
 // weights so far with fresh Adam moments and half the learning rate, at most 3 times in a
 // training run (listed in summary->message); a 4th time throws core::Error naming the epoch,
-// batch and loss. The returned model always has finite weights.
+// batch and loss. The parameters always end finite.
+void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary,
+         GradientReduction* reduction = nullptr);
+
+// NPE: fits model->theta_norm and model->x_norm on the training split, then trains all
+// parameters of model with fit(). theta is theta_dim x N, x is x_dim x N, all finite.
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary);
 

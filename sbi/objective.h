@@ -1,0 +1,46 @@
+// What the training loop (sbi/fit.h) minimises: a loss over a set of training examples,
+// reported as named terms, plus a held-out loss that early stopping watches. NPE has one
+// term ("nll"); a VAE has two (distortion and rate, weighted by a β that begin_epoch sets);
+// a score model the denoising loss. The loop never needs to know which.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "nn/parameter.h"
+
+namespace sbi {
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+
+  // The names of the loss terms, in the order loss_and_gradient reports them.
+  virtual std::vector<std::string> term_names() const = 0;
+  // Training examples are 0 .. num_train() - 1; the loop shuffles them into batches.
+  virtual long num_train() const = 0;
+  // Everything the optimiser updates (borrowed views into the model).
+  virtual nn::Parameters parameters() = 0;
+
+  // Called before each epoch (1, 2, ...): a schedule of loss weights, such as a VAE's β.
+  virtual void begin_epoch(int /*epoch*/) {}
+
+  // Adds d loss / d parameters over the examples `batch` to the parameters' gradients
+  // (already zeroed by the loop), writes each term's batch mean into *terms (term_names()
+  // order) and returns the loss minimised (the weighted sum of the terms).
+  virtual double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) = 0;
+
+  // The same loss on the held-out examples, without gradients: the early-stopping criterion.
+  virtual double validation_loss(std::vector<double>* terms) = 0;
+};
+
+// The one point where the gradients of a step meet before the optimiser uses them. Serial
+// training leaves them as they are; a data-parallel implementation (threads, MPI ranks,
+// each with its own shard of the batch) replaces this with a sum over replicas.
+class GradientReduction {
+ public:
+  virtual ~GradientReduction() = default;
+  virtual void reduce(nn::Parameters* /*params*/) {}
+};
+
+}  // namespace sbi
