@@ -45,10 +45,10 @@ int cmd_sample(const Invocation& inv) {
   out.add(out_path);
   const PosteriorModel model = load_model(model_path);
   ObservationInfo obs_info;
-  const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_layout, &obs_info);
+  const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_shape, &obs_info);
   if (obs_info.catalogue) {
     log_line("%s: one catalogue of %ld rows (stars)%s", obs_path.c_str(), obs_info.rows,
-             obs_info.rows < model.x_layout.set_size ? ", padded and masked to the model's set size" : "");
+             obs_info.rows < model.x_shape.set_size ? ", padded and masked to the model's set size" : "");
     if (obs_info.has_v_err)
       log_line("its /v_err has median %.3g; the model assumes the measurement error of its "
                "training simulations", obs_info.median_v_err);

@@ -7,34 +7,11 @@
 #include "io/output_files.h"
 #include "io/h5_file.h"
 #include "io/provenance.h"
+#include "sbi/simulation_data.h"
 #include "simulators/batch.h"
-#include "simulators/dwarf.h"
 #include "simulators/registry.h"
 
 namespace sbi::app {
-namespace {
-
-// Simulators whose x is a set of rows (the dwarf task's stars) say so in root attributes
-// set_size, set_features, set_masked, plus /num_stars (N,): the layout sbi/simulation_data.h
-// reads and `sbi train --embedding deepsets` needs.
-void write_set_layout(io::H5File& f, const simulators::Simulator& sim, const Eigen::MatrixXd& x) {
-  const auto* dwarf = dynamic_cast<const simulators::DwarfKinematics*>(&sim);
-  if (dwarf == nullptr) return;
-  const int s = dwarf->set_size(), w = dwarf->row_width();
-  f.set_attr("/", "set_size", static_cast<std::int64_t>(s));
-  f.set_attr("/", "set_features", static_cast<std::int64_t>(simulators::DwarfKinematics::kStarFeatures));
-  f.set_attr("/", "set_masked", static_cast<std::int64_t>(dwarf->masked() ? 1 : 0));
-  std::vector<std::int64_t> counts(x.cols(), s);
-  if (dwarf->masked())
-    for (Eigen::Index i = 0; i < x.cols(); ++i) {
-      std::int64_t n = 0;
-      for (int j = 0; j < s; ++j) n += x(j * w + simulators::DwarfKinematics::kStarFeatures, i) == 1.0;
-      counts[i] = n;
-    }
-  f.write_int64_vector("/num_stars", counts);
-}
-
-}  // namespace
 
 int cmd_simulate(const Invocation& inv) {
   Flags flags(inv.args, {"task", "num", "seed", "out", "threads", "param", "theta"});
@@ -79,9 +56,7 @@ int cmd_simulate(const Invocation& inv) {
     f.set_attr("/", "task", task.simulator->name());
     f.set_attr("/", "prior", task.prior.to_string());
     f.set_attr("/", "num_simulations", static_cast<std::int64_t>(batch.x.cols()));
-    f.write_matrix("/theta", batch.theta);
-    f.write_matrix("/x", batch.x);
-    write_set_layout(f, *task.simulator, batch.x);
+    write_simulations(f, batch.theta, batch.x, task.simulator->x_shape());
   });
   out.commit();
   log_line("wrote %ld simulations of %s to %s (%.2f s)", static_cast<long>(batch.x.cols()),

@@ -77,7 +77,7 @@ int cmd_train(const Invocation& inv) {
   SimulationData data = load_simulations(
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
   PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
-                                                static_cast<int>(data.x.rows()), data.x_layout);
+                                                static_cast<int>(data.x.rows()), data.x_shape);
   log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
            static_cast<long>(data.x.cols()), static_cast<long>(data.theta.rows()),
            static_cast<long>(data.x.rows()));
@@ -85,9 +85,9 @@ int cmd_train(const Invocation& inv) {
     log_line("dropped %ld rows whose x has NaN or Inf (--nonfinite error makes this an error)",
              data.dropped_nonfinite);
 
-  if (data.x_layout.is_set()) {
-    log_line("x is a set of %d rows of %d features%s; standardised per feature", data.x_layout.set_size,
-             data.x_layout.features, data.x_layout.masked ? " (variable size: padded, masked)" : "");
+  if (data.x_shape.is_set()) {
+    log_line("x is a set of %d rows of %d features%s; standardised per feature", data.x_shape.set_size,
+             data.x_shape.features, data.x_shape.masked ? " (variable size: padded, masked)" : "");
     if (model_options.embedding != "deepsets")
       log_line("hint: --embedding deepsets is invariant to the order of the rows");
   }

@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   model_options.embedding_hidden = std::atoi(flag(argc, argv, "hidden", "32").c_str());
   model_options.embedding_dim = 16;
   model_options.seed = seed;
-  const SetLayout layout{sim.set_size(), simulators::DwarfKinematics::kStarFeatures, sim.masked()};
+  const core::DataShape layout = core::DataShape::set(sim.set_size(), simulators::DwarfKinematics::kStarFeatures, sim.masked());
   PosteriorModel model = PosteriorModel::create(model_options, 5, sim.x_dim(), layout);
   model.prior = task.prior;
   model.parameter_names = sim.parameter_names();

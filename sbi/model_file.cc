@@ -4,31 +4,13 @@
 
 #include "core/error.h"
 #include "flows/factory.h"
+#include "io/data_shape_attributes.h"
 #include "io/output_files.h"
 
 namespace sbi {
 namespace {
 
 constexpr const char* kFormat = "sbi-toolkit model";
-
-// Set data (PosteriorModel::x_layout) is recorded as root attributes set_size, set_features
-// and set_masked, the same names a simulation file uses; absent for plain vectors, so files
-// without them (format version 1 from before set data) load unchanged.
-void write_set_layout(io::H5File& f, const SetLayout& layout) {
-  if (!layout.is_set()) return;
-  f.set_attr("/", "set_size", static_cast<std::int64_t>(layout.set_size));
-  f.set_attr("/", "set_features", static_cast<std::int64_t>(layout.features));
-  f.set_attr("/", "set_masked", static_cast<std::int64_t>(layout.masked ? 1 : 0));
-}
-
-SetLayout read_set_layout(const io::H5File& f) {
-  SetLayout layout;
-  if (!f.has_attr("/", "set_size")) return layout;
-  layout.set_size = static_cast<int>(f.get_int_attr("/", "set_size"));
-  layout.features = static_cast<int>(f.get_int_attr("/", "set_features"));
-  layout.masked = f.has_attr("/", "set_masked") && f.get_int_attr("/", "set_masked") != 0;
-  return layout;
-}
 
 // Each hyperparameter is an attribute of its own type: int64, uint64 (seeds), float64, or
 // a string (enums by name). Format version 1 wrote every one as float64.
@@ -68,7 +50,7 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   f.set_attr("/", "estimator", model.density->kind());
   f.set_attr("/", "embedding", model.embedding->kind());
   if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
-  write_set_layout(f, model.x_layout);
+  io::write_shape_attributes(f, model.x_shape);  // set or image; nothing for vectors
   write_hyperparameters(f, "/density/hyperparameters", model.density->hyperparameters());
   write_hyperparameters(f, "/embedding/hyperparameters", model.embedding->hyperparameters());
   for (const nn::Parameter& param : model.parameters())
@@ -184,9 +166,11 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   m.x_norm = checked_normalization(f, path, "x");
   core::check(m.theta_norm.dim() == m.theta_dim() && m.x_norm.dim() == m.x_dim(),
               path + ": normalisation does not match the network (corrupt model file)");
-  m.x_layout = read_set_layout(f);
-  core::check(!m.x_layout.is_set() || m.x_layout.flat_dim() == m.x_dim(),
-              path + ": set layout attributes do not match the network (corrupt model file)");
+  m.x_shape = io::read_shape_attributes(f);
+  if (m.x_shape.kind == core::DataShape::Kind::kVector) m.x_shape = core::DataShape::vector(m.x_dim());
+  core::check(m.x_shape.flat_dim() == m.x_dim(),
+              path + ": data shape attributes (" + m.x_shape.describe() +
+                  ") do not match the network (corrupt model file)");
   if (f.has_attr("/", "prior")) m.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
   m.parameter_names = f.get_string_list_attr("/", "parameter_names");
   m.data_names = f.get_string_list_attr("/", "data_names");

@@ -43,15 +43,15 @@ void add(const Count& part, double times, Count* total) { total->weights += time
 }  // namespace
 
 ModelSize estimate_model_size(const ModelOptions& options, int theta_dim, int x_dim,
-                              const SetLayout& x_layout) {
+                              const core::DataShape& x_shape) {
   Count total;
   double context = x_dim;
   const int e_hidden = options.embedding_hidden, e_layers = options.embedding_layers;
   if (options.embedding == "mlp") {
     add(mlp(x_dim, options.embedding_dim, e_hidden, e_layers, false), 1, &total);
     context = options.embedding_dim;
-  } else if (options.embedding == "deepsets" && x_layout.is_set()) {
-    const double f = x_layout.features, phi_dim = options.embedding_hidden;
+  } else if (options.embedding == "deepsets" && x_shape.is_set()) {
+    const double f = x_shape.features, phi_dim = options.embedding_hidden;
     const double pooled = (options.embedding_pooling == "mean+sum" ? 2 : 1) * phi_dim +
                           (options.embedding_set_norm ? 2 * f : 0);
     add(mlp(f, phi_dim, e_hidden, e_layers, false), 1, &total);

@@ -16,10 +16,10 @@ struct ModelSize {
 };
 
 // Counts (as doubles: the products of user-given sizes must not overflow) for
-// PosteriorModel::create(options, theta_dim, x_dim, x_layout); `weights` is exact for every
+// PosteriorModel::create(options, theta_dim, x_dim, x_shape); `weights` is exact for every
 // estimator and embedding. Expects valid options.
 ModelSize estimate_model_size(const ModelOptions& options, int theta_dim, int x_dim,
-                              const SetLayout& x_layout = {});
+                              const core::DataShape& x_shape = {});
 
 // Bytes a training run holds for the weights: values, gradients and Adam's two moments.
 inline double training_weight_bytes(const ModelSize& size) { return 4.0 * 8.0 * size.weights; }

@@ -48,28 +48,29 @@ std::string name_of(const std::vector<std::string>& names, Eigen::Index i, const
 }  // namespace
 
 PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim, int x_dim,
-                                      const SetLayout& x_layout) {
+                                      const core::DataShape& x_shape) {
   core::check_valid(options, "");
   core::check(theta_dim >= 1 && x_dim >= 1, "PosteriorModel::create: theta_dim and x_dim must be >= 1");
-  if (x_layout.is_set())
-    core::check(x_layout.features >= 1 && x_layout.flat_dim() == x_dim,
-                "PosteriorModel::create: the set layout (" + std::to_string(x_layout.set_size) +
-                    " rows of " + std::to_string(x_layout.row_width()) +
-                    ") does not match x dimension " + std::to_string(x_dim));
+  const core::DataShape shape =
+      x_shape.kind == core::DataShape::Kind::kVector ? core::DataShape::vector(x_dim) : x_shape;
+  shape.check("PosteriorModel::create");
+  core::check(shape.flat_dim() == x_dim, "PosteriorModel::create: the data shape (" +
+                                             shape.describe() + ") does not match x dimension " +
+                                             std::to_string(x_dim));
   // The whole network, before any layer is allocated (each Dense also checks itself).
-  const ModelSize size = estimate_model_size(options, theta_dim, x_dim, x_layout);
+  const ModelSize size = estimate_model_size(options, theta_dim, x_dim, x_shape);
   core::check_memory(training_weight_bytes(size), size.description);
   PosteriorModel m;
-  m.x_layout = x_layout;
+  m.x_shape = shape;
   if (options.embedding == "deepsets") {
-    core::check(x_layout.is_set(),
+    core::check(x_shape.is_set(),
                 "the deepsets embedding needs set data: x must be a flattened set of rows (a "
                 "simulation file with root attributes set_size and set_features, as `sbi "
                 "simulate --task dwarf` writes)");
     nn::DeepSetsOptions e;
-    e.set_size = x_layout.set_size;
-    e.features = x_layout.features;
-    e.masked = x_layout.masked;
+    e.set_size = x_shape.set_size;
+    e.features = x_shape.features;
+    e.masked = x_shape.masked;
     e.hidden = options.embedding_hidden;
     e.phi_layers = options.embedding_layers;
     e.phi_dim = options.embedding_hidden;

@@ -23,7 +23,7 @@ struct ModelOptions {
   int hidden = 64;                    // conditioner width
   int layers = 2;                     // residual blocks per conditioner
   std::string activation = "relu";
-  std::string embedding = "none";     // none | mlp | deepsets (set data only, see SetLayout)
+  std::string embedding = "none";     // none | mlp | deepsets (set data only, see core::DataShape)
   int embedding_dim = 20;             // output of the mlp / deepsets embedding
   int embedding_hidden = 64;          // width of its hidden layers (deepsets: also of φ's output)
   int embedding_layers = 2;           // its hidden layers (deepsets: of φ and of ρ each)
@@ -41,11 +41,11 @@ class PosteriorModel {
   PosteriorModel(PosteriorModel&&) = default;
   PosteriorModel& operator=(PosteriorModel&&) = default;
 
-  // A fresh, untrained model for theta_dim parameters and x_dim data. For set data, x_layout
+  // A fresh, untrained model for theta_dim parameters and x_dim data. For set data, x_shape
   // describes x (its flat_dim() must equal x_dim): the embedding "deepsets" needs it, and
   // training then standardises x per feature (Standardizer::fit with tying).
   static PosteriorModel create(const ModelOptions& options, int theta_dim, int x_dim,
-                               const SetLayout& x_layout = {});
+                               const core::DataShape& x_shape = {});
 
   int theta_dim() const { return density->theta_dim(); }
   int x_dim() const { return embedding->in_dim(); }
@@ -78,7 +78,7 @@ class PosteriorModel {
   std::unique_ptr<flows::ConditionalDensity> density;
   std::unique_ptr<nn::Embedding> embedding;
   Standardizer theta_norm, x_norm;
-  SetLayout x_layout;                // set_size 0 unless x is a set of rows
+  core::DataShape x_shape;                // set_size 0 unless x is a set of rows
   std::optional<core::Prior> prior;  // restricts sampling to its support when present
   std::vector<std::string> parameter_names, data_names;
 

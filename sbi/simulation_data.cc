@@ -28,10 +28,11 @@ std::string shape_string(const std::vector<size_t>& shape) {
 
 // Reads the set layout of a simulation file and brings x to it: checks D_x, converts
 // /num_stars counts to the masked layout, checks masks are 0/1 and agree with /num_stars.
-SetLayout read_set_layout(const io::H5File& f, const std::string& path, Eigen::MatrixXd* x,
+core::DataShape read_set_layout(const io::H5File& f, const std::string& path, Eigen::MatrixXd* x,
                           std::vector<std::string>* data_names) {
-  SetLayout layout;
+  core::DataShape layout = core::DataShape::vector(static_cast<int>(x->rows()));
   if (!f.has_attr("/", "set_size")) return layout;
+  layout.kind = core::DataShape::Kind::kSet;
   layout.set_size = static_cast<int>(f.get_int_attr("/", "set_size"));
   core::check(f.has_attr("/", "set_features"),
               path + ": root attribute set_size without set_features (data entries per row)");
@@ -119,7 +120,7 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
                 path + ": /theta row " + std::to_string(j) + " has NaN or Inf");
   SimulationData d;
   d.data_names = names_or_default(f, "data_names", "x_", x.rows());
-  d.x_layout = read_set_layout(f, path, &x, &d.data_names);
+  d.x_shape = read_set_layout(f, path, &x, &d.data_names);
   std::vector<Eigen::Index> keep;
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     if (x.col(j).allFinite()) {
@@ -138,11 +139,11 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
 }
 
 Eigen::MatrixXd load_observations(const std::string& path, int expected_dim) {
-  return load_observations(path, expected_dim, SetLayout{});
+  return load_observations(path, expected_dim, core::DataShape{});
 }
 
 Eigen::MatrixXd load_observations(const std::string& path, int expected_dim,
-                                  const SetLayout& layout, ObservationInfo* info) {
+                                  const core::DataShape& layout, ObservationInfo* info) {
   io::H5File f = io::H5File::open_read(path);
   core::check(f.is_dataset("/x"), path + " has no /x dataset (an observation file holds /x "
                                          "of shape (D,) or (K, D))");

@@ -2,7 +2,7 @@
 // or integer type, from `sbi simulate` or from the user's own code. Other datasets and
 // attributes are ignored; names and the prior are taken from root attributes when present.
 //
-// Set data (each x a set of rows, e.g. the stars of a galaxy; see SetLayout): /x holds the
+// Set data (each x a set of rows, e.g. the stars of a galaxy; see core::DataShape): /x holds the
 // rows flattened, x = [R_0, v_0, R_1, v_1, ...], and the root attributes
 //   set_size      S, rows per simulation
 //   set_features  F, data entries per row (2 for stars: R [kpc], v_los [km/s])
@@ -21,6 +21,7 @@
 #include <Eigen/Core>
 
 #include "core/prior.h"
+#include "io/h5_file.h"
 #include "sbi/standardizer.h"
 
 namespace sbi {
@@ -36,10 +37,16 @@ struct SimulationData {
   long dropped_nonfinite = 0;
   std::vector<std::string> parameter_names, data_names;  // defaults theta_i, x_i
   std::optional<core::Prior> prior;                       // root attribute "prior", if any
-  SetLayout x_layout;                                     // set_size 0 unless set data
+  core::DataShape x_shape;                                     // set_size 0 unless set data
 };
 
 SimulationData load_simulations(const std::string& path, NonFinitePolicy policy);
+
+// Writes /theta (N, D_theta) and /x with its shape: a vector or set as (N, D) rows (a set's
+// layout in root attributes, with /num_stars (N,) counting the rows present), an image as
+// (N, H, W) or, with several channels, (N, C, H, W). theta and x hold one sample per column.
+void write_simulations(io::H5File& f, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
+                       const core::DataShape& shape);
 
 // The observation(s) in an observation file: /x of shape (D,) for one or (K, D) for K.
 // Returns D x K. `expected_dim` is the model's x dimension, checked with a clear message.
@@ -61,6 +68,6 @@ struct ObservationInfo {
 // >= 0) and summarised in *info; the model does not use it (it assumes the error model of
 // its training simulations). Other datasets in the file are ignored.
 Eigen::MatrixXd load_observations(const std::string& path, int expected_dim,
-                                  const SetLayout& layout, ObservationInfo* info = nullptr);
+                                  const core::DataShape& layout, ObservationInfo* info = nullptr);
 
 }  // namespace sbi

@@ -54,7 +54,7 @@ void check_finite(const Eigen::Ref<const Eigen::RowVectorXd>& values, const std:
                         std::to_string(j) + "; drop or fix the non-finite simulations");
 }
 
-Standardizer fit_tied(const Eigen::MatrixXd& columns, const SetLayout& layout,
+Standardizer fit_tied(const Eigen::MatrixXd& columns, const core::DataShape& layout,
                       const FeatureNames& names) {
   core::check(columns.rows() == layout.flat_dim(),
               "Standardizer::fit: x has " + std::to_string(columns.rows()) +
@@ -95,9 +95,38 @@ Standardizer fit_tied(const Eigen::MatrixXd& columns, const SetLayout& layout,
 
 }  // namespace
 
-Standardizer Standardizer::fit(const Eigen::MatrixXd& columns, const SetLayout& tying,
+// Images: one mean and std per channel, pooled over its pixels and the samples (never per
+// pixel: a pixel's statistics depend on where the sources happened to fall in the training
+// set, and per-pixel scaling would amplify noise in empty corners).
+Standardizer fit_image(const Eigen::MatrixXd& columns, const core::DataShape& shape,
+                       const FeatureNames& names) {
+  core::check(columns.rows() == shape.flat_dim(),
+              "Standardizer::fit: x has " + std::to_string(columns.rows()) +
+                  " dimensions, but the data shape is " + shape.describe());
+  core::check(columns.cols() >= 1, "Standardizer::fit: need at least 1 image");
+  const Eigen::Index pixels = static_cast<Eigen::Index>(shape.height) * shape.width;
+  Standardizer s = Standardizer::identity(shape.flat_dim());
+  for (int c = 0; c < shape.channels; ++c) {
+    const auto block = columns.middleRows(c * pixels, pixels);
+    const std::string label = names.quantity + " channel " + std::to_string(c);
+    for (Eigen::Index i = 0; i < block.cols(); ++i) check_finite(block.col(i).transpose(), label, "pixel");
+    const double max_abs = block.cwiseAbs().maxCoeff();
+    const double unit = power_of_two_scale(max_abs);
+    const Eigen::ArrayXXd u = block.array() / unit;
+    const double mean = u.mean();
+    const double std = std::sqrt((u - mean).square().sum() / static_cast<double>(u.size() - 1));
+    const double center = unit * mean, scale = guarded_std(std, max_abs / unit, unit);
+    check_statistics(center, scale, max_abs, label);
+    s.mean.segment(c * pixels, pixels).setConstant(center);
+    s.std.segment(c * pixels, pixels).setConstant(scale);
+  }
+  return s;
+}
+
+Standardizer Standardizer::fit(const Eigen::MatrixXd& columns, const core::DataShape& tying,
                                const FeatureNames& names) {
   if (tying.is_set()) return fit_tied(columns, tying, names);
+  if (tying.is_image()) return fit_image(columns, tying, names);
   core::check(columns.cols() >= 2, "Standardizer::fit: need at least 2 samples, got " +
                                        std::to_string(columns.cols()));
   Eigen::VectorXd unit(columns.rows()), max_abs(columns.rows());

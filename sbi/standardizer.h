@@ -2,7 +2,7 @@
 // stored in the model file. A constant dimension keeps std = 1 (it carries no information
 // and must not divide by zero).
 //
-// Set data (x a flattened set of rows, e.g. stars (R, v_los); see SetLayout) is standardised
+// Set data (x a flattened set of rows, e.g. stars (R, v_los); see core::DataShape) is standardised
 // per feature instead: one centre and scale for R and one for v, over every present row of
 // every training sample, repeated for each row. Per-dimension statistics would treat row 1
 // and row 2 differently and break the permutation invariance of a set embedding; tied
@@ -12,6 +12,9 @@
 // orders of magnitude (line-of-sight dispersions of 2–100 km/s, Plummer radii with an
 // r^-5 tail) the std is set by the few largest sets and would squeeze typical rows to
 // ~0.1; the robust scale keeps them O(1) (the dwarf example trains faster with it).
+//
+// Images and maps are standardised per channel: one mean and std over all pixels of all
+// training images, never per pixel.
 #pragma once
 
 #include <string>
@@ -19,23 +22,9 @@
 
 #include <Eigen/Core>
 
+#include "core/data_shape.h"
+
 namespace sbi {
-
-// The layout of x when each observation is a set of rows: set_size rows of `features` data
-// entries each, flattened row by row (x = [row_0, row_1, ...]), each row followed by its
-// presence flag (1 = present, 0 = padding) when `masked`. set_size = 0: x is a plain vector.
-struct SetLayout {
-  int set_size = 0;
-  int features = 0;
-  bool masked = false;
-
-  bool is_set() const { return set_size > 0; }
-  int row_width() const { return features + (masked ? 1 : 0); }
-  int flat_dim() const { return set_size * row_width(); }
-  bool operator==(const SetLayout& o) const {
-    return set_size == o.set_size && features == o.features && masked == o.masked;
-  }
-};
 
 // How Standardizer::fit names a feature in its errors: "<quantity> feature <i> (<names[i]>)".
 struct FeatureNames {
@@ -48,11 +37,11 @@ struct Standardizer {
 
   // Per-dimension mean and std of the columns or, for set data (tying.is_set()), per-feature
   // median and scaled MAD over the present rows, stored in `mean` and `std`, with mean 0
-  // and std 1 for the presence flags. Throws
+  // and std 1 for the presence flags; for images, per-channel mean and std. Throws
   // core::Error for fewer than 2 samples (2 present rows), a layout not matching the rows,
   // NaN or Inf values, or statistics that are not finite (values near the largest double),
   // naming the feature by `names`.
-  static Standardizer fit(const Eigen::MatrixXd& columns, const SetLayout& tying = {},
+  static Standardizer fit(const Eigen::MatrixXd& columns, const core::DataShape& tying = {},
                           const FeatureNames& names = {});
   static Standardizer identity(int dim);
 

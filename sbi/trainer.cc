@@ -222,7 +222,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   const Eigen::MatrixXd theta_train = theta(Eigen::all, train_idx);
   const Eigen::MatrixXd x_train = x(Eigen::all, train_idx);
   model->theta_norm = Standardizer::fit(theta_train, {}, {"theta", model->parameter_names});
-  model->x_norm = Standardizer::fit(x_train, model->x_layout,  // per feature for set data
+  model->x_norm = Standardizer::fit(x_train, model->x_shape,  // per feature for set data
                                     {"x", model->data_names});
   check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
                      theta.rows() + x.rows());

@@ -78,7 +78,10 @@ class DwarfKinematics final : public Simulator {
   void simulate(const Eigen::Ref<const Eigen::VectorXd>& theta, core::Rng* rng,
                 Eigen::Ref<Eigen::VectorXd> x) const override;
 
-  // The set layout of x: set_size rows of row_width() numbers; masked rows carry m_j last.
+  // x is a set of set_size rows of row_width() numbers; masked rows carry m_j last.
+  core::DataShape x_shape() const override {
+    return core::DataShape::set(set_size(), kStarFeatures, masked());
+  }
   int set_size() const { return config_.num_stars; }
   bool masked() const { return config_.variable_size(); }
   int row_width() const { return kStarFeatures + (masked() ? 1 : 0); }

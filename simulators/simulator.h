@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/data_shape.h"
 #include "core/prior.h"
 #include "core/rng.h"
 
@@ -21,6 +22,9 @@ class Simulator {
   virtual std::string name() const = 0;
   virtual int theta_dim() const = 0;
   virtual int x_dim() const = 0;
+  // The shape of one x (core/data_shape.h): a plain vector of x_dim() unless the simulator
+  // says otherwise (a set of stars, an image). Its flat_dim() equals x_dim().
+  virtual core::DataShape x_shape() const { return core::DataShape::vector(x_dim()); }
   // Names written into output files; default theta_0, theta_1, ... and x_0, x_1, ...
   virtual std::vector<std::string> parameter_names() const;
   virtual std::vector<std::string> data_names() const;

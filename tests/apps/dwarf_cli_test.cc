@@ -81,7 +81,7 @@ TEST(DwarfCli, VariableSizeSetsSimulateTrainAndSampleACatalogue) {
   {
     const PosteriorModel m = load_model(model);
     EXPECT_EQ(m.embedding->kind(), "deepsets");
-    EXPECT_EQ(m.x_layout, (SetLayout{30, 2, true}));
+    EXPECT_EQ(m.x_shape, (core::DataShape::set(30, 2, true)));
     EXPECT_EQ(m.embedding->hyperparameters().get_enum_name("pooling", nn::pooling_names()), "mean+sum");
     // Per-feature statistics: the same for every star; flags untouched.
     for (int j = 1; j < 30; ++j) {
@@ -172,7 +172,7 @@ TEST(DwarfSetData, UsersCountsLayoutWithNanPaddingBecomesMasked) {
     f.set_attr("/", "set_features", 2);
   }
   const SimulationData d = load_simulations(path, NonFinitePolicy::kError);
-  EXPECT_EQ(d.x_layout, (SetLayout{5, 2, true}));
+  EXPECT_EQ(d.x_shape, (core::DataShape::set(5, 2, true)));
   ASSERT_EQ(d.x.rows(), 15);
   EXPECT_EQ(d.x.col(1), (Eigen::VectorXd(15) << 1, 10, 1, 2, 10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0).finished());
   EXPECT_EQ(d.data_names[2], "m_0");
@@ -180,7 +180,7 @@ TEST(DwarfSetData, UsersCountsLayoutWithNanPaddingBecomesMasked) {
   // values 1..c in sets of c = 1..5 rows, 8 sets each, so R = 1 in 40 rows, 2 in 32, 3 in 24,
   // 4 in 16, 5 in 8 (120 rows): median 2 (row 60 or 61 of 120 sorted), |R - 2| has 32 zeros
   // and 64 ones: median 1, scale 1.4826. v takes 0, 10, 20: median 10, MAD 10.
-  const Standardizer z = Standardizer::fit(d.x, d.x_layout);
+  const Standardizer z = Standardizer::fit(d.x, d.x_shape);
   EXPECT_EQ(z.mean[0], 2.0);
   EXPECT_NEAR(z.std[0], 1.482602218505602, 1e-15);
   EXPECT_EQ(z.mean[1], 10.0);
@@ -196,7 +196,7 @@ TEST(DwarfSetData, UsersCountsLayoutWithNanPaddingBecomesMasked) {
 
 TEST(DwarfSetData, ObservationsFlatOrCatalogue) {
   testing::TempDir dir;
-  const SetLayout fixed{3, 2, false}, masked{3, 2, true};
+  const core::DataShape fixed = core::DataShape::set(3, 2, false), masked = core::DataShape::set(3, 2, true);
   // A catalogue of 2 stars for a masked model: rows then padding.
   testing::write_raw_dataset(dir.file("cat.h5"), "/x", {0.1, 5, 0.2, -3}, 2, 2, false);
   ObservationInfo info;

@@ -139,15 +139,15 @@ TEST(ModelSize, EstimateIsExactForEveryEstimatorAndEmbedding) {
     const char* estimator;
     const char* embedding;
     int theta_dim, x_dim, transforms, hidden, layers;
-    SetLayout layout;
+    core::DataShape layout;
   };
   const Case cases[] = {
       {"realnvp", "none", 1, 3, 3, 8, 2, {}},  {"realnvp", "none", 2, 2, 4, 16, 1, {}},
       {"realnvp", "mlp", 3, 7, 5, 8, 0, {}},   {"realnvp", "none", 5, 4, 3, 6, 2, {}},
       {"nsf", "none", 3, 2, 3, 8, 1, {}},      {"nsf", "mlp", 1, 2, 2, 8, 2, {}},
       {"cnf", "none", 2, 3, 1, 16, 2, {}},     {"cnf", "mlp", 3, 2, 1, 8, 1, {}},
-      {"realnvp", "deepsets", 2, 12, 2, 8, 1, {4, 2, true}},
-      {"nsf", "deepsets", 2, 15, 2, 8, 1, {5, 3, false}},
+      {"realnvp", "deepsets", 2, 12, 2, 8, 1, core::DataShape::set(4, 2, true)},
+      {"nsf", "deepsets", 2, 15, 2, 8, 1, core::DataShape::set(5, 3, false)},
   };
   for (const Case& c : cases) {
     for (const char* pooling : {"mean", "mean+sum"}) {

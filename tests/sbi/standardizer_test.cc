@@ -20,7 +20,7 @@ Eigen::MatrixXd random_columns(int dim, int n) {
   return v;
 }
 
-std::string fit_error(const Eigen::MatrixXd& v, const SetLayout& layout,
+std::string fit_error(const Eigen::MatrixXd& v, const core::DataShape& layout,
                       const FeatureNames& names) {
   try {
     Standardizer::fit(v, layout, names);
@@ -55,7 +55,7 @@ TEST(Standardizer, StatisticsScaleWithTheDataFrom1eMinus300To1e300) {
 
 TEST(Standardizer, SetStatisticsScaleWithTheData) {
   // Two sets of 3 rows of 2 features (median and MAD per feature).
-  const SetLayout layout{3, 2, false};
+  const core::DataShape layout = core::DataShape::set(3, 2, false);
   const Eigen::MatrixXd v = random_columns(6, 50);
   const Standardizer ref = Standardizer::fit(v, layout);
   const Standardizer s = Standardizer::fit(v * 1e300, layout);

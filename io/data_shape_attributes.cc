@@ -1,0 +1,44 @@
+#include "io/data_shape_attributes.h"
+
+#include "core/error.h"
+
+namespace sbi::io {
+namespace {
+
+int positive_attr(const H5File& f, const char* name, const char* needed_by) {
+  core::check(f.has_attr("/", name), f.path() + ": root attribute " + needed_by + " without " + name);
+  const std::int64_t v = f.get_int_attr("/", name);
+  core::check(v >= 1 && v <= (1 << 30), f.path() + ": root attribute " + name + " = " +
+                                           std::to_string(v) + " must be a positive size");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+void write_shape_attributes(H5File& f, const core::DataShape& shape) {
+  if (shape.is_set()) {
+    f.set_attr("/", "set_size", static_cast<std::int64_t>(shape.set_size));
+    f.set_attr("/", "set_features", static_cast<std::int64_t>(shape.features));
+    f.set_attr("/", "set_masked", static_cast<std::int64_t>(shape.masked ? 1 : 0));
+  } else if (shape.is_image()) {
+    f.set_attr("/", "image_channels", static_cast<std::int64_t>(shape.channels));
+    f.set_attr("/", "image_height", static_cast<std::int64_t>(shape.height));
+    f.set_attr("/", "image_width", static_cast<std::int64_t>(shape.width));
+  }
+}
+
+core::DataShape read_shape_attributes(const H5File& f) {
+  if (f.has_attr("/", "set_size")) {
+    return core::DataShape::set(positive_attr(f, "set_size", "set_size"),
+                                positive_attr(f, "set_features", "set_size"),
+                                f.has_attr("/", "set_masked") && f.get_int_attr("/", "set_masked") != 0);
+  }
+  if (f.has_attr("/", "image_height")) {
+    return core::DataShape::image(positive_attr(f, "image_height", "image_height"),
+                                  positive_attr(f, "image_width", "image_height"),
+                                  positive_attr(f, "image_channels", "image_height"));
+  }
+  return core::DataShape{};
+}
+
+}  // namespace sbi::io
