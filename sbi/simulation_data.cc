@@ -102,6 +102,26 @@ core::DataShape read_set_layout(const io::H5File& f, const std::string& path, Ei
   return layout;
 }
 
+// An image dataset (N, H, W) or (N, C, H, W) as flat images, one per column.
+Eigen::MatrixXd read_images(const io::H5File& f, const std::string& dataset, core::DataShape* shape) {
+  std::vector<size_t> dims;
+  std::vector<double> values = f.read_array(dataset, &dims);
+  *shape = dims.size() == 3 ? core::DataShape::image(static_cast<int>(dims[1]), static_cast<int>(dims[2]))
+                            : core::DataShape::image(static_cast<int>(dims[2]), static_cast<int>(dims[3]),
+                                                     static_cast<int>(dims[1]));
+  return Eigen::Map<const Eigen::MatrixXd>(values.data(), shape->flat_dim(),
+                                           static_cast<Eigen::Index>(dims[0]));
+}
+
+// The trailing dimensions of an image observation: (H, W) or (C, H, W).
+std::vector<size_t> image_dims(const core::DataShape& shape) {
+  std::vector<size_t> dims;
+  if (shape.channels > 1) dims.push_back(static_cast<size_t>(shape.channels));
+  dims.push_back(static_cast<size_t>(shape.height));
+  dims.push_back(static_cast<size_t>(shape.width));
+  return dims;
+}
+
 }  // namespace
 
 SimulationData load_simulations(const std::string& path, NonFinitePolicy policy) {
@@ -111,7 +131,11 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
                                         " dataset (a simulation file needs /theta (N, D_theta) "
                                         "and /x (N, D_x))");
   const Eigen::MatrixXd theta = f.read_matrix("/theta");
-  Eigen::MatrixXd x = f.read_matrix("/x");
+  const std::vector<size_t> x_dims = f.shape("/x");
+  core::check(x_dims.size() <= 4, path + ": /x has " + std::to_string(x_dims.size()) +
+                                      " dimensions; expected (N, D), (N, H, W) or (N, C, H, W)");
+  core::DataShape image;
+  Eigen::MatrixXd x = x_dims.size() >= 3 ? read_images(f, "/x", &image) : f.read_matrix("/x");
   core::check(theta.cols() == x.cols(), path + ": /theta has " + std::to_string(theta.cols()) +
                                             " rows but /x has " + std::to_string(x.cols()) +
                                             "; they must pair up row by row");
@@ -120,7 +144,7 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
                 path + ": /theta row " + std::to_string(j) + " has NaN or Inf");
   SimulationData d;
   d.data_names = names_or_default(f, "data_names", "x_", x.rows());
-  d.x_shape = read_set_layout(f, path, &x, &d.data_names);
+  d.x_shape = image.is_image() ? image : read_set_layout(f, path, &x, &d.data_names);
   std::vector<Eigen::Index> keep;
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     if (x.col(j).allFinite()) {
@@ -148,8 +172,26 @@ Eigen::MatrixXd load_observations(const std::string& path, int expected_dim,
   core::check(f.is_dataset("/x"), path + " has no /x dataset (an observation file holds /x "
                                          "of shape (D,) or (K, D))");
   const std::vector<size_t> shape = f.shape("/x");
-  Eigen::MatrixXd x = f.read_matrix("/x");
   if (info != nullptr) *info = ObservationInfo{};
+  if (layout.is_image() && shape.size() >= 2) {
+    // One image (H, W) / (C, H, W), or K of them with a leading K.
+    const std::vector<size_t> dims = image_dims(layout);
+    const bool one = shape == dims;
+    const bool several = shape.size() == dims.size() + 1 &&
+                         std::equal(dims.begin(), dims.end(), shape.begin() + 1);
+    core::check(one || several, path + ": /x has shape " + shape_string(shape) +
+                                    ", but the model takes " + layout.describe() + ": " +
+                                    shape_string(dims) + " for one image or (K, " +
+                                    shape_string(dims).substr(1) + " for K");
+    std::vector<size_t> read_dims;
+    std::vector<double> values = f.read_array("/x", &read_dims);
+    const Eigen::Index k = one ? 1 : static_cast<Eigen::Index>(shape[0]);
+    core::check(k >= 1, path + ": /x holds no observations (0 images)");
+    Eigen::MatrixXd images = Eigen::Map<const Eigen::MatrixXd>(values.data(), layout.flat_dim(), k);
+    core::check(images.allFinite(), path + ": /x contains NaN or Inf");
+    return images;
+  }
+  Eigen::MatrixXd x = f.read_matrix("/x");
   const bool catalogue = layout.is_set() && shape.size() == 2 &&
                          static_cast<int>(shape[1]) == layout.features &&
                          layout.features != expected_dim;
