@@ -1,5 +1,7 @@
 #include "sbi/model_file.h"
 
+#include <cmath>
+
 #include "core/error.h"
 #include "flows/factory.h"
 #include "io/atomic_output.h"
@@ -19,11 +21,18 @@ void write_set_layout(io::H5File& f, const SetLayout& layout) {
   f.set_attr("/", "set_masked", static_cast<std::int64_t>(layout.masked ? 1 : 0));
 }
 
-SetLayout read_set_layout(const io::H5File& f) {
+// x_dim: the network's; the layout must fill it exactly, and values that cannot (checked
+// before they become ints, whose product in SetLayout::flat_dim() could overflow) are refused.
+SetLayout read_set_layout(const io::H5File& f, int x_dim) {
   SetLayout layout;
   if (!f.has_attr("/", "set_size")) return layout;
-  layout.set_size = static_cast<int>(f.get_int_attr("/", "set_size"));
-  layout.features = static_cast<int>(f.get_int_attr("/", "set_features"));
+  const std::int64_t set_size = f.get_int_attr("/", "set_size");
+  const std::int64_t features = f.get_int_attr("/", "set_features");
+  core::check(set_size >= 1 && features >= 1 && set_size <= x_dim && features <= x_dim &&
+                  set_size * features <= x_dim,
+              f.path() + ": set layout attributes do not match the network (corrupt model file)");
+  layout.set_size = static_cast<int>(set_size);
+  layout.features = static_cast<int>(features);
   layout.masked = f.has_attr("/", "set_masked") && f.get_int_attr("/", "set_masked") != 0;
   return layout;
 }
@@ -34,9 +43,19 @@ void write_hyperparameters(io::H5File& f, const std::string& group,
   for (const auto& [key, value] : h) f.set_attr(group, key, value);
 }
 
+// Hyperparameters are sizes, counts, enums and tolerances (below 2^31 in magnitude) and the
+// seed (0 <= seed < 2^64); the networks convert them to int or uint64, which for a value out
+// of range is undefined, so a corrupt value is refused here.
 std::map<std::string, double> read_hyperparameters(const io::H5File& f, const std::string& group) {
   std::map<std::string, double> h;
-  for (const std::string& key : f.list_attrs(group)) h[key] = f.get_double_attr(group, key);
+  for (const std::string& key : f.list_attrs(group)) {
+    const double v = f.get_double_attr(group, key);
+    const bool ok = key == "seed" ? v >= 0 && v < 18446744073709551616.0
+                                  : std::isfinite(v) && std::fabs(v) < 2147483648.0;
+    core::check(ok, f.path() + ": hyperparameter " + key + " of " + group + " = " +
+                        std::to_string(v) + " is out of range (corrupt model file)");
+    h[key] = v;
+  }
   return h;
 }
 
@@ -115,7 +134,7 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   m.x_norm = {f.read_vector("/normalization/x_mean"), f.read_vector("/normalization/x_std")};
   core::check(m.theta_norm.dim() == m.theta_dim() && m.x_norm.dim() == m.x_dim(),
               path + ": normalisation does not match the network (corrupt model file)");
-  m.x_layout = read_set_layout(f);
+  m.x_layout = read_set_layout(f, m.x_dim());
   core::check(!m.x_layout.is_set() || m.x_layout.flat_dim() == m.x_dim(),
               path + ": set layout attributes do not match the network (corrupt model file)");
   if (f.has_attr("/", "prior")) m.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
@@ -127,6 +146,10 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     const Eigen::VectorXd train = f.read_vector("/history/train_loss");
     const Eigen::VectorXd val = f.read_vector("/history/validation_loss");
     const Eigen::VectorXd secs = f.read_vector("/history/seconds");
+    const auto n = static_cast<Eigen::Index>(epoch.size());
+    core::check(train.size() == n && val.size() == n && secs.size() == n,
+                path + ": /history/epoch, train_loss, validation_loss and seconds differ in "
+                       "length (corrupt model file)");
     for (size_t i = 0; i < epoch.size(); ++i)
       summary->history.push_back({static_cast<int>(epoch[i]), train[i], val[i], secs[i]});
     summary->epochs = static_cast<int>(epoch.size());

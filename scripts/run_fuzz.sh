@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of fuzz/ (clang-14, -fsanitize=fuzzer,address,undefined; the
+# build-asan/ directory of scripts/run_sanitizers.sh) and runs each for a bounded time,
+# starting from its seed corpus in fuzz/corpus/<target>/. Prints executions per second and
+# corpus size per target; exits 1 if any target found a crash, a sanitizer report, a leak,
+# a timeout or an out-of-memory input (saved as build-asan/fuzz-findings/<target>/crash-*;
+# reproduce with build-asan/fuzz/fuzz_<target> FILE).
+#
+#   bash scripts/run_fuzz.sh [seconds-per-target]   (default 30)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+seconds=${1:-30}
+targets=(simulations observations model prior flags)
+
+command -v clang++-14 >/dev/null || {
+  echo "run_fuzz: clang++-14 missing; run scripts/run_sanitizers.sh (as root it installs it)" >&2
+  exit 1
+}
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DSBI_SANITIZE=ON -DSBI_FUZZ=ON "${launcher[@]}" >/dev/null
+cmake --build build-asan -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >&2
+
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export LSAN_OPTIONS="suppressions=$root/fuzz/lsan_hdf5.supp:print_suppressions=0"
+findings=$root/build-asan/fuzz-findings
+failed=()
+printf '%-12s %10s %12s %8s %s\n' target execs execs/s corpus result
+for t in "${targets[@]}"; do
+  # The seeds stay as committed; new inputs go to a scratch corpus that is kept between runs.
+  work=$root/build-asan/fuzz-corpus/$t
+  mkdir -p "$work" "$findings/$t"
+  # 64 KiB: room for a small HDF5 file (the seeds are 2-40 KiB); text inputs stay short.
+  max_len=65536
+  case $t in prior | flags) max_len=4096 ;; esac
+  log=$findings/$t/log.txt
+  status=0
+  build-asan/fuzz/fuzz_$t -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    -max_len=$max_len -print_final_stats=1 -artifact_prefix="$findings/$t/" \
+    "$work" "fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  corpus=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 | sed 's/corp: //')
+  result=ok
+  if [ $status -ne 0 ]; then
+    result="FAILED (exit $status): $(grep -m1 -E 'ERROR|SUMMARY|deadly signal|Test unit written' "$log" || true)"
+    failed+=("$t")
+  fi
+  printf '%-12s %10s %12s %8s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${corpus:-?}" "$result"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "run_fuzz: findings in: ${failed[*]} (logs and inputs in $findings/<target>/)" >&2
+  exit 1
+fi
