@@ -8,7 +8,10 @@
 
 #include "core/error.h"
 #include "io/h5_file.h"
+#include "sbi/posterior_under_test.h"
+#include "sbi/predictive_check.h"
 #include "sbi/simulation_data.h"
+#include "simulators/registry.h"
 #include "testing/raw_hdf5.h"
 #include "testing/temp_dir.h"
 
@@ -118,6 +121,32 @@ TEST(HostileInputs, MaskedSetsWithoutCountsAreRead) {
   }
   EXPECT_EQ(error_message([&] { load_simulations(bad, NonFinitePolicy::kDrop); }),
             bad + ": /x row 0 has a presence flag 2.000000 (set_masked: flags must be 0 or 1)");
+}
+
+// A posterior that must not be asked for draws.
+class MustNotSample : public PosteriorUnderTest {
+ public:
+  int theta_dim() const override { return 2; }
+  Eigen::MatrixXd sample(long n, const Eigen::VectorXd& x, core::Rng*,
+                         Eigen::VectorXd*) const override {
+    ADD_FAILURE() << "sampled at an x of " << x.size() << " entries";
+    return Eigen::MatrixXd::Zero(2, n);
+  }
+  Eigen::VectorXd log_prob(const Eigen::MatrixXd& theta, const Eigen::VectorXd&) const override {
+    return Eigen::VectorXd::Zero(theta.cols());
+  }
+};
+
+// Found by the sanitizer build (Eigen's size assertion): predictive_check drew from the
+// posterior at a wrong-sized x_obs before checking its size.
+TEST(HostileInputs, PredictiveCheckRefusesAWrongSizedObservationBeforeSampling) {
+  const simulators::Task task = simulators::make_task("gaussian_linear", {{"dim", "2"}});
+  PredictiveCheckOptions options;
+  options.num_samples = 10;
+  EXPECT_EQ(error_message([&] {
+              predictive_check(MustNotSample(), *task.simulator, Eigen::Vector3d(0, 0, 0), options);
+            }),
+            "predictive_check: x_obs has 3 entries, the simulator makes 2");
 }
 
 }  // namespace
