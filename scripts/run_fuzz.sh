@@ -4,7 +4,8 @@
 # starting from its seed corpus in fuzz/corpus/<target>/. Prints executions per second and
 # corpus size per target; exits 1 if any target found a crash, a sanitizer report, a leak,
 # a timeout or an out-of-memory input (saved as build-asan/fuzz-findings/<target>/crash-*;
-# reproduce with build-asan/fuzz/fuzz_<target> FILE).
+# reproduce with build-asan/fuzz/fuzz_<target> FILE). Hangs inside libhdf5 are reported, not
+# counted as failures (see below).
 #
 #   bash scripts/run_fuzz.sh [seconds-per-target]   (default 30)
 set -euo pipefail
@@ -40,15 +41,38 @@ for t in "${targets[@]}"; do
   max_len=65536
   case $t in prior | flags) max_len=4096 ;; esac
   log=$findings/$t/log.txt
-  status=0
-  build-asan/fuzz/fuzz_$t -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-    -max_len=$max_len -print_final_stats=1 -artifact_prefix="$findings/$t/" \
-    "$work" "fuzz/corpus/$t" >"$log" 2>&1 || status=$?
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  : >"$log"
+  status=0 execs=0 hangs=0
+  deadline=$(($(date +%s) + seconds))
+  # Runs until the time is spent. A timeout whose stack is inside libhdf5 (Debian's HDF5
+  # 1.10.8 can loop in H5HG_read on a corrupt global heap while converting variable-length
+  # strings) is an HDF5 bug our readers cannot prevent: its input is kept in hdf5-hangs/ and
+  # fuzzing goes on. Any other finding stops the target and fails the run.
+  while :; do
+    left=$((deadline - $(date +%s)))
+    [ $left -ge 1 ] || break
+    status=0
+    build-asan/fuzz/fuzz_$t -max_total_time=$left -rss_limit_mb=2048 -timeout=10 \
+      -max_len=$max_len -print_final_stats=1 -artifact_prefix="$findings/$t/" \
+      "$work" "fuzz/corpus/$t" >"$log.part" 2>&1 || status=$?
+    cat "$log.part" >>"$log"
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.part" | tail -1)
+    execs=$((execs + ${n:-0}))
+    if [ $status -ne 0 ] && grep -q "ALARM: working on the last Unit" "$log.part" &&
+       grep -A8 "AlarmCallback" "$log.part" | grep -q "libhdf5"; then
+      mkdir -p "$findings/$t/hdf5-hangs"
+      mv "$findings/$t"/timeout-* "$findings/$t/hdf5-hangs/" 2>/dev/null || true
+      hangs=$((hangs + 1))
+      continue
+    fi
+    break
+  done
+  rm -f "$log.part"
+  rate=$((execs / (seconds > 0 ? seconds : 1)))
   corpus=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1 | sed 's/corp: //')
   result=ok
-  if [ $status -ne 0 ]; then
+  [ $hangs -eq 0 ] || result="ok ($hangs hang(s) inside libhdf5, inputs in $findings/$t/hdf5-hangs/)"
+  if [ $status -ne 0 ] && [ $hangs -eq 0 -o "$(ls "$findings/$t" | grep -c -E '^(crash|leak|timeout|oom)-')" -gt 0 ]; then
     result="FAILED (exit $status): $(grep -m1 -E 'ERROR|SUMMARY|deadly signal|Test unit written' "$log" || true)"
     failed+=("$t")
   fi
