@@ -43,12 +43,21 @@ std::string format_marginal(const Marginal& m) {
 }
 
 // Empty when valid, otherwise the broken rule.
+// Beyond the textbook conditions, every draw must be a finite double inside the support:
+// Rng::normal() never exceeds 8.7 in magnitude, so 10 standard deviations bound the draws.
 std::string marginal_error(const Marginal& m) {
   if (!std::isfinite(m.a) || !std::isfinite(m.b)) return "parameters must be finite";
   switch (m.kind) {
-    case Kind::kUniform: return m.a < m.b ? "" : "low must be < high";
-    case Kind::kNormal: return m.b > 0 ? "" : "std must be > 0";
-    case Kind::kLogNormal: return m.b > 0 ? "" : "sigma must be > 0";
+    case Kind::kUniform:
+      if (!(m.a < m.b)) return "low must be < high";
+      return std::isfinite(m.b - m.a) ? "" : "high - low must be finite";
+    case Kind::kNormal:
+      if (!(m.b > 0)) return "std must be > 0";
+      return std::isfinite(std::fabs(m.a) + 10 * m.b) ? "" : "|mean| + 10 std must be finite";
+    case Kind::kLogNormal:
+      if (!(m.b > 0)) return "sigma must be > 0";
+      // exp() of a draw overflows above 709.8 and reaches 0 below -745.
+      return std::fabs(m.a) + 10 * m.b < 700 ? "" : "|mu| + 10 sigma must be < 700";
   }
   return "unknown kind";
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "io/detail/h5_handle.h"
 #include "io/detail/h5_objects.h"
 #include "io/h5_file.h"
@@ -68,6 +69,9 @@ std::vector<T> read_numbers(hid_t attr, hid_t mem_type, const std::string& where
     throw core::Error(where + " has " + std::to_string(dims.size()) +
                       " dimensions, expected 0 or 1");
   }
+  const double count = dims.empty() ? 1.0 : static_cast<double>(dims[0]);
+  core::check_memory(count * sizeof(T), where + " of " + std::to_string(dims.empty() ? 1 : dims[0]) +
+                                            " values");
   std::vector<T> out(dims.empty() ? 1 : static_cast<size_t>(dims[0]));
   if (!out.empty()) {
     detail::check_status(H5Aread(attr, mem_type, out.data()), where + ": read failed");

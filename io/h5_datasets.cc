@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "io/detail/h5_handle.h"
 #include "io/detail/h5_objects.h"
 #include "io/h5_file.h"
@@ -50,6 +51,16 @@ NumericDataset open_numeric(hid_t file, const std::string& file_path, const std:
   Handle space = detail::checked(H5Dget_space(out.dataset.get()), H5Sclose, where + ": no shape");
   for (hsize_t n : detail::dataspace_dims(space.get())) out.shape.push_back(static_cast<size_t>(n));
   return out;
+}
+
+// Refuses, before anything is allocated, a dataset whose declared shape needs more memory
+// than this machine has: a file can declare 10^10 rows in a few hundred bytes (a chunked
+// dataset with no chunks written). Counts as doubles, so no product of extents overflows.
+//   "read_matrix: /x in sims.h5 of shape (10000000000, 2) needs 149 GiB, more than ..."
+void check_fits(const NumericDataset& d, double bytes_per_value, const std::string& where) {
+  double values = 1;
+  for (size_t s : d.shape) values *= static_cast<double>(s);
+  core::check_memory(values * bytes_per_value, where + " of shape " + shape_string(d.shape));
 }
 
 // Reads all elements, converted by HDF5 to `mem_type`, into `out` (room for size() values).
@@ -140,6 +151,7 @@ Eigen::MatrixXd H5File::read_matrix(const std::string& dataset, long expected_co
     throw core::Error(where + " has " + std::to_string(cols) + " column" + (cols == 1 ? "" : "s") +
                       ", expected " + std::to_string(expected_cols));
   }
+  check_fits(d, sizeof(double), where);
   Eigen::MatrixXd out(static_cast<Eigen::Index>(cols), static_cast<Eigen::Index>(rows));
   read_all(d, H5T_NATIVE_DOUBLE, out.data(), where);
   if (nan_policy == NanPolicy::kReject && !out.allFinite()) {
@@ -167,6 +179,7 @@ Eigen::VectorXd H5File::read_vector(const std::string& dataset) const {
     throw core::Error(where + " has shape " + shape_string(d.shape) +
                       ", expected (N,), (1, N) or (N, 1)");
   }
+  check_fits(d, sizeof(double), where);
   Eigen::VectorXd out(static_cast<Eigen::Index>(d.size()));
   read_all(d, H5T_NATIVE_DOUBLE, out.data(), where);
   return out;
@@ -180,6 +193,7 @@ std::vector<std::int64_t> H5File::read_int64_vector(const std::string& dataset) 
   if (d.shape.size() != 1) {
     throw core::Error(where + " has shape " + shape_string(d.shape) + ", expected (N,)");
   }
+  check_fits(d, sizeof(std::int64_t), where);
   std::vector<std::int64_t> out(d.size());
   read_all(d, H5T_NATIVE_INT64, out.data(), where);
   return out;
@@ -190,6 +204,7 @@ std::vector<double> H5File::read_array(const std::string& dataset,
   require_open("read_array");
   const std::string where = "read_array: " + detail::located(dataset, path_);
   NumericDataset d = open_numeric(id_, path_, dataset, "read_array");
+  check_fits(d, sizeof(double), where);
   std::vector<double> out(d.size());
   read_all(d, H5T_NATIVE_DOUBLE, out.data(), where);
   if (shape != nullptr) *shape = d.shape;

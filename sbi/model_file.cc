@@ -1,5 +1,6 @@
 #include "sbi/model_file.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include "core/error.h"
@@ -180,6 +181,10 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     const Eigen::VectorXd train = f.read_vector("/history/train_loss");
     const Eigen::VectorXd val = f.read_vector("/history/validation_loss");
     const Eigen::VectorXd secs = f.read_vector("/history/seconds");
+    const auto n = static_cast<Eigen::Index>(epoch.size());
+    core::check(train.size() == n && val.size() == n && secs.size() == n,
+                path + ": /history/epoch, train_loss, validation_loss and seconds differ in "
+                       "length (corrupt model file)");
     for (size_t i = 0; i < epoch.size(); ++i)
       summary->history.push_back({static_cast<int>(epoch[i]), train[i], val[i], secs[i]});
     summary->epochs = static_cast<int>(epoch.size());

@@ -81,6 +81,11 @@ PredictiveCheckResult predictive_check(const PosteriorUnderTest& posterior,
                                        const Eigen::VectorXd& x_obs,
                                        const PredictiveCheckOptions& options) {
   core::check_valid(options, "predictive_check");
+  // Checked before the posterior is asked for draws at x_obs (the overload above checks it
+  // too, but only after sampling, which a wrong-sized x_obs must not reach).
+  core::check(x_obs.size() == simulator.x_dim(),
+              "predictive_check: x_obs has " + std::to_string(x_obs.size()) +
+                  " entries, the simulator makes " + std::to_string(simulator.x_dim()));
   core::Rng rng(options.seed, kPosteriorStream);
   const Eigen::MatrixXd samples = posterior.sample(options.num_samples, x_obs, &rng, nullptr);
   return predictive_check(samples, simulator, x_obs, options);

@@ -33,13 +33,20 @@ core::DataShape read_set_layout(const io::H5File& f, const std::string& path, Ei
   core::DataShape layout = core::DataShape::vector(static_cast<int>(x->rows()));
   if (!f.has_attr("/", "set_size")) return layout;
   layout.kind = core::DataShape::Kind::kSet;
-  layout.set_size = static_cast<int>(f.get_int_attr("/", "set_size"));
+  const std::int64_t set_size = f.get_int_attr("/", "set_size");
   core::check(f.has_attr("/", "set_features"),
               path + ": root attribute set_size without set_features (data entries per row)");
-  layout.features = static_cast<int>(f.get_int_attr("/", "set_features"));
+  const std::int64_t features = f.get_int_attr("/", "set_features");
   layout.masked = f.has_attr("/", "set_masked") && f.get_int_attr("/", "set_masked") != 0;
-  core::check(layout.set_size >= 1 && layout.features >= 1,
-              path + ": set_size and set_features must be >= 1");
+  core::check(set_size >= 1 && features >= 1, path + ": set_size and set_features must be >= 1");
+  // Every layout has /x of at least set_size x set_features columns, so larger values are
+  // wrong; checked before they become ints (DataShape::flat_dim() multiplies them as int).
+  core::check(set_size <= x->rows() && features <= x->rows() && set_size * features <= x->rows(),
+              path + ": set_size " + std::to_string(set_size) + " and set_features " +
+                  std::to_string(features) + " do not fit the " + std::to_string(x->rows()) +
+                  " columns of /x");
+  layout.set_size = static_cast<int>(set_size);
+  layout.features = static_cast<int>(features);
   const long n = x->cols();
   std::vector<std::int64_t> counts;
   if (f.is_dataset("/num_stars")) {
@@ -93,10 +100,12 @@ core::DataShape read_set_layout(const io::H5File& f, const std::string& path, Ei
         present += m == 1.0;
         if (m == 0.0) x->col(i).segment(j * w, layout.features).setZero();  // padding: any value
       }
-      core::check(counts.empty() || counts[i] == present,
-                  path + ": /num_stars[" + std::to_string(i) + "] = " + std::to_string(counts[i]) +
-                      " but the mask of /x row " + std::to_string(i) + " has " +
-                      std::to_string(present) + " rows present");
+      // (Not core::check: its message, built before the test, would read counts[i] when
+      // there are no counts.)
+      if (!counts.empty() && counts[i] != present)
+        throw core::Error(path + ": /num_stars[" + std::to_string(i) + "] = " +
+                          std::to_string(counts[i]) + " but the mask of /x row " +
+                          std::to_string(i) + " has " + std::to_string(present) + " rows present");
     }
   }
   return layout;
@@ -172,6 +181,8 @@ Eigen::MatrixXd load_observations(const std::string& path, int expected_dim,
   core::check(f.is_dataset("/x"), path + " has no /x dataset (an observation file holds /x "
                                          "of shape (D,) or (K, D))");
   const std::vector<size_t> shape = f.shape("/x");
+  core::check(!(shape.size() == 2 && shape[0] == 0),
+              path + ": /x holds no observations (0 rows)");
   if (info != nullptr) *info = ObservationInfo{};
   if (layout.is_image() && shape.size() >= 2) {
     // One image (H, W) / (C, H, W), or K of them with a leading K.

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 
 namespace sbi::io::detail {
 
@@ -115,6 +116,12 @@ std::vector<std::string> read_strings_attr(hid_t attr, const std::string& what) 
                       " dimensions, expected 0 or 1");
   }
   const size_t count = dims.empty() ? 1 : static_cast<size_t>(dims[0]);
+  // A declared count is refused before allocating (the file may lie about it).
+  const double bytes_each = sizeof(std::string) + (H5Tis_variable_str(type.get()) > 0
+                                                       ? sizeof(char*)
+                                                       : H5Tget_size(type.get()));
+  core::check_memory(static_cast<double>(count) * bytes_each,
+                     what + " of " + std::to_string(count) + " strings");
   std::vector<std::string> out;
   out.reserve(count);
   if (count == 0) return out;

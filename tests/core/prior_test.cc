@@ -172,7 +172,8 @@ TEST(Prior, ParseErrorsNameTheBadToken) {
       {"", "'<end>' at position 0"},
   };
   for (const auto& [spec, expected] : cases) {
-    const std::string message = error_of([&] { Prior::parse(spec); });
+    const std::string& text = spec;  // C++17 lambdas cannot capture structured bindings (clang)
+    const std::string message = error_of([&] { Prior::parse(text); });
     EXPECT_NE(message.find(std::string("Prior::parse: ")), std::string::npos) << spec;
     EXPECT_NE(message.find(expected), std::string::npos) << spec << " -> " << message;
   }

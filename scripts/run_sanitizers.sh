@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the toolkit with AddressSanitizer + UndefinedBehaviorSanitizer (Debian's clang-14)
+# in build-asan/ and runs the whole test suite (ctest) there; any sanitizer report fails its
+# test. The same build holds the fuzz targets (SBI_FUZZ=ON), whose seed corpora run as
+# ctest tests too (label "fuzz"); scripts/run_fuzz.sh reuses it. Installs what it needs
+# when run as root (the packages of scripts/setup.sh plus clang-14's).
+#
+#   bash scripts/run_sanitizers.sh [extra ctest arguments, e.g. -L io]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ cmake make libeigen3-dev libboost-dev libhdf5-dev hdf5-tools libceres-dev
+          libfftw3-dev libgtest-dev netcdf-bin python3-h5py python3-netcdf4 python3-xarray
+          clang-14 libclang-rt-14-dev libomp-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "run_sanitizers: missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "run_sanitizers: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2 || true
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+# Debug: Eigen's bounds assertions stay on; SBI_SANITIZE compiles at -O1.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DSBI_SANITIZE=ON -DSBI_FUZZ=ON "${launcher[@]}" >/dev/null
+start=$(date +%s)
+# Only what ctest runs: the test executables (which pull in the `sbi` program) and the fuzz
+# targets; not the benchmarks and examples.
+targets=$(cmake --build build-asan --target help | sed -n 's/^\.\.\. \(\(test\|fuzz\)_[a-z_]*\).*/\1/p')
+cmake --build build-asan -j"$(nproc)" --target sbi $targets >&2
+built=$(date +%s)
+
+# Every report is fatal and fails the test that triggered it. exitcode=86: a CLI test that
+# expects the `sbi` program's exit code 1 for a user error cannot mistake a report for it.
+# Leak checking is on without suppressions: the suite is leak-clean (HDF5 and OpenMP
+# included). Only the fuzz targets' corpus replays (label fuzz) suppress HDF5's own leaks on
+# corrupt files, see fuzz/lsan_hdf5.supp.
+export ASAN_OPTIONS="halt_on_error=1:exitcode=86:detect_leaks=1:strict_string_checks=1:check_initialization_order=1:strict_init_order=1"
+export UBSAN_OPTIONS="halt_on_error=1:exitcode=86:print_stacktrace=1:report_error_type=1"
+cd build-asan
+status=0
+ctest --output-on-failure -j"$(nproc)" --timeout 1800 "$@" || status=$?
+end=$(date +%s)
+echo "run_sanitizers: build $((built - start)) s, tests $((end - built)) s" >&2
+exit $status
