@@ -9,8 +9,16 @@ int positive_attr(const H5File& f, const char* name, const char* needed_by) {
   core::check(f.has_attr("/", name), f.path() + ": root attribute " + needed_by + " without " + name);
   const std::int64_t v = f.get_int_attr("/", name);
   core::check(v >= 1 && v <= (1 << 30), f.path() + ": root attribute " + name + " = " +
-                                           std::to_string(v) + " must be a positive size");
+                                           std::to_string(v) + " must be between 1 and 2^30");
   return static_cast<int>(v);
+}
+
+// The flat size, computed in 64 bits, must fit an int (DataShape::flat_dim() is an int).
+core::DataShape checked(const H5File& f, const core::DataShape& shape, std::int64_t flat) {
+  core::check(flat <= (std::int64_t{1} << 31) - 1,
+              f.path() + ": the data shape attributes declare " + std::to_string(flat) +
+                  " numbers per sample, more than any x can have");
+  return shape;
 }
 
 }  // namespace
@@ -29,14 +37,17 @@ void write_shape_attributes(H5File& f, const core::DataShape& shape) {
 
 core::DataShape read_shape_attributes(const H5File& f) {
   if (f.has_attr("/", "set_size")) {
-    return core::DataShape::set(positive_attr(f, "set_size", "set_size"),
-                                positive_attr(f, "set_features", "set_size"),
-                                f.has_attr("/", "set_masked") && f.get_int_attr("/", "set_masked") != 0);
+    const int s = positive_attr(f, "set_size", "set_size");
+    const int features = positive_attr(f, "set_features", "set_size");
+    const bool masked = f.has_attr("/", "set_masked") && f.get_int_attr("/", "set_masked") != 0;
+    return checked(f, core::DataShape::set(s, features, masked),
+                   std::int64_t{s} * (features + (masked ? 1 : 0)));
   }
   if (f.has_attr("/", "image_height")) {
-    return core::DataShape::image(positive_attr(f, "image_height", "image_height"),
-                                  positive_attr(f, "image_width", "image_height"),
-                                  positive_attr(f, "image_channels", "image_height"));
+    const int h = positive_attr(f, "image_height", "image_height");
+    const int w = positive_attr(f, "image_width", "image_height");
+    const int c = positive_attr(f, "image_channels", "image_height");
+    return checked(f, core::DataShape::image(h, w, c), std::int64_t{h} * w * c);
   }
   return core::DataShape{};
 }

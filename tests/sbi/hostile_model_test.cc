@@ -69,9 +69,7 @@ TEST(HostileModel, HyperparameterBeyondIntIsRefused) {
   const std::string path = save_small_model(dir);
   io::H5File::open_read_write(path).set_attr("/density/hyperparameters", "hidden", 1e300);
   const std::string m = error_message([&] { load_model(path); });
-  EXPECT_TRUE(contains(m, path + ": hyperparameter hidden of /density/hyperparameters = 1000000"))
-      << m;
-  EXPECT_TRUE(contains(m, " is out of range (corrupt model file)")) << m;
+  EXPECT_EQ(m, path + ": realnvp: hyperparameter 'hidden' = 1e+300 is not an integer of int range");
 }
 
 TEST(HostileModel, NegativeOrNanSeedIsRefused) {
@@ -79,10 +77,10 @@ TEST(HostileModel, NegativeOrNanSeedIsRefused) {
   const std::string path = save_small_model(dir);
   io::H5File::open_read_write(path).set_attr("/density/hyperparameters", "seed", -1.0);
   EXPECT_EQ(error_message([&] { load_model(path); }),
-            path + ": hyperparameter seed of /density/hyperparameters = -1.000000 is out of range "
-                   "(corrupt model file)");
+            path + ": realnvp: hyperparameter 'seed' = -1 is not an unsigned 64-bit integer");
   io::H5File::open_read_write(path).set_attr("/density/hyperparameters", "seed", std::nan(""));
-  EXPECT_TRUE(contains(error_message([&] { load_model(path); }), "hyperparameter seed of"));
+  EXPECT_EQ(error_message([&] { load_model(path); }),
+            path + ": realnvp: hyperparameter 'seed' = nan is not an unsigned 64-bit integer");
 }
 
 // set_size 2^32 + 2 was cut to int 2, which matched the network's x dimension 2.
@@ -95,7 +93,7 @@ TEST(HostileModel, SetSizeBeyondIntIsRefused) {
     f.set_attr("/", "set_features", std::int64_t{1});
   }
   EXPECT_EQ(error_message([&] { load_model(path); }),
-            path + ": set layout attributes do not match the network (corrupt model file)");
+            path + ": root attribute set_size = 4294967298 must be between 1 and 2^30");
 }
 
 TEST(HostileModel, HistoryColumnsOfDifferentLengthsAreRefused) {
