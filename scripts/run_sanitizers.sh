@@ -31,7 +31,7 @@ launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
-# Debug: Eigen's bounds assertions stay on; SBI_SANITIZE compiles at -O1.
+# Debug: Eigen's bounds assertions stay on (no NDEBUG); SBI_SANITIZE compiles at -O2.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DSBI_SANITIZE=ON -DSBI_FUZZ=ON "${launcher[@]}" >/dev/null
