@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cmath>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -251,6 +252,35 @@ TEST_F(DataSafetyCli, FlagMistakesAreClearErrors) {
   expect_one_error_line(sbi(dir, "frobnicate"), "unknown command 'frobnicate'");
   EXPECT_EQ(sbi(dir, "").exit_code, 1);
   EXPECT_FALSE(fs::exists(dir.file("o.h5")));
+}
+
+// Issue 11.6 and 11.7: an observation file of zero rows is an error for map and sample
+// (not an empty output, not a message from the posterior writer), and --nonfinite error
+// names the flag that exists.
+TEST_F(DataSafetyCli, EmptyObservationsAndNonFiniteRowsAreExplained) {
+  testing::TempDir dir;
+  {
+    io::H5File f = io::H5File::create(dir.file("empty.h5"));
+    f.write_matrix("/x", Eigen::MatrixXd(2, 0));
+  }
+  for (const char* command : {"map", "sample"}) {
+    SCOPED_TRACE(command);
+    expect_one_error_line(sbi(dir, std::string(command) + " --model " + in("model.h5") +
+                                       " --observation " + dir.file("empty.h5") + " --out " +
+                                       dir.file("out.h5")),
+                          dir.file("empty.h5") + ": /x holds no observations (0 rows)");
+    EXPECT_FALSE(fs::exists(dir.file("out.h5")));
+  }
+  {
+    io::H5File f = io::H5File::create(dir.file("nan.h5"));
+    Eigen::MatrixXd theta = Eigen::MatrixXd::Zero(2, 10), x = Eigen::MatrixXd::Ones(2, 10);
+    x(1, 4) = std::nan("");
+    f.write_matrix("/theta", theta);
+    f.write_matrix("/x", x);
+  }
+  expect_one_error_line(sbi(dir, "train --data " + dir.file("nan.h5") + " --out " + dir.file("m.h5") +
+                                     " --nonfinite error"),
+                        "/x row 4 has NaN or Inf (use --nonfinite drop to skip such rows)");
 }
 
 }  // namespace
