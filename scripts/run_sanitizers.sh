@@ -9,23 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make libeigen3-dev libboost-dev libhdf5-dev hdf5-tools libceres-dev
-          libfftw3-dev libgtest-dev netcdf-bin python3-h5py python3-netcdf4 python3-xarray
-          clang-14 libclang-rt-14-dev libomp-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "run_sanitizers: missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
-    exit 1
-  fi
-  echo "run_sanitizers: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2 || true
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-fi
+bash scripts/install_packages.sh run_sanitizers $(grep -v '^#' scripts/packages.txt) \
+  clang-14 libclang-rt-14-dev libomp-14-dev
 
 launcher=()
 if command -v ccache >/dev/null; then

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "simulators/cosmology/gauss_legendre.h"
 
 namespace sbi::simulators::cosmology {
 
@@ -15,12 +16,6 @@ std::string fmt(double v) {
   s << v;
   return s.str();
 }
-
-// 10-point Gauss–Legendre nodes and weights on [-1, 1] (positive half; symmetric).
-constexpr double kGlX[5] = {0.1488743389816312, 0.4333953941292472, 0.6794095682990244,
-                            0.8650633666889845, 0.9739065285171717};
-constexpr double kGlW[5] = {0.2955242247147529, 0.2692667193099963, 0.2190863625159820,
-                            0.1494513491505806, 0.0666713443086881};
 
 }  // namespace
 
@@ -93,8 +88,8 @@ double Background::comoving_distance(double z) const {
   double sum = 0;
   for (int p = 0; p < panels; ++p) {
     const double mid = (p + 0.5) * width, half = 0.5 * width;
-    for (int i = 0; i < 5; ++i)
-      sum += kGlW[i] * half * (1.0 / e_of_z(mid - half * kGlX[i]) + 1.0 / e_of_z(mid + half * kGlX[i]));
+    for (int i = 0; i < gauss_legendre::kHalf10; ++i)
+      sum += gauss_legendre::kW10[i] * half * (1.0 / e_of_z(mid - half * gauss_legendre::kX10[i]) + 1.0 / e_of_z(mid + half * gauss_legendre::kX10[i]));
   }
   return kHubbleDistance * sum;
 }

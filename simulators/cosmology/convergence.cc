@@ -3,17 +3,9 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "simulators/cosmology/gauss_legendre.h"
 
 namespace sbi::simulators::cosmology {
-
-namespace {
-
-constexpr double kGlX[4] = {0.1834346424956498, 0.5255324099163290, 0.7966664774136267,
-                            0.9602898564975363};
-constexpr double kGlW[4] = {0.3626837833783620, 0.3137066458778873, 0.2223810344533745,
-                            0.1012285362903763};
-
-}  // namespace
 
 bool LimberOptions::is_valid(std::string* error) const {
   auto fail = [&](const std::string& what) {
@@ -69,11 +61,11 @@ void ConvergenceSpectrum::setup(const Background& background) {
   double empty = 0;
   for (int p = 0; p < panels; ++p) {
     const double mid = (p + 0.5) * width;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < gauss_legendre::kHalf8; ++i) {
       for (double sign : {-1.0, 1.0}) {
-        const double z = mid + sign * half * kGlX[i];
+        const double z = mid + sign * half * gauss_legendre::kX8[i];
         const double chi = background.comoving_distance(z);
-        const double dchi = kGlW[i] * half * kHubbleDistance / background.e_of_z(z);
+        const double dchi = gauss_legendre::kW8[i] * half * kHubbleDistance / background.e_of_z(z);
         const double q = lensing_kernel(chi, z);
         z_.push_back(z);
         chi_.push_back(chi);

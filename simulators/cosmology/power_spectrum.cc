@@ -3,18 +3,9 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "simulators/cosmology/gauss_legendre.h"
 
 namespace sbi::simulators::cosmology {
-
-namespace {
-
-// 8-point Gauss–Legendre on [-1, 1] (positive half).
-constexpr double kGlX[4] = {0.1834346424956498, 0.5255324099163290, 0.7966664774136267,
-                            0.9602898564975363};
-constexpr double kGlW[4] = {0.3626837833783620, 0.3137066458778873, 0.2223810344533745,
-                            0.1012285362903763};
-
-}  // namespace
 
 bool PowerSpectrumOptions::is_valid(std::string* error) const {
   if (panels_per_decade < 4 || panels_per_decade > 10000) {
@@ -80,11 +71,11 @@ double LinearPowerSpectrum::sigma_r(double radius, double z) const {
   double sum = 0;
   for (int p = 0; p < panels; ++p) {
     const double mid = lo + (p + 0.5) * width;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < gauss_legendre::kHalf8; ++i) {
       for (double sign : {-1.0, 1.0}) {
-        const double k = std::exp(mid + sign * half * kGlX[i]);
+        const double k = std::exp(mid + sign * half * gauss_legendre::kX8[i]);
         const double w = top_hat_window(k * radius);
-        sum += kGlW[i] * half * k * k * k * unchecked(k) * w * w;
+        sum += gauss_legendre::kW8[i] * half * k * k * k * unchecked(k) * w * w;
       }
     }
   }
