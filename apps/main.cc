@@ -52,8 +52,11 @@ usage:
                [--observation K] [--bins B] [--smooth S] [--title T] [--png]
   sbi export   posterior.h5 --format getdist|csv --out ROOT
   sbi info     FILE.h5
+  sbi cosmo    --omega-m OM --omega-b OB --h H --sigma8 S8 --ns NS [--w0 W] [--tcmb 2.725]
+               [--z 0,1,2] [--kmin 1e-3] [--kmax 10] [--nk 41] [--transfer eh|eh_nowiggle]
+               [--source-z ZS [--ell-min 10] [--ell-max 5000] [--nell 40]] --out theory.h5
 
-tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp
+tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field
 prior SPEC: comma-separated marginals uniform(LOW,HIGH), normal(MEAN,STD),
             lognormal(MU,SIGMA), each optionally *K to repeat, e.g. "uniform(-1,1)*2"
 )";
@@ -80,6 +83,7 @@ int main(int argc, char** argv) {
     if (command == "map") return cmd_map(inv);
     if (command == "plot") return cmd_plot(inv);
     if (command == "export") return cmd_export(inv);
+    if (command == "cosmo") return cmd_cosmo(inv);
     std::fprintf(stderr, "sbi: error: unknown command '%s' (run `sbi --help`)\n", command.c_str());
     return 1;
   } catch (const std::bad_alloc&) {

@@ -3,9 +3,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <algorithm>
 #include <functional>
 
 #include "core/error.h"
+#include "simulators/cosmo_field.h"
 #include "simulators/dwarf.h"
 #include "simulators/gaussian_linear.h"
 #include "simulators/slcp.h"
@@ -65,8 +67,106 @@ void read(const Params& p, const std::string& task, const std::string& key,
   else bad_value(task, key, it->second, "constant or om");
 }
 
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string::size_type start = 0;
+  while (true) {
+    const auto end = s.find(sep, start);
+    out.push_back(s.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return out;
+    start = end + 1;
+  }
+}
+
+// cosmo_field: the --param keys of the map options under the names the library's messages use.
+const std::pair<const char*, const char*> kCosmoFieldRenames[] = {
+    {"CosmoFieldConfig::map: ConvergenceMapOptions::source_redshift", "z_s"},
+    {"CosmoFieldConfig::map: ConvergenceMapOptions::galaxy_density", "n_gal"},
+    {"CosmoFieldConfig::map: ConvergenceMapOptions::", ""},
+    {"CosmoFieldConfig::fixed: Cosmology::", ""},
+    {"CosmoFieldConfig::", ""},
+};
+
+Task make_cosmo_field(const Params& p) {
+  const std::string task = "cosmo_field";
+  CosmoFieldConfig c;
+  if (p.count("free")) c.free = split(p.at("free"), ',');
+  // Fixed values: only for parameters that are not in θ.
+  cosmology::Cosmology& f = c.fixed;
+  const std::pair<const char*, double*> fixed[] = {{"omega_m", &f.omega_m}, {"sigma8", &f.sigma8},
+                                                   {"w0", &f.w0},           {"h", &f.h},
+                                                   {"n_s", &f.n_s},         {"omega_b", &f.omega_b},
+                                                   {"t_cmb", &f.t_cmb}};
+  for (const auto& [key, slot] : fixed) {
+    if (!p.count(key)) continue;
+    core::check(std::find(c.free.begin(), c.free.end(), key) == c.free.end(),
+                "make_task: cosmo_field parameter " + std::string(key) +
+                    " is free (an entry of theta); to fix it, leave it out of free=" +
+                    (p.count("free") ? p.at("free") : "omega_m,sigma8"));
+    read(p, task, key, slot);
+  }
+  if (p.count("field")) {
+    const std::string& v = p.at("field");
+    if (v == "gaussian") c.map.field = cosmology::FieldKind::kGaussian;
+    else if (v == "lognormal") c.map.field = cosmology::FieldKind::kLognormal;
+    else bad_value(task, "field", v, "gaussian or lognormal");
+  }
+  if (p.count("transfer")) {
+    const std::string& v = p.at("transfer");
+    if (v == "eh" || v == "eh_full") c.map.power.transfer = cosmology::TransferForm::kWithBaryons;
+    else if (v == "eh_nowiggle" || v == "eh_no_wiggle") c.map.power.transfer = cosmology::TransferForm::kNoWiggle;
+    else bad_value(task, "transfer", v, "eh or eh_nowiggle");
+  }
+  read(p, task, "pixels", &c.map.pixels);
+  read(p, task, "side_deg", &c.map.side_deg);
+  read(p, task, "z_s", &c.map.source_redshift);
+  read(p, task, "shape_noise", &c.map.shape_noise);
+  read(p, task, "n_gal", &c.map.galaxy_density);
+  read(p, task, "power_bins", &c.power_bins);
+  read(p, task, "smoothing_arcmin", &c.smoothing_arcmin);
+  if (p.count("summary")) {
+    c.power = c.peaks = c.moments = false;
+    for (const std::string& part : split(p.at("summary"), '+')) {
+      if (part == "power") c.power = true;
+      else if (part == "peaks") c.peaks = true;
+      else if (part == "moments") c.moments = true;
+      else if (part == "map")
+        throw core::Error("make_task: cosmo_field parameter summary = '" + p.at("summary") +
+                          "': the full map (image-shaped x, (N, n, n)) is not available yet; use "
+                          "power, peaks, moments or a '+' combination (power+peaks)");
+      else bad_value(task, "summary", p.at("summary"),
+                     "power, peaks, moments or a '+' combination of them (power+peaks)");
+    }
+  }
+  if (p.count("peak_edges")) {
+    c.peak_edges.clear();
+    for (const std::string& item : split(p.at("peak_edges"), ',')) {
+      double v = 0;
+      read({{"peak_edges", item}}, task, "peak_edges", &v);
+      c.peak_edges.push_back(v);
+    }
+  }
+  std::string error;
+  if (!c.is_valid(&error)) {
+    for (const auto& [from, to] : kCosmoFieldRenames) {
+      const auto at = error.find(from);
+      if (at != std::string::npos) {
+        error.replace(at, std::string(from).size(), to);
+        break;
+      }
+    }
+    throw core::Error("make_task: cosmo_field: " + error);
+  }
+  return make_cosmo_field_task(c);
+}
+
 const std::vector<Entry>& entries() {  // sorted by name
   static const std::vector<Entry> kEntries = {
+      {"cosmo_field",
+       {"field", "free", "h", "n_gal", "n_s", "omega_b", "omega_m", "peak_edges", "pixels",
+        "power_bins", "shape_noise", "side_deg", "sigma8", "smoothing_arcmin", "summary", "t_cmb",
+        "transfer", "w0", "z_s"},
+       make_cosmo_field},
       {"dwarf",
        {"anisotropy", "grid_points", "num_stars", "num_stars_min", "v_err"},
        [](const Params& p) {

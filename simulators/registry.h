@@ -14,6 +14,11 @@ namespace sbi::simulators {
 //   two_moons, slcp:          none
 //   gaussian_linear:          dim (int), prior_var, noise_var
 //   gaussian_linear_uniform:  dim (int), prior_bound, noise_var
+//   dwarf:                    num_stars, num_stars_min, v_err, anisotropy, grid_points
+//   cosmo_field:              free (comma list), omega_m, sigma8, w0, h, n_s, omega_b, t_cmb
+//                             (fixed values), field, transfer, pixels, side_deg, z_s,
+//                             shape_noise, n_gal, summary, power_bins, smoothing_arcmin,
+//                             peak_edges (comma list); see simulators/cosmo_field.h
 // Throws core::Error for an unknown name (listing the known tasks), an unknown key (listing
 // the task's keys) or a value that does not parse or is out of range.
 Task make_task(const std::string& name, const std::map<std::string, std::string>& params = {});

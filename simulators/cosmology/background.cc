@@ -80,8 +80,8 @@ double Background::omega_m_of_a(double a) const {
 }
 
 double Background::comoving_distance(double z) const {
-  core::check(std::isfinite(z) && z >= 0,
-              "Background::comoving_distance: z = " + fmt(z) + " must be finite and >= 0");
+  if (!(std::isfinite(z) && z >= 0))
+    throw core::Error("Background::comoving_distance: z = " + fmt(z) + " must be finite and >= 0");
   if (z == 0) return 0.0;
   const int panels = static_cast<int>(std::ceil(z / options_.panel_width));
   const double width = z / panels;

@@ -78,8 +78,8 @@ void ConvergenceSpectrum::setup(const Background& background) {
 }
 
 double ConvergenceSpectrum::operator()(double ell) const {
-  core::check(std::isfinite(ell) && ell >= 1,
-              "ConvergenceSpectrum: ell = " + std::to_string(ell) + " must be finite and >= 1");
+  if (!(std::isfinite(ell) && ell >= 1))
+    throw core::Error("ConvergenceSpectrum: ell = " + std::to_string(ell) + " must be finite and >= 1");
   const double l = ell + 0.5;
   double sum = 0;
   for (std::size_t i = 0; i < z_.size(); ++i) {

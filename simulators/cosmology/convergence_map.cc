@@ -55,8 +55,8 @@ ConvergenceMapSimulator::ConvergenceMapSimulator(const Cosmology& cosmology,
   std::vector<double> log_cl(points);
   for (int i = 0; i < points; ++i) {
     const double c = (*spectrum_)(std::exp(lo + i * h));
-    core::check(c > 0, "ConvergenceMapSimulator: C_ell vanishes at ell = " +
-                           std::to_string(std::exp(lo + i * h)));
+    if (!(c > 0))
+      throw core::Error("ConvergenceMapSimulator: C_ell vanishes at ell = " + std::to_string(std::exp(lo + i * h)));
     log_cl[i] = std::log(c);
   }
   log_cl_ = UniformCubicSpline(lo, h, std::move(log_cl));

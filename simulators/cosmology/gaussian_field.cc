@@ -112,8 +112,8 @@ GaussianField::GaussianField(const Grid& grid, std::vector<double> power, FftPla
   amplitude_.resize(power_.size());
   double sum = 0;
   for (std::size_t e = 0; e < power_.size(); ++e) {
-    core::check(std::isfinite(power_[e]) && power_[e] >= 0,
-                "GaussianField: mode_power[" + std::to_string(e) + "] must be finite and >= 0");
+    if (!(std::isfinite(power_[e]) && power_[e] >= 0))
+      throw core::Error("GaussianField: mode_power[" + std::to_string(e) + "] must be finite and >= 0");
     amplitude_[e] = std::sqrt(power_[e] / (volume * cells));
     sum += mode_multiplicity(grid, e) * power_[e];
   }

@@ -55,8 +55,8 @@ Growth::Growth(const Background& background, const GrowthOptions& options) : opt
 }
 
 double Growth::log_d(double a, double* slope) const {
-  core::check(std::isfinite(a) && a > 0 && a <= 1,
-              "Growth: scale factor a = " + std::to_string(a) + " must be in (0, 1]");
+  if (!(std::isfinite(a) && a > 0 && a <= 1))
+    throw core::Error("Growth: scale factor a = " + std::to_string(a) + " must be in (0, 1]");
   const double x = std::log(a);
   if (x <= log_a0_) {  // matter domination: D = a
     if (slope) *slope = 1.0;

@@ -29,9 +29,9 @@ GaussianField LognormalField::make_gaussian(const Grid& grid, const PowerFunctio
   double* xi = work.real();
   for (std::size_t x = 0; x < work.real_size(); ++x) {
     const double arg = 1 + xi[x] / lambda2;
-    core::check(arg > 0, "LognormalField: the target correlation reaches xi = " +
-                             std::to_string(xi[x]) + " <= -shift^2 = " + std::to_string(-lambda2) +
-                             " (no lognormal field has it)");
+    if (!(arg > 0))
+      throw core::Error("LognormalField: the target correlation reaches xi = " + std::to_string(xi[x]) +
+                        " <= -shift^2 = " + std::to_string(-lambda2) + " (no lognormal field has it)");
     xi[x] = std::log(arg);
   }
   // P_G,k = (V / N) Σ_x ξ_G,x e^(-ik·x); ξ_G is even, so the transform is real.

@@ -52,8 +52,8 @@ double LinearPowerSpectrum::operator()(double k, double z) const {
     throw core::Error("LinearPowerSpectrum: k = " + std::to_string(k) +
                       " h/Mpc is outside the fitting formula's range [1e-05, 100] h/Mpc");
   }
-  core::check(std::isfinite(z) && z >= 0,
-              "LinearPowerSpectrum: z = " + std::to_string(z) + " must be finite and >= 0");
+  if (!(std::isfinite(z) && z >= 0))
+    throw core::Error("LinearPowerSpectrum: z = " + std::to_string(z) + " must be finite and >= 0");
   const double d = growth_.normalised_at_z(z);
   return unchecked(k) * d * d;
 }

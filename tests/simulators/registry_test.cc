@@ -12,9 +12,9 @@ namespace {
 
 using testing::error_message;
 
-TEST(Registry, ListsTheFourSbibmTasksAndDwarf) {
-  EXPECT_EQ(task_names(), (std::vector<std::string>{"dwarf", "gaussian_linear", "gaussian_linear_uniform",
-                                                    "slcp", "two_moons"}));
+TEST(Registry, ListsTheFourSbibmTasksDwarfAndCosmoField) {
+  EXPECT_EQ(task_names(), (std::vector<std::string>{"cosmo_field", "dwarf", "gaussian_linear",
+                                                    "gaussian_linear_uniform", "slcp", "two_moons"}));
 }
 
 TEST(Registry, TasksHaveSbibmShapesAndPriors) {
@@ -62,7 +62,7 @@ TEST(Registry, ParamsOverrideDefaults) {
 
 TEST(Registry, ErrorsNameTheProblem) {
   EXPECT_NE(error_message([] { make_task("foo"); })
-                .find("make_task: unknown task 'foo'; known tasks: dwarf, gaussian_linear, "
+                .find("make_task: unknown task 'foo'; known tasks: cosmo_field, dwarf, gaussian_linear, "
                       "gaussian_linear_uniform, slcp, two_moons"),
             std::string::npos);
   EXPECT_NE(error_message([] {
