@@ -85,6 +85,8 @@ int cmd_train(const Invocation& inv) {
     log_line("dropped %ld rows whose x has NaN or Inf (--nonfinite error makes this an error)",
              data.dropped_nonfinite);
 
+  if (data.x_shape.is_image())
+    log_line("x is %s; standardised per channel, not per pixel", data.x_shape.describe().c_str());
   if (data.x_shape.is_set()) {
     log_line("x is a set of %d rows of %d features%s; standardised per feature", data.x_shape.set_size,
              data.x_shape.features, data.x_shape.masked ? " (variable size: padded, masked)" : "");

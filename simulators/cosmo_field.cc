@@ -103,7 +103,10 @@ bool CosmoFieldConfig::is_valid(std::string* error) const {
   std::string e;
   if (!fixed.is_valid(&e)) return fail("fixed: " + e);
   if (!map.is_valid(&e)) return fail("map: " + e);
-  if (!power && !peaks && !moments) return fail("summary: choose at least one of power, peaks, moments");
+  if (!map_summary && !power && !peaks && !moments)
+    return fail("summary: choose map, or at least one of power, peaks, moments");
+  if (map_summary && (power || peaks || moments))
+    return fail("summary: map stands alone (the map itself is x)");
   if (power_bins < 1 || power_bins > 100)
     return fail("power_bins = " + std::to_string(power_bins) + " must be in [1, 100]");
   if (!(std::isfinite(smoothing_arcmin) && smoothing_arcmin >= 0))
@@ -177,7 +180,13 @@ CosmoField::CosmoField(const CosmoFieldConfig& config) : config_(validated(confi
   }
 }
 
+core::DataShape CosmoField::x_shape() const {
+  return config_.map_summary ? core::DataShape::image(config_.map.pixels, config_.map.pixels)
+                             : core::DataShape::vector(x_dim());
+}
+
 int CosmoField::x_dim() const {
+  if (config_.map_summary) return config_.map.pixels * config_.map.pixels;
   int d = 0;
   if (config_.power) d += config_.power_bins;
   if (config_.peaks) d += static_cast<int>(config_.peak_edges.size()) - 1;
@@ -187,6 +196,12 @@ int CosmoField::x_dim() const {
 
 std::vector<std::string> CosmoField::data_names() const {
   std::vector<std::string> names;
+  if (config_.map_summary) {  // kappa_<row>_<column>
+    for (int i = 0; i < config_.map.pixels; ++i)
+      for (int j = 0; j < config_.map.pixels; ++j)
+        names.push_back("kappa_" + std::to_string(i) + "_" + std::to_string(j));
+    return names;
+  }
   if (config_.power)
     for (int b = 0; b < config_.power_bins; ++b) names.push_back("logC_ell_bin" + std::to_string(b));
   if (config_.peaks)
@@ -263,6 +278,10 @@ void CosmoField::simulate(const Eigen::Ref<const Eigen::VectorXd>& theta, core::
   work.resize(2, n);
   map.resize(static_cast<std::size_t>(n) * n);
   sim.sample(rng, &work, map.data());
+  if (config_.map_summary) {
+    x = Eigen::Map<const Eigen::VectorXd>(map.data(), x.size());  // row-major, as the image
+    return;
+  }
   summarize(map.data(), sim.noise_sigma(), x);
 }
 

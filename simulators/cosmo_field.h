@@ -26,8 +26,9 @@
 //    Names "peaks_snr_<lo>_<hi>". Raw counts per map.
 //  - moments: ln of the variance, the skewness and the excess kurtosis of the smoothed map
 //    (field_summaries.h). Names "log_kappa_var", "kappa_skew", "kappa_kurt".
-// The full map (summary "map", shape (N, n, n)) needs image-shaped x in the data files and
-// is refused until that exists.
+//  - map: the noisy map itself, alone: x is an n x n image (core::DataShape), stored as
+//    (N, n, n) in simulation files and standardised per map, not per pixel. Names
+//    "kappa_<row>_<column>".
 //
 // Cost: each simulate() builds a ConvergenceMapSimulator for its θ (growth ODE, σ8 integral,
 // C_ℓ table) and draws one map; the build dominates for maps up to 256².
@@ -49,6 +50,7 @@ struct CosmoFieldConfig {
   std::vector<std::string> free = {"omega_m", "sigma8"};  // θ, in order; no repeats
   cosmology::Cosmology fixed;       // values of the parameters not in `free`
   cosmology::ConvergenceMapOptions map = default_map_options();
+  bool map_summary = false;         // x is the noisy map itself, an n x n image (alone)
   bool power = true;                // the summaries in x (at least one)
   bool peaks = false;
   bool moments = false;
@@ -74,6 +76,8 @@ class CosmoField final : public Simulator {
   std::string name() const override { return "cosmo_field"; }
   int theta_dim() const override { return static_cast<int>(config_.free.size()); }
   int x_dim() const override;
+  // An n x n image for summary=map, else a vector of summaries.
+  core::DataShape x_shape() const override;
   std::vector<std::string> parameter_names() const override { return config_.free; }
   std::vector<std::string> data_names() const override;
 

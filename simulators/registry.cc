@@ -126,16 +126,16 @@ Task make_cosmo_field(const Params& p) {
   read(p, task, "smoothing_arcmin", &c.smoothing_arcmin);
   if (p.count("summary")) {
     c.power = c.peaks = c.moments = false;
-    for (const std::string& part : split(p.at("summary"), '+')) {
-      if (part == "power") c.power = true;
-      else if (part == "peaks") c.peaks = true;
-      else if (part == "moments") c.moments = true;
-      else if (part == "map")
-        throw core::Error("make_task: cosmo_field parameter summary = '" + p.at("summary") +
-                          "': the full map (image-shaped x, (N, n, n)) is not available yet; use "
-                          "power, peaks, moments or a '+' combination (power+peaks)");
-      else bad_value(task, "summary", p.at("summary"),
-                     "power, peaks, moments or a '+' combination of them (power+peaks)");
+    if (p.at("summary") == "map") {
+      c.map_summary = true;  // x = the map, image-shaped (N, n, n) in the files
+    } else {
+      for (const std::string& part : split(p.at("summary"), '+')) {
+        if (part == "power") c.power = true;
+        else if (part == "peaks") c.peaks = true;
+        else if (part == "moments") c.moments = true;
+        else bad_value(task, "summary", p.at("summary"),
+                       "map, or power, peaks, moments or a '+' combination of them (power+peaks)");
+      }
     }
   }
   if (p.count("peak_edges")) {

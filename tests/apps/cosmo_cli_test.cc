@@ -76,6 +76,33 @@ TEST(CosmoCli, WritesPkGrowthAndClThatMatchTheLibrary) {
   EXPECT_EQ(f.get_double_attr("/cl_kappa", "source_redshift"), 1.0);
 }
 
+// Convergence maps as image-shaped x through the whole command line: simulate writes
+// (N, n, n), train standardises per map and embeds with flatten + MLP, sample reads an
+// observed map (n, n).
+TEST(CosmoCli, MapsSimulateTrainAndSampleAsImages) {
+  testing::TempDir dir;
+  const std::string d = dir.path().string() + "/";
+  CliRun r = sbi(dir, "simulate --task cosmo_field --param summary=map --param pixels=16 --num 400 "
+                      "--seed 1 --out " + d + "maps.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(io::H5File::open_read(d + "maps.h5").shape("/x"), (std::vector<size_t>{400, 16, 16}));
+  r = sbi(dir, "train --data " + d + "maps.h5 --out " + d + "model.h5 --embedding mlp --max-epochs 2 "
+               "--patience 0 --hidden 16 --transforms 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  {
+    io::H5File f = io::H5File::open_read(d + "maps.h5");
+    std::vector<size_t> shape;
+    const std::vector<double> maps = f.read_array("/x", &shape);
+    io::H5File obs = io::H5File::create(d + "obs.h5");
+    obs.write_array("/x", {16, 16}, std::vector<double>(maps.begin(), maps.begin() + 256));
+  }
+  r = sbi(dir, "sample --model " + d + "model.h5 --observation " + d + "obs.h5 --num 100 --out " +
+               d + "post.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(io::H5File::open_read(d + "post.h5").shape("/posterior/omega_m"),
+            (std::vector<size_t>{1, 100, 1}));
+}
+
 TEST(CosmoCli, NoWiggleFormAndDefaults) {
   testing::TempDir dir;
   const std::string a = dir.file("eh.h5"), b = dir.file("nw.h5");

@@ -188,14 +188,34 @@ TEST(CosmoField, ReducedAccuracyClTableAgreesWithLibraryDefaultsTo1e4) {
   }
 }
 
+// summary=map: x is the map itself, declared as an n x n image; its summaries are exactly
+// those summary=power computes from the same draws.
+TEST(CosmoField, TheMapIsAnImageWhoseSummariesArePower) {
+  const Task map_task = make_task("cosmo_field", {{"summary", "map"}, {"pixels", "32"}});
+  const Task power_task = make_task("cosmo_field", {{"summary", "power"}, {"pixels", "32"}});
+  EXPECT_EQ(map_task.simulator->x_shape(), core::DataShape::image(32, 32));
+  EXPECT_EQ(map_task.simulator->x_dim(), 1024);
+  EXPECT_EQ(map_task.simulator->data_names()[33], "kappa_1_1");
+  EXPECT_EQ(power_task.simulator->x_shape(), core::DataShape::vector(10));
+  const Eigen::Vector2d theta(0.3, 0.8);
+  Eigen::VectorXd map(1024), power(10), from_map(10);
+  core::Rng a(9), b(9);
+  map_task.simulator->simulate(theta, &a, map);
+  power_task.simulator->simulate(theta, &b, power);
+  const auto& field = static_cast<const CosmoField&>(*power_task.simulator);
+  const cosmology::ConvergenceMapSimulator sim(field.cosmology(theta), field.config().map);
+  field.summarize(map.data(), sim.noise_sigma(), from_map);
+  EXPECT_EQ(from_map, power);
+}
+
 TEST(CosmoField, BadParametersGiveOneClearError) {
   struct Case {
     std::map<std::string, std::string> params;
     const char* expected;
   };
   const Case cases[] = {
-      {{{"summary", "map"}}, "summary = 'map': the full map (image-shaped x, (N, n, n)) is not available yet"},
-      {{{"summary", "power+bispectrum"}}, "summary = 'power+bispectrum' is not power, peaks, moments"},
+      {{{"summary", "map+power"}}, "summary = 'map+power' is not map, or power, peaks, moments"},
+      {{{"summary", "power+bispectrum"}}, "summary = 'power+bispectrum' is not map, or power, peaks, moments"},
       {{{"omega_m", "0.3"}}, "parameter omega_m is free (an entry of theta)"},
       {{{"free", "sigma8"}, {"omega_m", "-0.1"}}, "omega_m = -0.1 must be in (0, 1]"},
       {{{"free", "sigma8"}, {"omega_m", "abc"}}, "parameter omega_m = 'abc' is not a finite number"},
