@@ -25,7 +25,8 @@ class Hyperparameters {
   using Value = std::variant<std::int64_t, std::uint64_t, double, std::string>;
 
   // `owner` names the network in error messages ("RealNVP: hyperparameter 'hidden' ...").
-  explicit Hyperparameters(std::string owner = "") : owner_(std::move(owner)) {}
+  Hyperparameters() = default;
+  explicit Hyperparameters(std::string owner) : owner_(std::move(owner)) {}
 
   void set(const std::string& name, int value) { values_[name] = std::int64_t{value}; }
   void set(const std::string& name, std::int64_t value) { values_[name] = value; }
