@@ -38,9 +38,22 @@ std::mutex& planner_mutex() {
   return m;
 }
 
-// Plans live until the process exits (they are few and small next to the grids).
+// Plans live until the process exits (they are few and small next to the grids); then they
+// are destroyed, with FFTW's own tables, so that nothing is left allocated.
+struct PlanCache {
+  std::map<std::tuple<int, int, int>, Plans> plans;
+  ~PlanCache() {
+    for (auto& entry : plans) {
+      fftw_destroy_plan(entry.second.forward);
+      fftw_destroy_plan(entry.second.inverse);
+    }
+    fftw_cleanup();
+  }
+};
+
 Plans get_plans(int dim, int n, FftPlanning planning) {
-  static std::map<std::tuple<int, int, int>, Plans> cache;
+  static PlanCache plan_cache;
+  auto& cache = plan_cache.plans;
   std::lock_guard<std::mutex> lock(planner_mutex());
   const auto key = std::make_tuple(dim, n, static_cast<int>(planning));
   auto it = cache.find(key);
