@@ -14,20 +14,12 @@
 #include "simulators/registry.h"
 #include "testing/raw_hdf5.h"
 #include "testing/temp_dir.h"
+#include "tests/io/error_message.h"
 
 namespace sbi {
 namespace {
 
-template <typename F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const core::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected core::Error, nothing was thrown";
-  return "";
-}
+using io::testing::error_message;
 
 TEST(HostileInputs, ObservationFileWithZeroRowsIsAnError) {
   testing::TempDir dir;

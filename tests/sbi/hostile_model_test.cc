@@ -14,24 +14,13 @@
 #include "io/h5_file.h"
 #include "sbi/model_file.h"
 #include "testing/temp_dir.h"
+#include "tests/io/error_message.h"
 
 namespace sbi {
 namespace {
 
-template <typename F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const core::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected core::Error, nothing was thrown";
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using io::testing::error_message;
+using io::testing::contains;
 
 // A small untrained realnvp model (theta 2, x 2) with a two-epoch history.
 std::string save_small_model(const testing::TempDir& dir) {
