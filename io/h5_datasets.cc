@@ -48,6 +48,13 @@ NumericDataset open_numeric(hid_t file, const std::string& file_path, const std:
     throw core::Error(where + " has type " + out.dtype + ", expected integers or floats");
   }
   out.is_integer = cls == H5T_INTEGER;
+  // A corrupt datatype message can declare elements of gigabytes; libhdf5 would then allocate
+  // a conversion buffer of that size for a two-element read.
+  const size_t element_bytes = H5Tget_size(type.get());
+  if (element_bytes == 0 || element_bytes > 16) {
+    throw core::Error(where + " has elements of " + std::to_string(element_bytes) +
+                      " bytes (corrupt file? numbers take 1 to 16)");
+  }
   Handle space = detail::checked(H5Dget_space(out.dataset.get()), H5Sclose, where + ": no shape");
   for (hsize_t n : detail::dataspace_dims(space.get())) out.shape.push_back(static_cast<size_t>(n));
   return out;
