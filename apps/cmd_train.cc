@@ -4,6 +4,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/train_flags.h"
 #include "core/error.h"
 #include "io/output_files.h"
 #include "sbi/model_file.h"
@@ -36,38 +37,13 @@ std::string describe_epoch(const EpochReport& r) {
 }  // namespace
 
 int cmd_train(const Invocation& inv) {
-  Flags flags(inv.args,
-              {"data", "estimator", "out", "seed", "threads", "batch-size", "lr", "max-epochs",
-               "patience", "transforms", "hidden", "layers", "embedding", "embedding-dim",
-               "embedding-hidden", "embedding-layers", "pooling", "prior", "nonfinite"},
-              {"no-set-norm"});
+  Flags flags(inv.args, with_train_flags({"data", "out", "threads", "prior", "nonfinite"}),
+              train_switches());
   const std::string data_path = flags.required("data");
   const std::string out_path = flags.required("out");
   set_threads(flags.get_int("threads", 0));
-
-  ModelOptions model_options;
-  model_options.estimator = flags.get("estimator", model_options.estimator);
-  model_options.transforms = flags.get_int32("transforms", model_options.transforms);
-  model_options.hidden = flags.get_int32("hidden", model_options.hidden);
-  model_options.layers = flags.get_int32("layers", model_options.layers);
-  model_options.embedding = flags.get("embedding", model_options.embedding);
-  model_options.embedding_dim =
-      flags.get_int32("embedding-dim", model_options.embedding_dim);
-  model_options.embedding_hidden =
-      flags.get_int32("embedding-hidden", model_options.embedding_hidden);
-  model_options.embedding_layers =
-      flags.get_int32("embedding-layers", model_options.embedding_layers);
-  model_options.embedding_pooling = flags.get("pooling", model_options.embedding_pooling);
-  model_options.embedding_set_norm = !flags.on("no-set-norm");
-  model_options.seed = flags.get_seed("seed", 0);
-  TrainOptions train_options;
-  train_options.seed = model_options.seed;
-  train_options.batch_size = flags.get_int32("batch-size", train_options.batch_size);
-  train_options.learning_rate = flags.get_double("lr", train_options.learning_rate);
-  train_options.max_epochs = flags.get_int32("max-epochs", train_options.max_epochs);
-  train_options.patience = flags.get_int32("patience", train_options.patience);
-  core::check_valid(model_options, "");
-  core::check_valid(train_options, "");
+  const ModelOptions model_options = model_options_from(flags);
+  TrainOptions train_options = train_options_from(flags, model_options.density.kind);
   const std::string nonfinite = flags.get("nonfinite", "drop");
   core::check(nonfinite == "drop" || nonfinite == "error",
               "--nonfinite expects drop or error, got '" + nonfinite + "'");
@@ -90,7 +66,7 @@ int cmd_train(const Invocation& inv) {
   if (data.x_shape.is_set()) {
     log_line("x is a set of %d rows of %d features%s; standardised per feature", data.x_shape.set_size,
              data.x_shape.features, data.x_shape.masked ? " (variable size: padded, masked)" : "");
-    if (model_options.embedding != "deepsets")
+    if (model_options.embedding != EmbeddingKind::kDeepSets)
       log_line("hint: --embedding deepsets is invariant to the order of the rows");
   }
   model.parameter_names = data.parameter_names;
@@ -115,9 +91,10 @@ int cmd_train(const Invocation& inv) {
     if (outside > 0)
       log_line("warning: %ld of the simulated theta lie outside the prior support", outside);
   }
-  log_line("training %s (%ld weights), batch %d, learning rate %g", model_options.estimator.c_str(),
+  log_line("training %s (%ld weights), batch %d, learning rate %g, at most %d epochs, patience %d",
+           flows::density_kind_name(model_options.density.kind).c_str(),
            nn::count_scalars(model.parameters()), train_options.batch_size,
-           train_options.learning_rate);
+           train_options.learning_rate, train_options.max_epochs, train_options.patience);
 
   ProgressReporter reporter(/*every_message=*/true);
   const core::ProgressCallback progress = reporter.callback();

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace sbi::app {
 
 class Flags {
@@ -26,6 +28,18 @@ class Flags {
   int get_int32(const std::string& name, int fallback) const;
   std::uint64_t get_seed(const std::string& name, std::uint64_t fallback) const;
   double get_double(const std::string& name, double fallback) const;
+  // One of a fixed set of names, as an enum: `parse` (e.g. flows::parse_density_kind) throws
+  // core::Error naming the accepted names; the message is prefixed with the flag.
+  template <class Enum>
+  Enum get_choice(const std::string& name, Enum fallback,
+                  Enum (*parse)(const std::string&)) const {
+    if (!has(name)) return fallback;
+    try {
+      return parse(get(name, ""));
+    } catch (const core::Error& e) {
+      throw core::Error("--" + name + ": " + e.what());
+    }
+  }
   std::vector<std::string> all(const std::string& name) const;  // every value of a repeated flag
   // A repeatable `--name key=value` flag as a map; a key given twice is an error.
   std::map<std::string, std::string> key_values(const std::string& name) const;

@@ -3,9 +3,9 @@
 // posterior, training seconds and sampling throughput. Prints; asserts nothing.
 //
 //   bench_sbibm [--reference PATH] [--tasks two_moons,gaussian_linear,slcp]
-//               [--budgets 1000,10000] [--estimator realnvp] [--seed S] [--observations 5]
-//               [--transforms K] [--hidden H] [--layers L] [--batch-size B] [--lr-plateau P]
-// (architecture and training flags default to the library defaults, as `sbi train` uses)
+//               [--budgets 1000,10000] [--observations 5] [--seed S (default 1)]
+//               [every model and training flag of `sbi train`: --estimator, --hidden, --lr, ...]
+// (architecture and training default to what `sbi train` uses, apps/train_flags.h)
 #include <omp.h>
 
 #include <cstdio>
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/train_flags.h"
 #include "io/h5_file.h"
 #include "sbi/c2st.h"
 #include "sbi/posterior_sampler.h"
@@ -30,23 +31,24 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
-
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   using namespace sbi;
-  const std::string reference =
-      flag(argc, argv, "reference", std::string(SBI_SOURCE_DIR) + "/../shared/benchmarks/sbibm_reference.h5");
-  const auto tasks = split(flag(argc, argv, "tasks", "two_moons,gaussian_linear,slcp"));
-  const auto budgets = split(flag(argc, argv, "budgets", "1000,10000"));
-  const std::string estimator = flag(argc, argv, "estimator", "realnvp");
-  const std::uint64_t seed = std::strtoull(flag(argc, argv, "seed", "1").c_str(), nullptr, 10);
-  const int num_obs = std::atoi(flag(argc, argv, "observations", "5").c_str());
+  const app::Flags flags(std::vector<std::string>(argv + 1, argv + argc),
+                         app::with_train_flags({"reference", "tasks", "budgets", "observations"}),
+                         app::train_switches());
+  const std::string reference = flags.get(
+      "reference", std::string(SBI_SOURCE_DIR) + "/../shared/benchmarks/sbibm_reference.h5");
+  const auto tasks = split(flags.get("tasks", "two_moons,gaussian_linear,slcp"));
+  const auto budgets = split(flags.get("budgets", "1000,10000"));
+  const std::uint64_t seed = flags.get_seed("seed", 1);
+  const int num_obs = flags.get_int32("observations", 5);
+  ModelOptions mo = app::model_options_from(flags);
+  mo.seed = seed;
+  TrainOptions to = app::train_options_from(flags, mo.density.kind);
+  to.seed = seed;
+  const std::string estimator = flows::density_kind_name(mo.density.kind);
   io::H5File ref = io::H5File::open_read(reference);
 
   std::printf("# sbibm benchmark: estimator %s, seed %llu, %d threads\n", estimator.c_str(),
@@ -60,18 +62,8 @@ int main(int argc, char** argv) {
       simulators::SimulateOptions so;
       so.seed = seed;
       const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, n, so);
-      ModelOptions mo;
-      mo.estimator = estimator;
-      mo.transforms = std::atoi(flag(argc, argv, "transforms", std::to_string(mo.transforms)).c_str());
-      mo.hidden = std::atoi(flag(argc, argv, "hidden", std::to_string(mo.hidden)).c_str());
-      mo.layers = std::atoi(flag(argc, argv, "layers", std::to_string(mo.layers)).c_str());
-      mo.seed = seed;
       PosteriorModel model = PosteriorModel::create(mo, task.simulator->theta_dim(), task.simulator->x_dim());
       model.prior = task.prior;
-      TrainOptions to;
-      to.seed = seed;
-      to.batch_size = std::atoi(flag(argc, argv, "batch-size", std::to_string(to.batch_size)).c_str());
-      to.lr_plateau = std::atoi(flag(argc, argv, "lr-plateau", std::to_string(to.lr_plateau)).c_str());
       TrainSummary ts;
       train(to, sims.theta, sims.x, &model, &ts);
       double c2st_sum = 0, sample_seconds = 0;
@@ -100,4 +92,7 @@ int main(int argc, char** argv) {
     }
   }
   return 0;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "bench_sbibm: %s\n", e.what());
+  return 1;
 }

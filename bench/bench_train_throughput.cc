@@ -74,9 +74,9 @@ int main(int argc, char** argv) {
   const std::uint64_t seed = static_cast<std::uint64_t>(int_flag(argc, argv, "seed", 1));
   const std::string dump = flag(argc, argv, "dump", "");
   ModelOptions mo;  // defaults of `sbi train`, as the trainer would get them
-  mo.hidden = static_cast<int>(int_flag(argc, argv, "hidden", mo.hidden));
-  mo.transforms = static_cast<int>(int_flag(argc, argv, "transforms", mo.transforms));
-  mo.layers = static_cast<int>(int_flag(argc, argv, "layers", mo.layers));
+  mo.density.hidden = static_cast<int>(int_flag(argc, argv, "hidden", mo.density.hidden));
+  mo.density.transforms = static_cast<int>(int_flag(argc, argv, "transforms", mo.density.transforms));
+  mo.density.layers = static_cast<int>(int_flag(argc, argv, "layers", mo.density.layers));
   const double clip = 5.0, learning_rate = 1e-3;  // TrainOptions defaults
   if (steps < 1 || warmup < 0 || batch < 1 || n < batch || num_samples < 1 || sample_reps < 1) {
     std::fprintf(stderr, "bench_train_throughput: need steps >= 1, warmup >= 0, 1 <= batch-size <= sims, "
@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
   if (!dump.empty()) {
     std::ofstream out(dump);
     out << std::setprecision(17);
-    out << "config " << mo.transforms << ' ' << mo.hidden << ' ' << mo.layers << ' '
+    out << "config " << mo.density.transforms << ' ' << mo.density.hidden << ' ' << mo.density.layers << ' '
         << model.theta_dim() << ' ' << model.x_dim() << ' ' << mo.seed << ' ' << num_params << '\n';
     write_matrix(out, "batch_theta", check_theta.transpose());
     write_matrix(out, "batch_context", check_x.transpose());
@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
       "loss_final=%.6f loss_last100=%.6f sample_n=%ld sample_s=%.5f draws_per_s=%.0f "
       "sample_lp_s=%.5f sample_lp_per_s=%.0f log_prob_s=%.5f log_prob_per_s=%.0f mean_log_prob=%.4f "
       "lp_mismatch=%.1e\n",
-      omp_get_max_threads(), num_params, batch, mo.hidden, mo.transforms, mo.layers, warmup, steps,
+      omp_get_max_threads(), num_params, batch, mo.density.hidden, mo.density.transforms, mo.density.layers, warmup, steps,
       train_s, steps / train_s, steps * batch / train_s, init_loss, loss, tail_sum / tail,
       num_samples, sample_s, num_samples / sample_s, sample_lp_s, num_samples / sample_lp_s, log_prob_s,
       num_samples / log_prob_s, lp.mean(), lp_mismatch);

@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
 
   // 2. NPE with a DeepSets embedding of the star set; x standardised per feature (R, v).
   ModelOptions model_options;
-  model_options.estimator = flag(argc, argv, "estimator", "realnvp");
-  model_options.embedding = "deepsets";
+  model_options.density.kind = flows::parse_density_kind(flag(argc, argv, "estimator", "realnvp"));
+  model_options.embedding = parse_embedding_kind("deepsets");
   model_options.embedding_hidden = std::atoi(flag(argc, argv, "hidden", "32").c_str());
   model_options.embedding_dim = 16;
   model_options.seed = seed;

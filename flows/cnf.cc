@@ -8,7 +8,6 @@
 #include <boost/numeric/odeint.hpp>
 
 #include "core/error.h"
-#include "flows/factory.h"
 
 namespace sbi::flows {
 namespace {
@@ -404,18 +403,6 @@ nn::Parameters Cnf::parameters() {
   nn::Parameters out;
   nn::append_parameters("vector_field", field_.parameters(), &out);
   return out;
-}
-
-std::unique_ptr<ConditionalDensity> make_cnf(const DensityOptions& options) {
-  CnfOptions o;
-  o.theta_dim = options.theta_dim;
-  o.context_dim = options.context_dim;
-  o.hidden = options.hidden;
-  o.num_blocks = options.layers;
-  o.activation = options.activation == "relu" ? nn::Activation::kSiLU
-                                              : nn::parse_activation(options.activation);
-  o.seed = options.seed;
-  return std::make_unique<Cnf>(o);
 }
 
 }  // namespace sbi::flows

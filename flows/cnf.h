@@ -53,8 +53,6 @@
 
 namespace sbi::flows {
 
-struct DensityOptions;  // flows/factory.h
-
 enum class OdeSolver { kRk4, kDopri5 };
 enum class TraceEstimator { kExact, kHutchinson };
 
@@ -169,11 +167,5 @@ class Cnf : public ConditionalDensity {
   core::Rng train_rng_;
   VectorFieldCache train_cache_;
 };
-
-// The Cnf the factory builds for "cnf" from the common knobs: hidden -> hidden,
-// layers -> num_blocks, activation, seed; transforms is ignored (a CNF has no layer count).
-// The toolkit-wide default activation "relu" (not smooth, refused by CnfOptions) becomes
-// silu; tanh, silu and elu are kept.
-std::unique_ptr<ConditionalDensity> make_cnf(const DensityOptions& options);
 
 }  // namespace sbi::flows

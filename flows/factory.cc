@@ -1,12 +1,13 @@
 #include "flows/factory.h"
 
 #include "core/error.h"
-#include "flows/cnf.h"
 #include "flows/nsf.h"
 #include "flows/realnvp.h"
 
 namespace sbi::flows {
 namespace {
+
+const char* const kDensityKindNames[] = {"realnvp", "nsf", "cnf"};
 
 // The knobs RealNVP and NSF share.
 void set_coupling_options(const DensityOptions& options, CouplingFlowOptions* o) {
@@ -15,38 +16,94 @@ void set_coupling_options(const DensityOptions& options, CouplingFlowOptions* o)
   o->num_transforms = options.transforms;
   o->hidden = options.hidden;
   o->num_blocks = options.layers;
-  o->activation = nn::parse_activation(options.activation);
+  o->activation = options.activation.value_or(nn::Activation::kReLU);
   o->seed = options.seed;
+}
+
+CnfOptions cnf_options(const DensityOptions& options) {
+  CnfOptions o;
+  o.theta_dim = options.theta_dim;
+  o.context_dim = options.context_dim;
+  o.hidden = options.hidden;
+  o.num_blocks = options.layers;
+  o.num_frequencies = options.num_frequencies;
+  o.activation = options.activation.value_or(nn::Activation::kSiLU);
+  o.schedule = options.schedule;
+  o.time_prior_exponent = options.time_prior_exponent;
+  o.ode = options.ode;
+  o.trace = options.trace;
+  o.seed = options.seed;
+  return o;
 }
 
 }  // namespace
 
+DensityKind parse_density_kind(const std::string& name) {
+  for (int k = 0; k < 3; ++k)
+    if (name == kDensityKindNames[k]) return static_cast<DensityKind>(k);
+  throw core::Error("unknown estimator '" + name + "' (expected realnvp, nsf or cnf)");
+}
+
+std::string density_kind_name(DensityKind kind) {
+  return kDensityKindNames[static_cast<int>(kind)];
+}
+
+std::vector<std::string> density_kind_names() {
+  return {std::begin(kDensityKindNames), std::end(kDensityKindNames)};
+}
+
+// Each estimator validates its own options (with their names in the message).
+bool DensityOptions::is_valid(std::string* error) const {
+  switch (kind) {
+    case DensityKind::kRealNVP: {
+      RealNVPOptions o;
+      set_coupling_options(*this, &o);
+      return o.is_valid(error);
+    }
+    case DensityKind::kNSF: {
+      NSFOptions o;
+      set_coupling_options(*this, &o);
+      o.bins = bins;
+      o.bound = bound;
+      return o.is_valid(error);
+    }
+    case DensityKind::kCNF:
+      return cnf_options(*this).is_valid(error);
+  }
+  *error = "DensityOptions: unknown kind";
+  return false;
+}
+
 std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options) {
-  if (options.kind == "realnvp") {
-    RealNVPOptions o;
-    set_coupling_options(options, &o);
-    return std::make_unique<RealNVP>(o);
+  switch (options.kind) {
+    case DensityKind::kRealNVP: {
+      RealNVPOptions o;
+      set_coupling_options(options, &o);
+      return std::make_unique<RealNVP>(o);
+    }
+    case DensityKind::kNSF: {
+      NSFOptions o;
+      set_coupling_options(options, &o);
+      o.bins = options.bins;
+      o.bound = options.bound;
+      return std::make_unique<NeuralSplineFlow>(o);
+    }
+    case DensityKind::kCNF:
+      return std::make_unique<Cnf>(cnf_options(options));
   }
-  if (options.kind == "nsf") {
-    NSFOptions o;
-    set_coupling_options(options, &o);
-    o.bins = options.bins;
-    o.bound = options.bound;
-    return std::make_unique<NeuralSplineFlow>(o);
-  }
-  if (options.kind == "cnf") return make_cnf(options);
-  return make_density(options.kind, Hyperparameters{});
+  throw core::Error("make_density: unknown estimator kind");
 }
 
 std::unique_ptr<ConditionalDensity> make_density(const std::string& kind, const Hyperparameters& h) {
-  if (kind == "realnvp") return std::make_unique<RealNVP>(RealNVPOptions::from_hyperparameters(h));
-  if (kind == "nsf") return std::make_unique<NeuralSplineFlow>(NSFOptions::from_hyperparameters(h));
-  if (kind == "cnf") return std::make_unique<Cnf>(CnfOptions::from_hyperparameters(h));
-  std::string known;
-  for (const std::string& k : density_kinds()) known += (known.empty() ? "" : ", ") + k;
-  throw core::Error("unknown estimator '" + kind + "' (known: " + known + ")");
+  switch (parse_density_kind(kind)) {
+    case DensityKind::kRealNVP:
+      return std::make_unique<RealNVP>(RealNVPOptions::from_hyperparameters(h));
+    case DensityKind::kNSF:
+      return std::make_unique<NeuralSplineFlow>(NSFOptions::from_hyperparameters(h));
+    case DensityKind::kCNF:
+      return std::make_unique<Cnf>(CnfOptions::from_hyperparameters(h));
+  }
+  throw core::Error("make_density: unknown estimator kind");
 }
-
-std::vector<std::string> density_kinds() { return {"realnvp", "nsf", "cnf"}; }
 
 }  // namespace sbi::flows

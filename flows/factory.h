@@ -1,27 +1,48 @@
-// Builds a conditional density model from its kind and hyperparameters, as written by
-// ConditionalDensity::hyperparameters(); used when creating and when loading a model.
+// Builds a conditional density model from typed options (a new model) or from its kind and
+// the hyperparameters ConditionalDensity::hyperparameters() wrote (a model being loaded).
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "flows/cnf.h"
 #include "flows/conditional_density.h"
+#include "nn/activation.h"
 
 namespace sbi::flows {
 
-// The architecture knobs every estimator understands; each maps them onto its own options.
+enum class DensityKind { kRealNVP, kNSF, kCNF };
+
+// "realnvp", "nsf", "cnf" <-> enum; parse throws core::Error naming the accepted names.
+DensityKind parse_density_kind(const std::string& name);
+std::string density_kind_name(DensityKind kind);
+std::vector<std::string> density_kind_names();  // in the order of the enum
+
+// Every setting of every estimator; each estimator reads the ones it understands.
 struct DensityOptions {
-  std::string kind = "realnvp";
+  DensityKind kind = DensityKind::kNSF;
   int theta_dim = 0;
   int context_dim = 0;
-  int transforms = 5;  // coupling layers (flows), or network depth for others
-  int hidden = 64;
-  int layers = 2;      // residual blocks / hidden layers per network
-  std::string activation = "relu";
+  int transforms = 5;  // coupling layers (realnvp, nsf; a CNF has none)
+  int hidden = 64;     // width of the conditioners / of the CNF's vector field
+  int layers = 2;      // residual blocks per network
+  // Unset: the estimator's own default, relu for coupling flows, silu for the CNF (whose
+  // ODE needs a smooth field: an explicit relu is refused there, never replaced).
+  std::optional<nn::Activation> activation;
   int bins = 8;        // nsf: spline bins K
   double bound = 5.0;  // nsf: spline interval [-B, B] on z-scored theta
+  // cnf (flows/cnf.h): the probability path, its time prior, the Fourier features of t,
+  // the ODE solver and the trace estimator used for sampling and log-densities.
+  ScheduleOptions schedule;
+  double time_prior_exponent = 0.0;
+  int num_frequencies = 3;
+  OdeOptions ode;
+  TraceEstimator trace = TraceEstimator::kExact;
   std::uint64_t seed = 0;
+
+  bool is_valid(std::string* error) const;
 };
 
 // A fresh model.
@@ -29,8 +50,5 @@ std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options);
 
 // Rebuilds a model (to load its weights into) from what hyperparameters() wrote.
 std::unique_ptr<ConditionalDensity> make_density(const std::string& kind, const Hyperparameters& h);
-
-// The kinds make_density knows.
-std::vector<std::string> density_kinds();
 
 }  // namespace sbi::flows

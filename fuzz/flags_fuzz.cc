@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "apps/flags.h"
+#include "apps/train_flags.h"
 #include "core/error.h"
 #include "core/prior.h"
 #include "fuzz/fuzz_support.h"
@@ -66,34 +67,13 @@ void simulate(const std::vector<std::string>& args) {
 }
 
 void train(const std::vector<std::string>& args) {
-  Flags flags(args,
-              {"data", "estimator", "out", "seed", "threads", "batch-size", "lr", "max-epochs",
-               "patience", "transforms", "hidden", "layers", "embedding", "embedding-dim",
-               "embedding-hidden", "embedding-layers", "pooling", "prior", "nonfinite"},
-              {"no-set-norm"});
+  Flags flags(args, sbi::app::with_train_flags({"data", "out", "threads", "prior", "nonfinite"}),
+              sbi::app::train_switches());
   flags.required("data");
   flags.required("out");
   threads(flags);
-  sbi::ModelOptions m;
-  m.estimator = flags.get("estimator", m.estimator);
-  m.transforms = static_cast<int>(flags.get_int("transforms", m.transforms));
-  m.hidden = static_cast<int>(flags.get_int("hidden", m.hidden));
-  m.layers = static_cast<int>(flags.get_int("layers", m.layers));
-  m.embedding = flags.get("embedding", m.embedding);
-  m.embedding_dim = static_cast<int>(flags.get_int("embedding-dim", m.embedding_dim));
-  m.embedding_hidden = static_cast<int>(flags.get_int("embedding-hidden", m.embedding_hidden));
-  m.embedding_layers = static_cast<int>(flags.get_int("embedding-layers", m.embedding_layers));
-  m.embedding_pooling = flags.get("pooling", m.embedding_pooling);
-  m.embedding_set_norm = !flags.on("no-set-norm");
-  m.seed = flags.get_seed("seed", 0);
-  sbi::TrainOptions t;
-  t.seed = m.seed;
-  t.batch_size = static_cast<int>(flags.get_int("batch-size", t.batch_size));
-  t.learning_rate = flags.get_double("lr", t.learning_rate);
-  t.max_epochs = static_cast<int>(flags.get_int("max-epochs", t.max_epochs));
-  t.patience = static_cast<int>(flags.get_int("patience", t.patience));
-  core::check_valid(m, "");
-  core::check_valid(t, "");
+  const sbi::ModelOptions m = sbi::app::model_options_from(flags);
+  sbi::app::train_options_from(flags, m.density.kind);
   const std::string nonfinite = flags.get("nonfinite", "drop");
   core::check(nonfinite == "drop" || nonfinite == "error", "--nonfinite expects drop or error");
   if (flags.has("prior")) core::Prior::parse(flags.get("prior", ""));

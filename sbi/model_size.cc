@@ -47,47 +47,49 @@ ModelSize estimate_model_size(const ModelOptions& options, int theta_dim, int x_
   Count total;
   double context = x_dim;
   const int e_hidden = options.embedding_hidden, e_layers = options.embedding_layers;
-  if (options.embedding == "mlp") {
+  if (options.embedding == EmbeddingKind::kMlp) {
     add(mlp(x_dim, options.embedding_dim, e_hidden, e_layers, false), 1, &total);
     context = options.embedding_dim;
-  } else if (options.embedding == "deepsets" && x_shape.is_set()) {
+  } else if (options.embedding == EmbeddingKind::kDeepSets && x_shape.is_set()) {
     const double f = x_shape.features, phi_dim = options.embedding_hidden;
-    const double pooled = (options.embedding_pooling == "mean+sum" ? 2 : 1) * phi_dim +
-                          (options.embedding_set_norm ? 2 * f : 0);
+    const double pooled = (options.pooling == nn::Pooling::kMeanAndSum ? 2 : 1) * phi_dim +
+                          (options.set_norm ? 2 * f : 0);
     add(mlp(f, phi_dim, e_hidden, e_layers, false), 1, &total);
     add(mlp(pooled, options.embedding_dim, e_hidden, e_layers, false), 1, &total);
     context = options.embedding_dim;
   }
-  const flows::DensityOptions defaults;
-  const double d = theta_dim, h = options.hidden;
-  if (options.estimator == "cnf") {
+  const flows::DensityOptions& density = options.density;
+  const double d = theta_dim, h = density.hidden;
+  if (density.kind == flows::DensityKind::kCNF) {
     flows::VectorFieldOptions field;
-    field.num_frequencies = flows::CnfOptions{}.num_frequencies;
-    add(mlp(field.time_features() + d + context, d, h, options.layers, true), 1, &total);
+    field.num_frequencies = density.num_frequencies;
+    add(mlp(field.time_features() + d + context, d, h, density.layers, true), 1, &total);
   } else {  // coupling flows: each layer's conditioner maps (kept half, context) to the map's
             // parameters for the transformed half (flows/coupling_flow.cc)
-    const double per = options.estimator == "nsf" ? 3.0 * defaults.bins - 1 : 2.0;
+    const double per = density.kind == flows::DensityKind::kNSF ? 3.0 * density.bins - 1 : 2.0;
     const double small = theta_dim / 2, large = theta_dim - theta_dim / 2;
-    const double t = options.transforms;
+    const double t = density.transforms;
     if (theta_dim == 1) {  // every layer transforms the one dimension from the context alone
-      add(mlp(context, per, h, options.layers, true), t, &total);
+      add(mlp(context, per, h, density.layers, true), t, &total);
     } else {  // even layers keep the first d/2 (of a permutation), odd ones the rest
-      const double evens = options.transforms - options.transforms / 2;
-      add(mlp(small + context, per * large, h, options.layers, true), evens, &total);
-      add(mlp(large + context, per * small, h, options.layers, true), t - evens, &total);
+      const double evens = density.transforms - density.transforms / 2;
+      add(mlp(small + context, per * large, h, density.layers, true), evens, &total);
+      add(mlp(large + context, per * small, h, density.layers, true), t - evens, &total);
     }
   }
   ModelSize size;
   size.weights = total.weights;
   char embedding[120] = "none";
-  if (options.embedding != "none")
-    std::snprintf(embedding, sizeof embedding, "%s of width %d to %d", options.embedding.c_str(),
+  if (options.embedding != EmbeddingKind::kNone)
+    std::snprintf(embedding, sizeof embedding, "%s of width %d to %d",
+                  embedding_kind_name(options.embedding).c_str(),
                   options.embedding_hidden, options.embedding_dim);
   char text[320];
   std::snprintf(text, sizeof text,
                 "the %s network (%d transforms of width %d with %d blocks, embedding %s; %.3g "
                 "weights, with their gradients and Adam moments)",
-                options.estimator.c_str(), options.transforms, options.hidden, options.layers,
+                flows::density_kind_name(density.kind).c_str(), density.transforms, density.hidden,
+                density.layers,
                 embedding, size.weights);
   size.description = text;
   return size;

@@ -10,31 +10,6 @@
 
 namespace sbi {
 
-bool ModelOptions::is_valid(std::string* error) const {
-  auto positive = [&](int v, const char* name) {
-    if (v >= 1) return true;
-    *error = std::string("ModelOptions::") + name + " = " + std::to_string(v) + " must be >= 1";
-    return false;
-  };
-  if (!positive(transforms, "transforms") || !positive(hidden, "hidden") ||
-      !positive(embedding_dim, "embedding_dim") || !positive(embedding_hidden, "embedding_hidden"))
-    return false;
-  if (layers < 0 || embedding_layers < 0) {
-    *error = "ModelOptions::layers and embedding_layers must be >= 0";
-    return false;
-  }
-  if (embedding != "none" && embedding != "mlp" && embedding != "deepsets") {
-    *error = "unknown embedding '" + embedding + "' (expected none, mlp or deepsets)";
-    return false;
-  }
-  if (embedding_pooling != "mean" && embedding_pooling != "sum" && embedding_pooling != "mean+sum") {
-    *error = "ModelOptions::embedding_pooling = '" + embedding_pooling +
-             "' must be mean, sum or mean+sum";
-    return false;
-  }
-  return true;
-}
-
 namespace {
 std::vector<std::string> numbered(const std::string& prefix, int n) {
   std::vector<std::string> names;
@@ -62,7 +37,7 @@ PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim
   core::check_memory(training_weight_bytes(size), size.description);
   PosteriorModel m;
   m.x_shape = shape;
-  if (options.embedding == "deepsets") {
+  if (options.embedding == EmbeddingKind::kDeepSets) {
     core::check(x_shape.is_set(),
                 "the deepsets embedding needs set data: x must be a flattened set of rows (a "
                 "simulation file with root attributes set_size and set_features, as `sbi "
@@ -76,31 +51,26 @@ PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim
     e.phi_dim = options.embedding_hidden;
     e.rho_layers = options.embedding_layers;
     e.out_dim = options.embedding_dim;
-    e.pooling = nn::parse_pooling(options.embedding_pooling);
-    e.activation = nn::parse_activation(options.activation);
-    e.set_norm = options.embedding_set_norm;
+    e.pooling = options.pooling;
+    e.activation = options.embedding_activation();
+    e.set_norm = options.set_norm;
     core::Rng rng(options.seed, 7);
     m.embedding = std::make_unique<nn::DeepSetsEmbedding>(e, &rng);
-  } else if (options.embedding == "mlp") {
+  } else if (options.embedding == EmbeddingKind::kMlp) {
     nn::MlpOptions e;
     e.in = x_dim;
     e.out = options.embedding_dim;
     e.hidden = options.embedding_hidden;
     e.num_layers = options.embedding_layers;
-    e.activation = nn::parse_activation(options.activation);
+    e.activation = options.embedding_activation();
     core::Rng rng(options.seed, 7);
     m.embedding = std::make_unique<nn::MlpEmbedding>(e, &rng);
   } else {
     m.embedding = std::make_unique<nn::IdentityEmbedding>(x_dim);
   }
-  flows::DensityOptions d;
-  d.kind = options.estimator;
+  flows::DensityOptions d = options.density;
   d.theta_dim = theta_dim;
   d.context_dim = m.embedding->out_dim();
-  d.transforms = options.transforms;
-  d.hidden = options.hidden;
-  d.layers = options.layers;
-  d.activation = options.activation;
   d.seed = options.seed;
   m.density = flows::make_density(d);
   m.theta_norm = Standardizer::identity(theta_dim);

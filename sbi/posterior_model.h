@@ -12,28 +12,10 @@
 #include "core/prior.h"
 #include "flows/conditional_density.h"
 #include "nn/embedding.h"
+#include "sbi/model_options.h"
 #include "sbi/standardizer.h"
 
 namespace sbi {
-
-// Architecture choices for a new model (the `sbi train` flags).
-struct ModelOptions {
-  std::string estimator = "realnvp";  // flows::density_kinds()
-  int transforms = 5;                 // coupling layers
-  int hidden = 64;                    // conditioner width
-  int layers = 2;                     // residual blocks per conditioner
-  std::string activation = "relu";
-  std::string embedding = "none";     // none | mlp | deepsets (set data only, see core::DataShape)
-  int embedding_dim = 20;             // output of the mlp / deepsets embedding
-  int embedding_hidden = 64;          // width of its hidden layers (deepsets: also of φ's output)
-  int embedding_layers = 2;           // its hidden layers (deepsets: of φ and of ρ each)
-  std::string embedding_pooling = "mean";  // deepsets: mean | sum | mean+sum
-  bool embedding_set_norm = true;     // deepsets: standardise each set by its own statistics
-                                      // (nn::DeepSetsOptions::set_norm)
-  std::uint64_t seed = 0;
-
-  bool is_valid(std::string* error) const;
-};
 
 class PosteriorModel {
  public:

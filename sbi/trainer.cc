@@ -25,6 +25,15 @@ bool TrainOptions::is_valid(std::string* error) const {
   return false;
 }
 
+TrainOptions default_train_options(flows::DensityKind estimator) {
+  TrainOptions t;
+  if (estimator == flows::DensityKind::kCNF) {
+    t.patience = 50;
+    t.lr_plateau = 10;
+  }
+  return t;
+}
+
 std::string stop_reason_name(StopReason r) {
   switch (r) {
     case StopReason::kNotRun: return "not run";

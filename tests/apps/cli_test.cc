@@ -12,7 +12,9 @@
 #include <sstream>
 
 #include "core/rng.h"
+#include "flows/cnf.h"
 #include "io/h5_file.h"
+#include "sbi/model_file.h"
 #include "testing/raw_hdf5.h"
 #include "testing/temp_dir.h"
 #include "tests/apps/cli_runner.h"
@@ -171,6 +173,55 @@ TEST(Cli, BadInputGivesOneClearErrorAndNoOutput) {
   // Misspelt flags and unknown tasks are errors, not silently ignored.
   expect_clean_failure(dir, sbi(dir, "simulate --task two_moons --nmu 5 --out " + out), "unknown flag --nmu", out);
   expect_clean_failure(dir, sbi(dir, "simulate --task three_moons --num 5 --out " + out), "three_moons", out);
+}
+
+// Every estimator setting is a flag of `sbi train` and reaches the model file with its type;
+// without --estimator the model is nsf (the most accurate in the README's table); a wrong
+// value is one error line naming the accepted ones.
+TEST(Cli, EstimatorSettingsReachTheModelFromTheCommandLine) {
+  testing::TempDir dir;
+  write_user_simulations(dir.file("sims.h5"), 300, false);
+  const std::string train = "train --data " + dir.file("sims.h5") + " --max-epochs 1 --out ";
+  ASSERT_EQ(sbi(dir, train + dir.file("default.h5")).exit_code, 0);
+  EXPECT_EQ(load_model(dir.file("default.h5")).density->kind(), "nsf");
+
+  ASSERT_EQ(sbi(dir, train + dir.file("nsf.h5") + " --bins 5 --bound 4 --transforms 2 "
+                     "--activation tanh").exit_code, 0);
+  const flows::Hyperparameters nsf = load_model(dir.file("nsf.h5")).density->hyperparameters();
+  EXPECT_EQ(nsf.get_int("bins"), 5);
+  EXPECT_EQ(nsf.get_double("bound"), 4.0);
+  EXPECT_EQ(nsf.get_int("num_transforms"), 2);
+  EXPECT_EQ(nsf.get_enum("activation", nn::parse_activation, nn::activation_names()),
+            nn::Activation::kTanh);
+
+  const CliRun cnf = sbi(dir, train + dir.file("cnf.h5") + " --estimator cnf --path vp "
+                              "--ode-solver dopri5 --ode-tol 1e-5 --ode-steps 20 --trace hutchinson "
+                              "--time-prior-exponent 1.5 --frequencies 4 --hidden 16");
+  ASSERT_EQ(cnf.exit_code, 0) << cnf.err;
+  EXPECT_NE(cnf.err.find("patience 50"), std::string::npos) << cnf.err;  // the CNF's defaults
+  const flows::CnfOptions o =
+      flows::CnfOptions::from_hyperparameters(load_model(dir.file("cnf.h5")).density->hyperparameters());
+  EXPECT_EQ(o.schedule.kind, flows::ScheduleKind::kVariancePreserving);
+  EXPECT_EQ(o.ode.solver, flows::OdeSolver::kDopri5);
+  EXPECT_EQ(o.ode.abs_tol, 1e-5);
+  EXPECT_EQ(o.ode.rel_tol, 1e-5);
+  EXPECT_EQ(o.ode.steps, 20);
+  EXPECT_EQ(o.trace, flows::TraceEstimator::kHutchinson);
+  EXPECT_EQ(o.time_prior_exponent, 1.5);
+  EXPECT_EQ(o.num_frequencies, 4);
+  EXPECT_EQ(o.hidden, 16);
+  EXPECT_EQ(o.activation, nn::Activation::kSiLU);
+
+  const std::string out = dir.file("bad.h5");
+  expect_clean_failure(dir, sbi(dir, train + out + " --estimator maf"),
+                       "--estimator: unknown estimator 'maf' (expected realnvp, nsf or cnf)", out);
+  expect_clean_failure(dir, sbi(dir, train + out + " --estimator cnf --activation relu"),
+                       "activation", out);
+  expect_clean_failure(dir, sbi(dir, train + out + " --activation swish"), "--activation", out);
+  expect_clean_failure(dir, sbi(dir, train + out + " --trace maybe"), "--trace", out);
+  expect_clean_failure(dir, sbi(dir, train + out + " --embedding cnnn"),
+                       "expected none, mlp or deepsets", out);
+  expect_clean_failure(dir, sbi(dir, train + out + " --bins 1"), "bins", out);
 }
 
 TEST(Cli, ModelFromANewerFormatVersionIsRefused) {

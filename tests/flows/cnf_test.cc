@@ -484,30 +484,49 @@ TEST(Cnf, HyperparametersRoundTripAndBadOptionsAreNamed) {
   EXPECT_THROW(a.log_prob(theta.topRows(2), ctx), core::Error);
 }
 
-TEST(Cnf, MakeCnfMapsTheCommonKnobs) {
+TEST(Cnf, MakeDensityMapsEveryCnfSetting) {
   DensityOptions d;
-  d.kind = "cnf";
+  d.kind = DensityKind::kCNF;
   d.theta_dim = 3;
   d.context_dim = 2;
-  d.transforms = 9;  // ignored
+  d.transforms = 9;  // a CNF has no layer count: ignored
   d.hidden = 16;
   d.layers = 3;
-  d.activation = "relu";  // the toolkit default: not smooth, becomes silu
+  d.num_frequencies = 5;
+  d.time_prior_exponent = 2.5;
+  d.schedule.kind = ScheduleKind::kVariancePreserving;
+  d.ode.solver = OdeSolver::kDopri5;
+  d.ode.steps = 17;
+  d.ode.abs_tol = 1e-7;
+  d.trace = TraceEstimator::kHutchinson;
   d.seed = 5;
-  std::unique_ptr<ConditionalDensity> m = make_cnf(d);
+  std::unique_ptr<ConditionalDensity> m = make_density(d);
   ASSERT_EQ(m->kind(), "cnf");
   const CnfOptions o = CnfOptions::from_hyperparameters(m->hyperparameters());
   EXPECT_EQ(o.theta_dim, 3);
   EXPECT_EQ(o.context_dim, 2);
   EXPECT_EQ(o.hidden, 16);
   EXPECT_EQ(o.num_blocks, 3);
-  EXPECT_EQ(o.activation, nn::Activation::kSiLU);
+  EXPECT_EQ(o.num_frequencies, 5);
+  EXPECT_EQ(o.time_prior_exponent, 2.5);
+  EXPECT_EQ(o.schedule.kind, ScheduleKind::kVariancePreserving);
+  EXPECT_EQ(o.ode.solver, OdeSolver::kDopri5);
+  EXPECT_EQ(o.ode.steps, 17);
+  EXPECT_EQ(o.ode.abs_tol, 1e-7);
+  EXPECT_EQ(o.trace, TraceEstimator::kHutchinson);
+  EXPECT_EQ(o.activation, nn::Activation::kSiLU);  // unset: the CNF's own default
   EXPECT_EQ(o.seed, 5u);
-  d.activation = "tanh";
-  EXPECT_EQ(CnfOptions::from_hyperparameters(make_cnf(d)->hyperparameters()).activation,
+  d.activation = nn::Activation::kTanh;
+  EXPECT_EQ(CnfOptions::from_hyperparameters(make_density(d)->hyperparameters()).activation,
             nn::Activation::kTanh);
-  d.activation = "swish";
-  EXPECT_THROW(make_cnf(d), core::Error);
+  // An explicit relu is refused (the ODE needs a smooth field), never replaced.
+  d.activation = nn::Activation::kReLU;
+  std::string error;
+  EXPECT_FALSE(d.is_valid(&error));
+  EXPECT_NE(error.find("activation"), std::string::npos) << error;
+  EXPECT_THROW(make_density(d), core::Error);
+  EXPECT_THROW(parse_density_kind("ffjord"), core::Error);
+  EXPECT_EQ(parse_density_kind(density_kind_name(DensityKind::kCNF)), DensityKind::kCNF);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ TEST_P(CouplingFit, RecoversTheMeanAndCovarianceOfACorrelatedGaussian) {
   for (int j = 0; j < n; ++j) theta.col(j) = mean + chol * Eigen::Vector2d(rng.normal(), rng.normal());
 
   DensityOptions o;
-  o.kind = GetParam();
+  o.kind = parse_density_kind(GetParam());
   o.theta_dim = 2;
   o.context_dim = 0;
   o.transforms = 4;
@@ -85,7 +85,7 @@ TEST_P(CouplingFit, LearnsAContextDependentMean) {
     theta(0, j) = 2.0 * c(0, j) + 0.5 * rng.normal();
   }
   DensityOptions o;
-  o.kind = GetParam();
+  o.kind = parse_density_kind(GetParam());
   o.theta_dim = 1;
   o.context_dim = 1;
   o.transforms = 2;

@@ -25,9 +25,10 @@ using io::testing::contains;
 // A small untrained realnvp model (theta 2, x 2) with a two-epoch history.
 std::string save_small_model(const testing::TempDir& dir) {
   ModelOptions options;
-  options.hidden = 8;
-  options.transforms = 1;
-  options.layers = 1;
+  options.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  options.density.hidden = 8;
+  options.density.transforms = 1;
+  options.density.layers = 1;
   PosteriorModel model = PosteriorModel::create(options, 2, 2);
   model.theta_norm = {Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2)};
   model.x_norm = {Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2)};

@@ -22,13 +22,13 @@ TEST(ModelFile, EveryHyperparameterRoundTripsWithItsType) {
   for (const Case c : {Case{"realnvp", "none"}, Case{"nsf", "mlp"}, Case{"cnf", "mlp"}}) {
     SCOPED_TRACE(std::string(c.estimator) + " + " + c.embedding);
     ModelOptions o;
-    o.estimator = c.estimator;
-    o.embedding = c.embedding;
-    o.transforms = 2;
-    o.hidden = 8;
+    o.density.kind = flows::parse_density_kind(c.estimator);
+    o.embedding = parse_embedding_kind(c.embedding);
+    o.density.transforms = 2;
+    o.density.hidden = 8;
     o.embedding_dim = 3;
     o.embedding_hidden = 8;
-    o.activation = "silu";
+    o.density.activation = nn::parse_activation("silu");
     o.seed = 18446744073709551557ULL;
     PosteriorModel m = PosteriorModel::create(o, 2, 4);
     testing::TempDir dir;
@@ -49,8 +49,9 @@ TEST(ModelFile, EveryHyperparameterRoundTripsWithItsType) {
 
 TEST(ModelFile, ASeedAbove2To53ReloadsBitwiseIdentical) {
   ModelOptions o;
-  o.transforms = 3;
-  o.hidden = 16;
+  o.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  o.density.transforms = 3;
+  o.density.hidden = 16;
   o.seed = 18446744073709551557ULL;  // a prime just below 2^64; as a double it is 2^64
   core::Rng rng(3);
   const long n = 400;
@@ -78,11 +79,11 @@ TEST(ModelFile, ASeedAbove2To53ReloadsBitwiseIdentical) {
 // into the same network.
 TEST(ModelFile, FormatVersion1FilesStillLoad) {
   ModelOptions o;
-  o.estimator = "nsf";
-  o.embedding = "mlp";
-  o.transforms = 2;
-  o.hidden = 8;
-  o.activation = "tanh";
+  o.density.kind = flows::parse_density_kind("nsf");
+  o.embedding = parse_embedding_kind("mlp");
+  o.density.transforms = 2;
+  o.density.hidden = 8;
+  o.density.activation = nn::parse_activation("tanh");
   o.seed = 12345;
   PosteriorModel m = PosteriorModel::create(o, 2, 3);
   testing::TempDir dir;

@@ -31,9 +31,10 @@ std::string error_of(F&& f) {
 
 PosteriorModel small_model() {
   ModelOptions mo;
-  mo.transforms = 2;
-  mo.hidden = 8;
-  mo.layers = 1;
+  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.transforms = 2;
+  mo.density.hidden = 8;
+  mo.density.layers = 1;
   mo.seed = 4;
   PosteriorModel m = PosteriorModel::create(mo, 2, 2);
   m.prior = core::Prior::parse("uniform(-3,3)*2");
@@ -152,17 +153,17 @@ TEST(ModelSize, EstimateIsExactForEveryEstimatorAndEmbedding) {
   for (const Case& c : cases) {
     for (const char* pooling : {"mean", "mean+sum"}) {
       ModelOptions mo;
-      mo.estimator = c.estimator;
-      mo.embedding = c.embedding;
-      mo.transforms = c.transforms;
-      mo.hidden = c.hidden;
-      mo.layers = c.layers;
+      mo.density.kind = flows::parse_density_kind(c.estimator);
+      mo.embedding = parse_embedding_kind(c.embedding);
+      mo.density.transforms = c.transforms;
+      mo.density.hidden = c.hidden;
+      mo.density.layers = c.layers;
       mo.embedding_hidden = 6;
       mo.embedding_dim = 5;
       mo.embedding_layers = 1;
-      mo.embedding_pooling = pooling;
-      mo.embedding_set_norm = c.layout.masked;
-      if (std::string(c.estimator) == "cnf") mo.activation = "silu";
+      mo.pooling = nn::parse_pooling(pooling);
+      mo.set_norm = c.layout.masked;
+      if (std::string(c.estimator) == "cnf") mo.density.activation = nn::parse_activation("silu");
       PosteriorModel m = PosteriorModel::create(mo, c.theta_dim, c.x_dim, c.layout);
       EXPECT_EQ(estimate_model_size(mo, c.theta_dim, c.x_dim, c.layout).weights, count_weights(m))
           << c.estimator << " " << c.embedding << " theta_dim " << c.theta_dim << " " << pooling;
@@ -172,7 +173,8 @@ TEST(ModelSize, EstimateIsExactForEveryEstimatorAndEmbedding) {
 
 TEST(ModelSize, HugeNetworkIsRefusedWithItsSize) {
   ModelOptions mo;
-  mo.hidden = 1000000;
+  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.hidden = 1000000;
   const double weights = estimate_model_size(mo, 2, 2).weights;
   // 5 transforms x (4 hidden x hidden layers + in/out layers) ~ 2e13 weights.
   EXPECT_NEAR(weights, 2.0e13, 0.01e13);
@@ -188,8 +190,9 @@ TEST(ModelSize, HugeNetworkIsRefusedWithItsSize) {
 TEST(ModelSize, TheTotalIsCheckedNotOnlyEachLayer) {
   // Each 4000 x 4000 layer (512 MiB for training) fits; 100000 transforms of them do not.
   ModelOptions mo;
-  mo.hidden = 4000;
-  mo.transforms = 100000;
+  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.hidden = 4000;
+  mo.density.transforms = 100000;
   const std::string message = error_of([&] { PosteriorModel::create(mo, 2, 2); });
   EXPECT_EQ(message.rfind("the realnvp network (100000 transforms of width 4000 with 2 blocks, "
                           "embedding none; 6.4e+12 weights",
@@ -198,7 +201,8 @@ TEST(ModelSize, TheTotalIsCheckedNotOnlyEachLayer) {
       << message;
   // An embedding counts too.
   mo = ModelOptions{};
-  mo.embedding = "mlp";
+  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.embedding = parse_embedding_kind("mlp");
   mo.embedding_hidden = 1000000;
   EXPECT_EQ(error_of([&] { PosteriorModel::create(mo, 2, 2); })
                 .rfind("the realnvp network (5 transforms of width 64 with 2 blocks, embedding mlp "

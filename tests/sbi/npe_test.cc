@@ -24,8 +24,9 @@ Trained train_gaussian_linear(long n) {
   so.seed = 5;
   const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, n, so);
   ModelOptions mo;
-  mo.transforms = 4;
-  mo.hidden = 32;
+  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.transforms = 4;
+  mo.density.hidden = 32;
   mo.seed = 5;
   Trained t{PosteriorModel::create(mo, 2, 2), {}};
   t.model.prior = task.prior;

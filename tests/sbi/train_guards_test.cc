@@ -27,9 +27,10 @@ simulators::SimulationBatch gaussian_linear_sims(long n) {
 
 PosteriorModel small_model() {
   ModelOptions mo;
-  mo.transforms = 2;
-  mo.hidden = 16;
-  mo.layers = 1;
+  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.transforms = 2;
+  mo.density.hidden = 16;
+  mo.density.layers = 1;
   mo.seed = 3;
   return PosteriorModel::create(mo, 2, 2);
 }

@@ -1,0 +1,42 @@
+// What a new posterior model is made of: the density estimator's options (flows/factory.h)
+// and the embedding network that turns x into its context. Typed and validated here; the
+// command line parses its flags into these (apps/train_flags.h), nothing below it parses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "flows/factory.h"
+#include "nn/deepsets.h"
+
+namespace sbi {
+
+enum class EmbeddingKind { kNone, kMlp, kDeepSets };
+
+// "none", "mlp", "deepsets" <-> enum; parse throws core::Error naming the accepted names.
+EmbeddingKind parse_embedding_kind(const std::string& name);
+std::string embedding_kind_name(EmbeddingKind kind);
+std::vector<std::string> embedding_kind_names();  // in the order of the enum
+
+struct ModelOptions {
+  // The estimator and all its settings. theta_dim, context_dim and seed are filled in by
+  // PosteriorModel::create (from the data, the embedding and `seed` below).
+  flows::DensityOptions density;
+  EmbeddingKind embedding = EmbeddingKind::kNone;  // deepsets needs set data (core::DataShape)
+  int embedding_dim = 20;     // output of the mlp / deepsets embedding
+  int embedding_hidden = 64;  // width of its hidden layers (deepsets: also of φ's output)
+  int embedding_layers = 2;   // its hidden layers (deepsets: of φ and of ρ each)
+  nn::Pooling pooling = nn::Pooling::kMean;  // deepsets
+  bool set_norm = true;  // deepsets: standardise each set by its own statistics
+                         // (nn::DeepSetsOptions::set_norm)
+  std::uint64_t seed = 0;  // every initial weight and permutation
+
+  // The embedding's activation: the estimator's when set, relu otherwise.
+  nn::Activation embedding_activation() const {
+    return density.activation.value_or(nn::Activation::kReLU);
+  }
+  bool is_valid(std::string* error) const;
+};
+
+}  // namespace sbi
