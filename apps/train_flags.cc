@@ -23,8 +23,9 @@ std::set<std::string> train_switches() { return {"no-set-norm"}; }
 
 ModelOptions model_options_from(const Flags& flags) {
   ModelOptions m;
+  m.density = flows::default_density_options(
+      flags.get_choice("estimator", m.density.kind, flows::parse_density_kind));
   flows::DensityOptions& d = m.density;
-  d.kind = flags.get_choice("estimator", d.kind, flows::parse_density_kind);
   d.transforms = flags.get_int32("transforms", d.transforms);
   d.hidden = flags.get_int32("hidden", d.hidden);
   d.layers = flags.get_int32("layers", d.layers);

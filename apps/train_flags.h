@@ -20,7 +20,8 @@ std::set<std::string> with_train_flags(std::set<std::string> others);
 // The switches read below.
 std::set<std::string> train_switches();
 
-// --estimator (default nsf), the architecture, the estimator's own settings, the embedding
+// --estimator (default nsf) and its defaults (flows::default_density_options), overridden by
+// the architecture flags, the estimator's own settings, the embedding
 // and --seed; validated (core::Error names the flag's setting and the accepted values).
 ModelOptions model_options_from(const Flags& flags);
 

@@ -76,6 +76,7 @@ int main(int argc, char** argv) try {
         SampleOptions opt;
         opt.num_samples = reference_samples.cols();
         opt.seed = seed + k;
+        opt.with_log_prob = false;  // C2ST compares draws only
         SampleSummary ss;
         const PosteriorSamples s = sample_posterior(model, x, opt, &ss);
         sample_seconds += ss.seconds;

@@ -45,6 +45,11 @@ struct DensityOptions {
   bool is_valid(std::string* error) const;
 };
 
+// The settings `sbi train` starts from for an estimator: the struct's defaults for the
+// coupling flows; for the CNF a wider, deeper vector field and a time prior weighted towards
+// the data end (measured on sbibm, see the README's benchmark table).
+DensityOptions default_density_options(DensityKind kind);
+
 // A fresh model.
 std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options);
 

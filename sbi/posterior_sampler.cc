@@ -25,7 +25,7 @@ PosteriorSamples sample_posterior(const PosteriorModel& model, const Eigen::Vect
   const long n = options.num_samples;
   PosteriorSamples out;
   out.theta.resize(model.theta_dim(), n);
-  out.log_prob.resize(n);
+  if (options.with_log_prob) out.log_prob.resize(n);
   long filled = 0;
   // Each round draws from its own stream so the result depends only on the seed.
   for (std::uint64_t round = 0; filled < n; ++round) {
@@ -37,11 +37,12 @@ PosteriorSamples sample_posterior(const PosteriorModel& model, const Eigen::Vect
                                      50 * n + 64);
     core::Rng rng(options.seed, round);
     Eigen::VectorXd draws_lp;
-    const Eigen::MatrixXd draws = model.draw(want, x, &rng, &draws_lp);
+    const Eigen::MatrixXd draws =
+        model.draw(want, x, &rng, options.with_log_prob ? &draws_lp : nullptr);
     for (Eigen::Index j = 0; j < draws.cols() && filled < n; ++j) {
       ++summary->proposed;  // only draws examined count, so the rate is not diluted
       if (restrict && !model.prior->in_support(draws.col(j))) continue;
-      out.log_prob[filled] = draws_lp[j];
+      if (options.with_log_prob) out.log_prob[filled] = draws_lp[j];
       out.theta.col(filled++) = draws.col(j);
       ++summary->accepted;
     }

@@ -14,6 +14,10 @@ struct SampleOptions {
   std::uint64_t seed = 0;
   bool restrict_to_prior = true;     // reject draws outside the prior support (if the model has one)
   double min_acceptance = 1e-4;      // give up (error) when fewer of the draws fall inside
+  // log q of each draw. Free for coupling flows (it comes from the same pass); for the CNF
+  // it costs theta_dim + 1 field evaluations per ODE step instead of 1 (exact trace), so
+  // callers that need only theta (C2ST) may turn it off: log_prob is then left empty.
+  bool with_log_prob = true;
   bool is_valid(std::string* error) const;
 };
 
@@ -26,7 +30,8 @@ struct SampleSummary {
 
 struct PosteriorSamples {
   Eigen::MatrixXd theta;    // theta_dim x num_samples
-  Eigen::VectorXd log_prob; // log q(theta | x) of each draw (unnormalised by the support mass)
+  Eigen::VectorXd log_prob; // log q(theta | x) of each draw (unnormalised by the support mass);
+                            // empty when SampleOptions::with_log_prob is false
 };
 
 // Samples for one observation x (x_dim).

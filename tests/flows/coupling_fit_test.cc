@@ -70,9 +70,26 @@ TEST_P(CouplingFit, RecoversTheMeanAndCovarianceOfACorrelatedGaussian) {
   EXPECT_NEAR(s_cov(0, 0), cov(0, 0), 0.06);
   EXPECT_NEAR(s_cov(1, 1), cov(1, 1), 0.06);
   EXPECT_NEAR(s_cov(0, 1), cov(0, 1), 0.06);
-  // The fitted log-density is close to the true one at the mean: log N(mu; mu, cov).
-  const double true_lp = -std::log(2 * M_PI) - 0.5 * std::log(cov.determinant());
-  EXPECT_NEAR(flow->log_prob(Matrix(mean), Matrix(0, 1))(0), true_lp, 0.05);
+  // The fitted density as a whole: KL(p || q) = E_p[log p - log q], estimated on 20000 fresh
+  // draws from the true p (Monte Carlo error ~ sd(log p - log q) / sqrt(20000) < 1e-3). A
+  // maximum-likelihood Gaussian fitted to n = 8000 points has an expected KL of
+  // (d + d(d+1)/2) / (2 n) = 3e-4; 0.02 allows the flow's own approximation error (measured:
+  // realnvp 0.0014, nsf 0.0068), while the correlation 0.86 instead of 0.8 gives 0.036 and
+  // a mean shifted by 0.1 across the correlation 0.025.
+  // (One averaged statistic rather than log q at a single point, which moved by 0.07 with
+  // the compiler's rounding along the training trajectory.)
+  const double log_norm = -std::log(2 * M_PI) - 0.5 * std::log(cov.determinant());
+  core::Rng truth_rng(4);
+  Matrix fresh(2, m);
+  Eigen::VectorXd log_p(m);
+  for (int j = 0; j < m; ++j) {
+    const Eigen::Vector2d z(truth_rng.normal(), truth_rng.normal());
+    fresh.col(j) = mean + chol * z;
+    log_p(j) = log_norm - 0.5 * z.squaredNorm();
+  }
+  const double kl = (log_p - flow->log_prob(fresh, Matrix(0, m))).mean();
+  EXPECT_GT(kl, -0.005);  // KL >= 0 up to the Monte Carlo error
+  EXPECT_LT(kl, 0.02);
 }
 
 TEST_P(CouplingFit, LearnsAContextDependentMean) {

@@ -67,6 +67,11 @@ TEST(Npe, RecoversTheAnalyticGaussianLinearPosterior) {
     // log q at the posterior mean vs the exact log density there.
     const double exact_lp = -std::log(2 * M_PI) - 0.5 * std::log(exact.cov.determinant());
     EXPECT_NEAR(t.model.log_prob(exact.mean, x_obs)(0), exact_lp, 0.15);
+    // The draws do not depend on whether log q is computed with them.
+    so.with_log_prob = false;
+    const PosteriorSamples bare = sample_posterior(t.model, x_obs, so, &ss);
+    EXPECT_EQ(bare.theta, s.theta);
+    EXPECT_EQ(bare.log_prob.size(), 0);
   }
 }
 
