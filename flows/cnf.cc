@@ -7,6 +7,7 @@
 
 #include <boost/numeric/odeint.hpp>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::flows {
@@ -91,37 +92,27 @@ const CnfOptions& validated(const CnfOptions& o) {
 
 }  // namespace
 
-OdeSolver parse_ode_solver(const std::string& name) {
-  if (name == "rk4") return OdeSolver::kRk4;
-  if (name == "dopri5") return OdeSolver::kDopri5;
-  throw core::Error("unknown ODE solver '" + name + "' (expected rk4 or dopri5)");
+namespace {
+const core::EnumNames<OdeSolver>& ode_solvers() {
+  static const core::EnumNames<OdeSolver> names("ODE solver", {"rk4", "dopri5"});
+  return names;
 }
+}  // namespace
 
-std::string ode_solver_name(OdeSolver solver) {
-  switch (solver) {
-    case OdeSolver::kRk4: return "rk4";
-    case OdeSolver::kDopri5: return "dopri5";
-  }
-  return "?";
+OdeSolver parse_ode_solver(const std::string& name) { return ode_solvers().parse(name); }
+std::string ode_solver_name(OdeSolver value) { return ode_solvers().name(value); }
+std::vector<std::string> ode_solver_names() { return ode_solvers().names(); }
+
+namespace {
+const core::EnumNames<TraceEstimator>& trace_estimators() {
+  static const core::EnumNames<TraceEstimator> names("trace estimator", {"exact", "hutchinson"});
+  return names;
 }
+}  // namespace
 
-TraceEstimator parse_trace_estimator(const std::string& name) {
-  if (name == "exact") return TraceEstimator::kExact;
-  if (name == "hutchinson") return TraceEstimator::kHutchinson;
-  throw core::Error("unknown trace estimator '" + name + "' (expected exact or hutchinson)");
-}
-
-std::vector<std::string> ode_solver_names() { return {"rk4", "dopri5"}; }
-
-std::vector<std::string> trace_estimator_names() { return {"exact", "hutchinson"}; }
-
-std::string trace_estimator_name(TraceEstimator estimator) {
-  switch (estimator) {
-    case TraceEstimator::kExact: return "exact";
-    case TraceEstimator::kHutchinson: return "hutchinson";
-  }
-  return "?";
-}
+TraceEstimator parse_trace_estimator(const std::string& name) { return trace_estimators().parse(name); }
+std::string trace_estimator_name(TraceEstimator value) { return trace_estimators().name(value); }
+std::vector<std::string> trace_estimator_names() { return trace_estimators().names(); }
 
 bool OdeOptions::is_valid(std::string* error) const {
   if (solver != OdeSolver::kRk4 && solver != OdeSolver::kDopri5)

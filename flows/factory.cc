@@ -1,5 +1,6 @@
 #include "flows/factory.h"
 
+#include "core/enum_names.h"
 #include "core/error.h"
 #include "flows/nsf.h"
 #include "flows/realnvp.h"
@@ -7,7 +8,10 @@
 namespace sbi::flows {
 namespace {
 
-const char* const kDensityKindNames[] = {"realnvp", "nsf", "cnf"};
+const core::EnumNames<DensityKind>& density_kinds() {
+  static const core::EnumNames<DensityKind> names("estimator", {"realnvp", "nsf", "cnf"});
+  return names;
+}
 
 // The knobs RealNVP and NSF share.
 void set_coupling_options(const DensityOptions& options, CouplingFlowOptions* o) {
@@ -38,19 +42,9 @@ CnfOptions cnf_options(const DensityOptions& options) {
 
 }  // namespace
 
-DensityKind parse_density_kind(const std::string& name) {
-  for (int k = 0; k < 3; ++k)
-    if (name == kDensityKindNames[k]) return static_cast<DensityKind>(k);
-  throw core::Error("unknown estimator '" + name + "' (expected realnvp, nsf or cnf)");
-}
-
-std::string density_kind_name(DensityKind kind) {
-  return kDensityKindNames[static_cast<int>(kind)];
-}
-
-std::vector<std::string> density_kind_names() {
-  return {std::begin(kDensityKindNames), std::end(kDensityKindNames)};
-}
+DensityKind parse_density_kind(const std::string& name) { return density_kinds().parse(name); }
+std::string density_kind_name(DensityKind kind) { return density_kinds().name(kind); }
+std::vector<std::string> density_kind_names() { return density_kinds().names(); }
 
 DensityOptions default_density_options(DensityKind kind) {
   DensityOptions o;

@@ -2,25 +2,21 @@
 
 #include <cmath>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::flows {
 
-ScheduleKind parse_schedule_kind(const std::string& name) {
-  if (name == "ot") return ScheduleKind::kOptimalTransport;
-  if (name == "vp") return ScheduleKind::kVariancePreserving;
-  throw core::Error("unknown schedule '" + name + "' (expected ot or vp)");
+namespace {
+const core::EnumNames<ScheduleKind>& schedule_kinds() {
+  static const core::EnumNames<ScheduleKind> names("schedule", {"ot", "vp"});
+  return names;
 }
+}  // namespace
 
-std::vector<std::string> schedule_kind_names() { return {"ot", "vp"}; }
-
-std::string schedule_kind_name(ScheduleKind kind) {
-  switch (kind) {
-    case ScheduleKind::kOptimalTransport: return "ot";
-    case ScheduleKind::kVariancePreserving: return "vp";
-  }
-  return "?";
-}
+ScheduleKind parse_schedule_kind(const std::string& name) { return schedule_kinds().parse(name); }
+std::string schedule_kind_name(ScheduleKind value) { return schedule_kinds().name(value); }
+std::vector<std::string> schedule_kind_names() { return schedule_kinds().names(); }
 
 bool ScheduleOptions::is_valid(std::string* error) const {
   if (kind != ScheduleKind::kOptimalTransport && kind != ScheduleKind::kVariancePreserving)

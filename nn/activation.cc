@@ -1,28 +1,20 @@
 #include "nn/activation.h"
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::nn {
 
-Activation parse_activation(const std::string& name) {
-  if (name == "relu") return Activation::kReLU;
-  if (name == "tanh") return Activation::kTanh;
-  if (name == "silu") return Activation::kSiLU;
-  if (name == "elu") return Activation::kELU;
-  throw core::Error("unknown activation '" + name + "' (expected relu, tanh, silu or elu)");
+namespace {
+const core::EnumNames<Activation>& activations() {
+  static const core::EnumNames<Activation> names("activation", {"relu", "tanh", "silu", "elu"});
+  return names;
 }
+}  // namespace
 
-std::vector<std::string> activation_names() { return {"relu", "tanh", "silu", "elu"}; }
-
-std::string activation_name(Activation a) {
-  switch (a) {
-    case Activation::kReLU: return "relu";
-    case Activation::kTanh: return "tanh";
-    case Activation::kSiLU: return "silu";
-    case Activation::kELU: return "elu";
-  }
-  return "?";
-}
+Activation parse_activation(const std::string& name) { return activations().parse(name); }
+std::string activation_name(Activation value) { return activations().name(value); }
+std::vector<std::string> activation_names() { return activations().names(); }
 
 void activate(Activation a, const Matrix& pre, Matrix* out) {
   out->resize(pre.rows(), pre.cols());

@@ -1,26 +1,20 @@
 #include "nn/deepsets.h"
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::nn {
 
-Pooling parse_pooling(const std::string& name) {
-  if (name == "mean") return Pooling::kMean;
-  if (name == "sum") return Pooling::kSum;
-  if (name == "mean+sum") return Pooling::kMeanAndSum;
-  throw core::Error("unknown pooling '" + name + "' (expected mean, sum or mean+sum)");
+namespace {
+const core::EnumNames<Pooling>& poolings() {
+  static const core::EnumNames<Pooling> names("pooling", {"mean", "sum", "mean+sum"});
+  return names;
 }
+}  // namespace
 
-std::vector<std::string> pooling_names() { return {"mean", "sum", "mean+sum"}; }
-
-std::string pooling_name(Pooling pooling) {
-  switch (pooling) {
-    case Pooling::kMean: return "mean";
-    case Pooling::kSum: return "sum";
-    case Pooling::kMeanAndSum: return "mean+sum";
-  }
-  return "?";
-}
+Pooling parse_pooling(const std::string& name) { return poolings().parse(name); }
+std::string pooling_name(Pooling value) { return poolings().name(value); }
+std::vector<std::string> pooling_names() { return poolings().names(); }
 
 bool DeepSetsOptions::is_valid(std::string* error) const {
   auto fail = [&](const char* name, int value, const char* rule) {

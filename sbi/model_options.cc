@@ -1,25 +1,19 @@
 #include "sbi/model_options.h"
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi {
 namespace {
-const char* const kEmbeddingKindNames[] = {"none", "mlp", "deepsets"};
+const core::EnumNames<EmbeddingKind>& embedding_kinds() {
+  static const core::EnumNames<EmbeddingKind> names("embedding", {"none", "mlp", "deepsets"});
+  return names;
+}
 }  // namespace
 
-EmbeddingKind parse_embedding_kind(const std::string& name) {
-  for (int k = 0; k < 3; ++k)
-    if (name == kEmbeddingKindNames[k]) return static_cast<EmbeddingKind>(k);
-  throw core::Error("unknown embedding '" + name + "' (expected none, mlp or deepsets)");
-}
-
-std::string embedding_kind_name(EmbeddingKind kind) {
-  return kEmbeddingKindNames[static_cast<int>(kind)];
-}
-
-std::vector<std::string> embedding_kind_names() {
-  return {std::begin(kEmbeddingKindNames), std::end(kEmbeddingKindNames)};
-}
+EmbeddingKind parse_embedding_kind(const std::string& name) { return embedding_kinds().parse(name); }
+std::string embedding_kind_name(EmbeddingKind kind) { return embedding_kinds().name(kind); }
+std::vector<std::string> embedding_kind_names() { return embedding_kinds().names(); }
 
 bool ModelOptions::is_valid(std::string* error) const {
   auto positive = [&](int v, const char* name) {
