@@ -1,9 +1,10 @@
-// The 2-D convolution of nn/conv2d.h (im2col + one Eigen matrix product) against a direct
-// loop (for each output channel, input channel and kernel tap, a scaled shifted plane is
-// added to the output: contiguous, vectorised inner loop, no copies), on the layers of the
-// default CnnEmbedding for 48 x 48 images, 3 x 3 and 5 x 5 kernels, 'same' padding.
-// Times forward, the weight gradient and the input gradient, best of --reps, one thread.
-// Prints one line per layer; asserts nothing (both are checked against each other first).
+// The 2-D convolution of nn/conv2d.h, by im2col + Eigen matrix products and (3 x 3) by
+// Winograd's F(2x2, 3x3), against a direct loop (for each output channel, input channel and
+// kernel tap, a scaled shifted plane is added to the output: contiguous, vectorised inner
+// loop, no copies), on the layers of the default CnnEmbedding for 48 x 48 images, 3 x 3 and
+// 5 x 5 kernels, 'same' padding. Times forward, the weight gradient (with the bias
+// gradient) and the input gradient, best of --reps, one thread. Prints one line per layer
+// and algorithm; asserts nothing (every algorithm is checked against the direct loop first).
 //
 //   bench_conv2d [--images 16] [--reps 20]
 #include <algorithm>
@@ -56,14 +57,13 @@ struct Direct {
   }
 
   void forward(const Matrix& x, const Matrix& w, const Matrix& b, Matrix* y) const {
-    const Eigen::Index n_img = x.rows() / in.pixels();
-    y->resize(n_img * out.pixels(), out.channels);
-    for (Eigen::Index n = 0; n < n_img; ++n)
+    y->resize(out.flat_dim(), x.cols());
+    for (Eigen::Index n = 0; n < x.cols(); ++n)
       for (int o = 0; o < out.channels; ++o) {
-        double* yo = y->col(o).data() + n * out.pixels();
+        double* yo = y->col(n).data() + o * out.pixels();
         std::fill(yo, yo + out.pixels(), b(o, 0));
         for (int c = 0; c < in.channels; ++c) {
-          const double* xc = x.col(c).data() + n * in.pixels();
+          const double* xc = x.col(n).data() + c * in.pixels();
           taps([&](int u, int v, int i, int r, int j_lo, int j_hi) {
             const double wt = w(o, (c * k + u) * k + v);
             const double* src = xc + r * in.width + v - p;
@@ -75,12 +75,11 @@ struct Direct {
   }
 
   void grad_weight(const Matrix& x, const Matrix& gy, Matrix* gw) const {
-    const Eigen::Index n_img = x.rows() / in.pixels();
-    for (Eigen::Index n = 0; n < n_img; ++n)
+    for (Eigen::Index n = 0; n < x.cols(); ++n)
       for (int o = 0; o < out.channels; ++o) {
-        const double* go = gy.col(o).data() + n * out.pixels();
+        const double* go = gy.col(n).data() + o * out.pixels();
         for (int c = 0; c < in.channels; ++c) {
-          const double* xc = x.col(c).data() + n * in.pixels();
+          const double* xc = x.col(n).data() + c * in.pixels();
           taps([&](int u, int v, int i, int r, int j_lo, int j_hi) {
             const double* src = xc + r * in.width + v - p;
             const double* g = go + i * out.width;
@@ -93,13 +92,12 @@ struct Direct {
   }
 
   void grad_input(const Matrix& gy, const Matrix& w, Matrix* gx) const {
-    const Eigen::Index n_img = gy.rows() / out.pixels();
-    gx->setZero(n_img * in.pixels(), in.channels);
-    for (Eigen::Index n = 0; n < n_img; ++n)
+    gx->setZero(in.flat_dim(), gy.cols());
+    for (Eigen::Index n = 0; n < gy.cols(); ++n)
       for (int c = 0; c < in.channels; ++c) {
-        double* xc = gx->col(c).data() + n * in.pixels();
+        double* xc = gx->col(n).data() + c * in.pixels();
         for (int o = 0; o < out.channels; ++o) {
-          const double* go = gy.col(o).data() + n * out.pixels();
+          const double* go = gy.col(n).data() + o * out.pixels();
           taps([&](int u, int v, int i, int r, int j_lo, int j_hi) {
             const double wt = w(o, (c * k + u) * k + v);
             double* dst = xc + r * in.width + v - p;
@@ -118,49 +116,58 @@ int main(int argc, char** argv) {
   const int reps = static_cast<int>(int_flag(argc, argv, "reps", 20));
   struct Layer { int c_in, c_out, size; };
   const Layer layers[] = {{1, 16, 48}, {16, 32, 24}, {32, 64, 12}};
-  std::printf("# batch of %d images, best of %d, one thread; GFLOP/s = 2 x multiply-adds / time\n",
+  std::printf("# batch of %d images, best of %d, one thread; GFLOP/s = 2 x multiply-adds of the direct sum / time\n",
               images, reps);
-  std::printf("%-22s %6s %28s %28s %28s\n", "layer", "kernel", "forward ms (GFLOP/s)",
-              "weight grad ms (GFLOP/s)", "input grad ms (GFLOP/s)");
+  std::printf("%-16s %6s %-9s %20s %20s %20s\n", "layer", "kernel", "algorithm", "forward ms (GFLOP/s)",
+              "weight grad ms", "input grad ms");
   for (int k : {3, 5})
     for (const Layer& l : layers) {
       const ImageShape in{l.c_in, l.size, l.size};
-      Conv2d conv(in, l.c_out, k, (k - 1) / 2);
+      const int p = (k - 1) / 2;
+      Conv2d conv(in, l.c_out, k, p, sbi::nn::ConvAlgorithm::kIm2col);
       sbi::core::Rng rng(1);
       conv.initialize(sbi::nn::Init::kPyTorch, &rng);
-      const Direct direct{in, conv.out_shape(), k, (k - 1) / 2};
-      Matrix x = Matrix::Random(images * in.pixels(), in.channels);
-      Matrix gy = Matrix::Random(images * conv.out_shape().pixels(), l.c_out);
-      Matrix y, y_direct, cols, gx, gx_direct;
+      const Direct direct{in, conv.out_shape(), k, p};
+      const Matrix x = Matrix::Random(in.flat_dim(), images);
+      const Matrix gy = Matrix::Random(conv.out_dim(), images);
+      Matrix y_direct, gx_direct, y, gx;
       Matrix gw_direct = Matrix::Zero(conv.weight().rows(), conv.weight().cols());
-      // Same numbers first.
-      conv.forward(x, &y, &cols);
       direct.forward(x, conv.weight(), conv.bias(), &y_direct);
-      conv.backward(x, gy, &gx, &cols);
       direct.grad_input(gy, conv.weight(), &gx_direct);
-      const double diff = std::max((y - y_direct).cwiseAbs().maxCoeff(), (gx - gx_direct).cwiseAbs().maxCoeff());
-      if (diff > 1e-9) {
-        std::fprintf(stderr, "bench_conv2d: im2col and direct loop differ by %g\n", diff);
-        return 1;
-      }
       const double flops = 2.0 * images * conv.out_shape().pixels() * l.c_out * l.c_in * k * k;
-      auto row = [&](double gemm, double dir) {
-        char s[64];
-        std::snprintf(s, sizeof s, "%6.2f (%4.1f) vs %6.2f (%4.1f)", 1e3 * gemm, flops / gemm * 1e-9,
-                      1e3 * dir, flops / dir * 1e-9);
-        return std::string(s);
-      };
-      const double f_gemm = best_seconds(reps, [&] { conv.forward(x, &y, &cols); });
-      const double f_dir = best_seconds(reps, [&] { direct.forward(x, conv.weight(), conv.bias(), &y_direct); });
-      const double w_gemm = best_seconds(reps, [&] { conv.backward(x, gy, nullptr, &cols); });
-      const double w_dir = best_seconds(reps, [&] { direct.grad_weight(x, gy, &gw_direct); });
-      const double i_gemm = best_seconds(reps, [&] { conv.backward(x, gy, &gx, &cols, false); });
-      const double i_dir = best_seconds(reps, [&] { direct.grad_input(gy, conv.weight(), &gx_direct); });
       char name[64];
       std::snprintf(name, sizeof name, "%dx%d %d->%d", l.size, l.size, l.c_in, l.c_out);
-      std::printf("%-22s %6d %28s %28s %28s\n", name, k, row(f_gemm, f_dir).c_str(),
-                  row(w_gemm, w_dir).c_str(), row(i_gemm, i_dir).c_str());
+      auto cell = [&](double t, bool rate) {
+        char c[32];
+        if (rate) std::snprintf(c, sizeof c, "%8.2f (%5.1f)", 1e3 * t, flops / t * 1e-9);
+        else std::snprintf(c, sizeof c, "%8.2f", 1e3 * t);
+        return std::string(c);
+      };
+      auto row = [&](const char* algorithm, double f, double w, double i) {
+        std::printf("%-16s %6d %-9s %20s %20s %20s\n", name, k, algorithm, cell(f, true).c_str(),
+                    cell(w, false).c_str(), cell(i, false).c_str());
+      };
+      row("direct", best_seconds(reps, [&] { direct.forward(x, conv.weight(), conv.bias(), &y_direct); }),
+          best_seconds(reps, [&] { direct.grad_weight(x, gy, &gw_direct); }),
+          best_seconds(reps, [&] { direct.grad_input(gy, conv.weight(), &gx_direct); }));
+      for (sbi::nn::ConvAlgorithm algorithm : {sbi::nn::ConvAlgorithm::kIm2col, sbi::nn::ConvAlgorithm::kWinograd}) {
+        if (algorithm == sbi::nn::ConvAlgorithm::kWinograd && k != 3) continue;
+        Conv2d c(in, l.c_out, k, p, algorithm);
+        c.weight() = conv.weight();
+        c.bias() = conv.bias();
+        sbi::nn::Conv2dScratch scratch;
+        c.forward(x, &y, &scratch);  // same numbers first
+        c.backward(x, gy, &gx, &scratch);
+        const double diff = std::max((y - y_direct).cwiseAbs().maxCoeff(), (gx - gx_direct).cwiseAbs().maxCoeff());
+        if (diff > 1e-9) {
+          std::fprintf(stderr, "bench_conv2d: %s and the direct loop differ by %g\n", name, diff);
+          return 1;
+        }
+        row(algorithm == sbi::nn::ConvAlgorithm::kWinograd ? "winograd" : "im2col",
+            best_seconds(reps, [&] { c.forward(x, &y, &scratch); }),
+            best_seconds(reps, [&] { c.backward(x, gy, nullptr, &scratch); }),
+            best_seconds(reps, [&] { c.backward(x, gy, &gx, &scratch, false); }));
+      }
     }
-  std::printf("# each cell: im2col + GEMM (nn::Conv2d) vs direct loop\n");
   return 0;
 }

@@ -109,21 +109,32 @@ EmbeddingHyperparameters CnnEmbedding::hyperparameters() const {
   return h;
 }
 
+void CnnEmbedding::prepare_workspaces(Cache* c) const {
+  c->workspaces.resize(std::max<size_t>(c->workspaces.size(), omp_get_max_threads()));
+  for (Workspace& ws : c->workspaces) {
+    ws.conv.resize(convs_.size());
+    for (std::vector<Matrix>* v : {&ws.grad_out, &ws.grad_act, &ws.grad_pre}) v->resize(convs_.size());
+  }
+}
+
 void CnnEmbedding::run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, ChunkCache* chunk,
-                             Matrix* cols, Matrix* features) const {
+                             Workspace* ws, Matrix* features) const {
   const size_t blocks = convs_.size();
   chunk->blocks.resize(blocks);
-  to_planes(x.middleCols(first, count), shapes_[0], &chunk->blocks[0].input);
+  chunk->blocks[0].input = x.middleCols(first, count);
   for (size_t b = 0; b < blocks; ++b) {
     BlockCache& bc = chunk->blocks[b];
-    convs_[b].forward(bc.input, &bc.pre, cols);
+    convs_[b].forward(bc.input, &bc.pre, &ws->conv[b]);
     activate(options_.activation, bc.pre, &bc.act);
     pool_2x2(options_.pooling, bc.act, convs_[b].out_shape(),
              b + 1 < blocks ? &chunk->blocks[b + 1].input : &chunk->pooled);
   }
-  if (options_.readout == CnnReadout::kFlatten) from_planes(chunk->pooled, shapes_.back(), &chunk->grad_a);
-  else global_average_pool(chunk->pooled, shapes_.back(), &chunk->grad_a);
-  features->middleCols(first, count) = chunk->grad_a;  // grad_a: scratch until backward
+  if (options_.readout == CnnReadout::kFlatten) {
+    features->middleCols(first, count) = chunk->pooled;  // (C, h, w) C order, as PyTorch's flatten
+  } else {
+    global_average_pool(chunk->pooled, shapes_.back(), &ws->readout);
+    features->middleCols(first, count) = ws->readout;
+  }
 }
 
 const Matrix& CnnEmbedding::run(const Matrix& x, Cache* c) const {
@@ -133,12 +144,12 @@ const Matrix& CnnEmbedding::run(const Matrix& x, Cache* c) const {
   const Eigen::Index b = x.cols();
   const Eigen::Index num_chunks = (b + kChunkImages - 1) / kChunkImages;
   c->chunks.resize(num_chunks);
-  c->cols.resize(omp_get_max_threads());
+  prepare_workspaces(c);
   c->features.resize(options_.readout_dim(), b);
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)
   for (Eigen::Index chunk = 0; chunk < num_chunks; ++chunk) {
     const Eigen::Index first = chunk * kChunkImages;
-    run_chunk(x, first, std::min(kChunkImages, b - first), &c->chunks[chunk], &c->cols[omp_get_thread_num()],
+    run_chunk(x, first, std::min(kChunkImages, b - first), &c->chunks[chunk], &c->workspaces[omp_get_thread_num()],
               &c->features);
   }
   return head_.forward(c->features, &c->head);
@@ -151,19 +162,20 @@ Matrix CnnEmbedding::embed(const Matrix& x) const {
 
 const Matrix& CnnEmbedding::forward(const Matrix& x) { return run(x, &cache_); }
 
-void CnnEmbedding::backward_chunk(Convs* convs, ChunkCache* chunk, const Eigen::Index first,
-                                  const Eigen::Index count, const Matrix& grad_features, Matrix* cols) const {
-  Matrix& grad_a = chunk->grad_a;  // dL/d(output of the current stage)
-  Matrix& grad_b = chunk->grad_b;
-  if (options_.readout == CnnReadout::kFlatten) to_planes(grad_features.middleCols(first, count), shapes_.back(), &grad_a);
-  else global_average_pool_backward(shapes_.back(), grad_features.middleCols(first, count), &grad_a);
-  for (size_t b = convs->size(); b-- > 0;) {
-    BlockCache& bc = chunk->blocks[b];
+void CnnEmbedding::backward_chunk(Convs* convs, const ChunkCache& chunk, Eigen::Index first, Eigen::Index count,
+                                  const Matrix& grad_features, Workspace* ws) const {
+  const size_t last = convs->size() - 1;
+  if (options_.readout == CnnReadout::kFlatten)
+    ws->grad_out[last] = grad_features.middleCols(first, count);
+  else
+    global_average_pool_backward(shapes_.back(), grad_features.middleCols(first, count), &ws->grad_out[last]);
+  for (size_t b = last + 1; b-- > 0;) {
+    const BlockCache& bc = chunk.blocks[b];
     Conv2d& conv = (*convs)[b];
-    pool_2x2_backward(options_.pooling, bc.act, conv.out_shape(), grad_a, &grad_b);
-    activation_backward(options_.activation, bc.pre, bc.act, grad_b, &grad_a);
-    conv.backward(bc.input, grad_a, b > 0 ? &grad_b : nullptr, cols);
-    std::swap(grad_a, grad_b);  // dL/d(block input) = dL/d(previous block's output)
+    pool_2x2_backward(options_.pooling, bc.act, conv.out_shape(), ws->grad_out[b], &ws->grad_act[b]);
+    activation_backward(options_.activation, bc.pre, bc.act, ws->grad_act[b], &ws->grad_pre[b]);
+    // The block's input is the previous block's output (no input gradient for the image).
+    conv.backward(bc.input, ws->grad_pre[b], b > 0 ? &ws->grad_out[b - 1] : nullptr, &ws->conv[b]);
   }
 }
 
@@ -173,7 +185,7 @@ void CnnEmbedding::backward(const Matrix& grad_out) {
   const Eigen::Index b = c.features.cols();
   const Eigen::Index num_chunks = static_cast<Eigen::Index>(c.chunks.size());
   if (static_cast<Eigen::Index>(replicas_.size()) < num_chunks) replicas_.resize(num_chunks);
-  c.cols.resize(std::max<size_t>(c.cols.size(), omp_get_max_threads()));
+  prepare_workspaces(&c);
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)
   for (Eigen::Index chunk = 0; chunk < num_chunks; ++chunk) {
     // This chunk's copy of the convolutions (same weights) takes its gradients from zero.
@@ -182,8 +194,8 @@ void CnnEmbedding::backward(const Matrix& grad_out) {
     for (Conv2d& conv : replica)
       for (const Parameter& p : conv.parameters()) p.grad->setZero();
     const Eigen::Index first = chunk * kChunkImages;
-    backward_chunk(&replica, &c.chunks[chunk], first, std::min(kChunkImages, b - first), c.grad_features,
-                   &c.cols[omp_get_thread_num()]);
+    backward_chunk(&replica, c.chunks[chunk], first, std::min(kChunkImages, b - first), c.grad_features,
+                   &c.workspaces[omp_get_thread_num()]);
   }
   for (size_t l = 0; l < convs_.size(); ++l) {
     const Parameters master = convs_[l].parameters();

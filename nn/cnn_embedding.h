@@ -10,7 +10,7 @@
 // layers of width `hidden`, linear output of width out_dim).
 //
 // Input: one image per column, C*H*W numbers in (C, H, W) C order, as the data files hold
-// (N, H, W) or (N, C, H, W) row-major arrays (core/data_shape.h, nn/planes.h). Weights start
+// (N, H, W) or (N, C, H, W) row-major arrays (core/data_shape.h, nn/image_shape.h). Weights start
 // as PyTorch's defaults (U(±1/sqrt(fan_in)) for weights and biases), drawn from the rng.
 //
 // The convolution stack runs image chunk by image chunk (kChunkImages images per chunk,
@@ -76,35 +76,47 @@ class CnnEmbedding : public Embedding {
   Parameters parameters() override;  // "conv1/weight", "conv1/bias", ..., "head/..."
 
  private:
-  // Images per chunk: the unit of parallel work and of one im2col product. Fixed, so
-  // results do not depend on the thread count.
+  // Images per chunk: the unit of parallel work and of the per-chunk gradient copies; each
+  // convolution transforms its filters once per chunk (nn/conv2d.h). Fixed, so results do
+  // not depend on the thread count.
   static constexpr Eigen::Index kChunkImages = 8;
 
-  struct BlockCache {
-    Matrix input;  // planes entering the convolution
+  struct BlockCache {  // one chunk, one block: one column per image
+    Matrix input;  // images entering the convolution
     Matrix pre;    // convolution output
     Matrix act;    // act(pre), the pooling input
   };
-  struct ChunkCache {
+  struct ChunkCache {  // what backward needs of one chunk's forward pass
     std::vector<BlockCache> blocks;
-    Matrix pooled;           // output of the last block (planes)
-    Matrix grad_a, grad_b;   // backward scratch
+    Matrix pooled;     // output of the last block
+  };
+  // Scratch of one thread, reused for every chunk it runs. One object per block and role,
+  // so that each keeps its size and a warmed-up step does not allocate.
+  struct Workspace {
+    std::vector<Conv2dScratch> conv;  // each block's convolution scratch
+    std::vector<Matrix> grad_out;     // dL/d(block output)
+    std::vector<Matrix> grad_act;     // dL/d act(pre)
+    std::vector<Matrix> grad_pre;     // dL/d pre
+    Matrix readout;                   // the chunk's global averages (readout mean)
   };
   struct Cache {
     std::vector<ChunkCache> chunks;
-    std::vector<Matrix> cols;  // im2col scratch, one per thread
-    Matrix features;           // readout_dim x B
+    std::vector<Workspace> workspaces;  // one per thread
+    Matrix features;                    // readout_dim x B
     MlpCache head;
     Matrix grad_features;
   };
   using Convs = std::vector<Conv2d>;
 
   const Matrix& run(const Matrix& x, Cache* cache) const;
-  // The stack of blocks for the images [first, first + count) of x, into cache->features.
-  void run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, ChunkCache* chunk,
-                 Matrix* cols, Matrix* features) const;
-  void backward_chunk(Convs* convs, ChunkCache* chunk, Eigen::Index first, Eigen::Index count,
-                      const Matrix& grad_features, Matrix* cols) const;
+  // Makes one workspace per thread, each with a matrix per block.
+  void prepare_workspaces(Cache* cache) const;
+  // The blocks and the readout for the images [first, first + count) of x, into `features`.
+  void run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, ChunkCache* chunk, Workspace* ws,
+                 Matrix* features) const;
+  // Adds the chunk's parameter gradients into `convs` (a replica of convs_).
+  void backward_chunk(Convs* convs, const ChunkCache& chunk, Eigen::Index first, Eigen::Index count,
+                      const Matrix& grad_features, Workspace* ws) const;
 
   CnnOptions options_;
   Convs convs_;

@@ -5,48 +5,80 @@
 //   y[o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] x[c, i + u - p, j + v - p]    (x = 0 outside)
 //
 // p = (k - 1) / 2 with odd k ('same') keeps H x W; p = 0 ('valid') gives (H-k+1) x (W-k+1).
-// Images are in planes layout (nn/planes.h): a batch of B images is a (B*H*W) x C matrix.
-//
-// Implementation: im2col and one matrix product for the whole batch (Chellapilla et al. 2006).
-// Column (c*k + u)*k + v of cols holds x[c, i + u - p, j + v - p] at row (n, i, j), so
-//   y = cols Wᵀ + 1 bᵀ,  dL/dW += (dL/dy)ᵀ cols,  dL/db += (dL/dy)ᵀ 1,
-//   dL/dx = col2im((dL/dy) W)   (col2im adds every entry back where im2col took it from).
+// A batch of B images is a (C*H*W) x B matrix, one image per column (nn/image_shape.h).
 // W is C_out x (C_in k²), PyTorch's (C_out, C_in, k, k) weight in row-major order.
-// Measured against a direct loop (bench/bench_conv2d.cc, one core of the 2-core AMD EPYC,
-// double, batch of 16 images, the layers of the default CnnEmbedding on 48 x 48 images):
-// see the figures in conv2d.cc. FFT convolution is not offered: for k = 3 or 5 it needs
-// more arithmetic than the direct sum (an (H+k-1)² transform per channel pair or per channel).
 //
-// forward() is const (thread-safe with a scratch matrix per thread); backward() adds into
+// Two algorithms, both image by image so that one image's intermediate matrices stay in
+// the core's cache (over 8 images at once the same products ran 1.4x slower):
+//
+// im2col (Chellapilla et al. 2006), any k. With one image's input X (H*W x C_in) and output
+// Y (H'*W' x C_out) seen as matrices (column c = channel c), column (c*k + u)*k + v of cols
+// holds x[c, i + u - p, j + v - p] at row i*W' + j, and
+//   Y = cols Wᵀ + 1 bᵀ,  dL/dW += (dL/dY)ᵀ cols,  dL/db += (dL/dY)ᵀ 1,
+//   dL/dX = col2im((dL/dY) W)   (col2im adds every entry back where im2col took it from).
+//
+// Winograd F(2x2, 3x3) (nn/detail/winograd.h), k = 3 only: 16 products of (tiles x C_in)
+// by (C_in x C_out) per image, 2.25x fewer multiplications than im2col.
+//
+// Measured (bench/bench_conv2d.cc: one core of the 2-core AMD EPYC, double, 16 images,
+// best of 30; the layers of the default CnnEmbedding on 48 x 48 images), ms for forward /
+// weight gradient / input gradient:
+//
+//   layer, kernel      direct loop             im2col + GEMM        Winograd F(2x2, 3x3)
+//   48² 1 -> 16, 3     0.89 / 2.05 / 0.88      0.30 / 0.37 / 0.33   see conv2d.cc
+//   24² 16 -> 32, 3   12.6 / 21.2 / 14.4       1.71 / 1.77 / 1.66
+//   12² 32 -> 64, 3   26.4 / 28.3 / 27.8       1.58 / 1.63 / 1.47
+//   24² 16 -> 32, 5   34.8 / 64.2 / 34.6       4.93 / 4.91 / 4.75
+//
+// kAuto picks the fastest measured: see fastest_algorithm() in conv2d.cc. FFT convolution
+// is not offered: for k = 3 or 5 it needs more arithmetic than the direct sum (a transform
+// of (H + k - 1)² points per channel and a product per channel pair and frequency).
+//
+// forward() is const (thread-safe with a scratch object per thread); backward() adds into
 // the layer's gradient buffers, as nn::Dense does.
 #pragma once
 
 #include "core/rng.h"
 #include "nn/dense.h"
-#include "nn/planes.h"
+#include "nn/image_shape.h"
 
 namespace sbi::nn {
+
+enum class ConvAlgorithm { kAuto, kIm2col, kWinograd };
+
+// Caller-owned scratch of Conv2d, one per thread; kept allocated between calls.
+struct Conv2dScratch {
+  Matrix cols;        // im2col: one image's patches, or their gradient
+  Matrix u, du;       // Winograd: transformed filters and their gradient
+  Matrix v, m;        // Winograd: one image's transformed tiles, and products (or gradients)
+  Matrix padded;      // Winograd: one zero-padded plane
+};
 
 class Conv2d {
  public:
   Conv2d() = default;
-  // Throws core::Error for a kernel that does not fit the padded image, or sizes < 1.
-  Conv2d(const ImageShape& in, int out_channels, int kernel, int padding);
+  // Throws core::Error for a kernel that does not fit the padded image, sizes < 1, or
+  // kWinograd with k != 3.
+  Conv2d(const ImageShape& in, int out_channels, int kernel, int padding,
+         ConvAlgorithm algorithm = ConvAlgorithm::kAuto);
 
   const ImageShape& in_shape() const { return in_; }
   const ImageShape& out_shape() const { return out_; }
+  Eigen::Index in_dim() const { return in_.flat_dim(); }
+  Eigen::Index out_dim() const { return out_.flat_dim(); }
   int kernel() const { return kernel_; }
   int padding() const { return padding_; }
+  ConvAlgorithm algorithm() const { return algorithm_; }  // never kAuto
 
   // As a Dense layer of fan-in C_in k² (kPyTorch is PyTorch's Conv2d default).
   void initialize(Init init, core::Rng* rng);
 
-  // y = conv(x); `cols` is scratch (im2col of x), kept allocated between calls.
-  void forward(const Matrix& x, Matrix* y, Matrix* cols) const;
+  // y = conv(x) for x of in_dim() rows. Throws core::Error when x has another number of rows.
+  void forward(const Matrix& x, Matrix* y, Conv2dScratch* scratch) const;
 
   // Given x (the forward input) and dL/dy: adds dL/dW, dL/db into the gradient buffers
-  // (unless param_grads is false) and, if grad_x is not null, writes dL/dx. `cols` is scratch.
-  void backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Matrix* cols,
+  // (unless param_grads is false) and, if grad_x is not null, writes dL/dx.
+  void backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Conv2dScratch* scratch,
                 bool param_grads = true);
 
   Parameters parameters();  // "weight" (C_out x C_in k²), "bias" (C_out x 1)
@@ -54,11 +86,17 @@ class Conv2d {
   Matrix& bias() { return bias_; }
 
  private:
-  void im2col(const Matrix& x, Eigen::Index images, Matrix* cols) const;
-  void col2im(const Matrix& cols, Eigen::Index images, Matrix* x) const;
+  void check_input(const Matrix& x, const char* function) const;
+  // One image (H*W x C_in, column-major) <-> its H'*W' x C_in k² patch matrix.
+  void im2col(const double* image, Matrix* cols) const;
+  void col2im(const Matrix& cols, double* image) const;
+  void forward_winograd(const Matrix& x, Matrix* y, Conv2dScratch* s) const;
+  void backward_winograd(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Conv2dScratch* s,
+                         bool param_grads);
 
   ImageShape in_, out_;
   int kernel_ = 0, padding_ = 0;
+  ConvAlgorithm algorithm_ = ConvAlgorithm::kIm2col;
   Matrix weight_, bias_, grad_weight_, grad_bias_;
 };
 

@@ -1,5 +1,7 @@
 #include "nn/pooling.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace sbi::nn {
@@ -31,15 +33,20 @@ int argmax4(const double* top, const double* bottom) {
   return best;
 }
 
+void check_rows(Eigen::Index rows, Eigen::Index expected, const ImageShape& shape, const char* what) {
+  core::check(rows == expected, std::string(what) + " has " + std::to_string(rows) + " rows, expected " +
+                                    std::to_string(expected) + " (images of " + shape.describe() + ")");
+}
+
 }  // namespace
 
 void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matrix* y) {
-  const Eigen::Index images = count_images(x, in, "pool_2x2: x");
+  check_rows(x.rows(), in.flat_dim(), in, "pool_2x2: x");
   const ImageShape out = pooled_shape(in);
   const int w = in.width;
-  y->resize(images * out.pixels(), in.channels);
+  y->resize(out.flat_dim(), x.cols());
   // Planes are consecutive H*W blocks of the column-major storage, whatever image or channel.
-  const Eigen::Index planes = images * in.channels;
+  const Eigen::Index planes = x.cols() * in.channels;
   for (Eigen::Index q = 0; q < planes; ++q) {
     const double* src = x.data() + q * in.pixels();
     double* dst = y->data() + q * out.pixels();
@@ -63,12 +70,15 @@ void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matri
 void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in,
                        const Matrix& grad_y, Matrix* grad_x) {
   const ImageShape out = pooled_shape(in);
-  const Eigen::Index images = count_images(grad_y, out, "pool_2x2_backward: grad_y");
-  core::check(pooling == ImagePooling::kAverage || (x.rows() == images * in.pixels() && x.cols() == in.channels),
-              "pool_2x2_backward: max pooling needs the forward input x");
+  check_rows(grad_y.rows(), out.flat_dim(), out, "pool_2x2_backward: grad_y");
+  if (pooling == ImagePooling::kMax) {
+    check_rows(x.rows(), in.flat_dim(), in, "pool_2x2_backward: x");
+    core::check(x.cols() == grad_y.cols(), "pool_2x2_backward: x and grad_y hold different numbers of images");
+  }
   const int w = in.width;
-  grad_x->setZero(images * in.pixels(), in.channels);
-  const Eigen::Index planes = images * in.channels;
+  grad_x->resize(in.flat_dim(), grad_y.cols());
+  const Eigen::Index planes = grad_y.cols() * in.channels;
+  // Every entry is written once: the windows, then a dropped last column and row (zero).
   for (Eigen::Index q = 0; q < planes; ++q) {
     const double* g = grad_y.data() + q * out.pixels();
     double* dst = grad_x->data() + q * in.pixels();
@@ -85,30 +95,33 @@ void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& 
         const double* x_top = x.data() + q * in.pixels() + 2 * i * w;
         for (int j = 0; j < out.width; ++j) {
           const int a = argmax4(x_top + 2 * j, x_top + w + 2 * j);
+          top[2 * j] = top[2 * j + 1] = bottom[2 * j] = bottom[2 * j + 1] = 0.0;
           (a < 2 ? top : bottom)[2 * j + (a & 1)] = row[j];
         }
       }
+      if (w % 2) top[w - 1] = bottom[w - 1] = 0.0;
     }
+    if (in.height % 2) std::fill(dst + (in.height - 1) * w, dst + in.height * w, 0.0);
   }
 }
 
 void global_average_pool(const Matrix& x, const ImageShape& in, Matrix* y) {
-  const Eigen::Index images = count_images(x, in, "global_average_pool: x");
+  check_rows(x.rows(), in.flat_dim(), in, "global_average_pool: x");
   const Eigen::Index hw = in.pixels();
-  y->resize(in.channels, images);
-  for (Eigen::Index n = 0; n < images; ++n)
-    for (int c = 0; c < in.channels; ++c) (*y)(c, n) = x.col(c).segment(n * hw, hw).mean();
+  y->resize(in.channels, x.cols());
+  for (Eigen::Index n = 0; n < x.cols(); ++n)
+    for (int c = 0; c < in.channels; ++c) (*y)(c, n) = x.col(n).segment(c * hw, hw).mean();
 }
 
-void global_average_pool_backward(const ImageShape& in, const Matrix& grad_y, Matrix* grad_x) {
+void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y, Matrix* grad_x) {
   core::check(grad_y.rows() == in.channels,
               "global_average_pool_backward: grad_y has " + std::to_string(grad_y.rows()) +
                   " rows, expected " + std::to_string(in.channels) + " channels");
   const Eigen::Index hw = in.pixels(), images = grad_y.cols();
-  grad_x->resize(images * hw, in.channels);
+  grad_x->resize(in.flat_dim(), images);
   for (Eigen::Index n = 0; n < images; ++n)
     for (int c = 0; c < in.channels; ++c)
-      grad_x->col(c).segment(n * hw, hw).setConstant(grad_y(c, n) / static_cast<double>(hw));
+      grad_x->col(n).segment(c * hw, hw).setConstant(grad_y(c, n) / static_cast<double>(hw));
 }
 
 }  // namespace sbi::nn

@@ -1,4 +1,4 @@
-// Pooling of images in planes layout (nn/planes.h), forward and backward.
+// Pooling of images (one per column, nn/image_shape.h), forward and backward.
 //
 // 2 x 2 pooling, stride 2, as PyTorch's AvgPool2d(2) / MaxPool2d(2): an H x W plane becomes
 // floor(H/2) x floor(W/2); an odd last row or column is dropped (its gradient is zero).
@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/planes.h"
+#include "nn/image_shape.h"
+#include "nn/matrix.h"
 
 namespace sbi::nn {
 
@@ -27,7 +28,8 @@ std::vector<std::string> image_pooling_names();  // in the order of the enum
 // The shape after 2 x 2 pooling (channels unchanged).
 ImageShape pooled_shape(const ImageShape& in);
 
-// y = pool(x) for planes x of shape `in`; y holds planes of pooled_shape(in).
+// y = pool(x) for images x of shape `in`; y holds images of pooled_shape(in). Throws
+// core::Error when x does not have in.flat_dim() rows.
 void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matrix* y);
 
 // dL/dx from dL/dy; x is the forward input (max pooling finds the winners in it again;
@@ -35,8 +37,8 @@ void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matri
 void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in,
                        const Matrix& grad_y, Matrix* grad_x);
 
-// y(c, n) = mean of channel c of image n: planes of shape `in` -> C x B.
+// y(c, n) = mean of channel c of image n: images of shape `in` -> C x B.
 void global_average_pool(const Matrix& x, const ImageShape& in, Matrix* y);
-void global_average_pool_backward(const ImageShape& in, const Matrix& grad_y, Matrix* grad_x);
+void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y, Matrix* grad_x);
 
 }  // namespace sbi::nn

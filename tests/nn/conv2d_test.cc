@@ -1,11 +1,13 @@
-// 2-D convolution and pooling: the planes layout, the convolution against the definition
-// written as a direct loop (random sizes, paddings, kernels and batches), translation
+// 2-D convolution and pooling: the convolution, by im2col and by Winograd's F(2x2, 3x3),
+// against the definition written as a direct loop (random sizes, paddings, kernels and
+// batches), translation
 // equivariance, pooling on hand-computed planes, and gradients of convolution and pooling
 // against six-point finite differences.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "nn/conv2d.h"
@@ -24,18 +26,6 @@ Matrix random_matrix(Eigen::Index rows, Eigen::Index cols, core::Rng* rng) {
 // Pixel (c, y, x) of image n in the toolkit's layout: one image per column, C order.
 double& pixel(Matrix& images, const ImageShape& s, Eigen::Index n, int c, int y, int x) {
   return images(static_cast<Eigen::Index>(c) * s.pixels() + y * s.width + x, n);
-}
-
-Matrix planes_of(const Matrix& images, const ImageShape& s) {
-  Matrix p;
-  to_planes(images, s, &p);
-  return p;
-}
-
-Matrix images_of(const Matrix& planes, const ImageShape& s) {
-  Matrix m;
-  from_planes(planes, s, &m);
-  return m;
 }
 
 // The definition, y[o,i,j] = b[o] + Σ W[o,c,u,v] x[c, i+u-p, j+v-p], on images in the
@@ -62,23 +52,24 @@ Matrix reference_conv(const Matrix& x, const ImageShape& in, const Matrix& weigh
   return y;
 }
 
-TEST(Planes, LayoutAndRoundTrip) {
-  const ImageShape s{3, 4, 5};
-  core::Rng rng(1);
-  Matrix x = random_matrix(s.flat_dim(), 2, &rng);
-  const Matrix p = planes_of(x, s);
-  ASSERT_EQ(p.rows(), 2 * 20);
-  ASSERT_EQ(p.cols(), 3);
-  // Channel 2, row 3, column 1 of image 1 is in column 2, row 1*20 + 3*5 + 1.
-  EXPECT_EQ(p(20 + 16, 2), pixel(x, s, 1, 2, 3, 1));
-  EXPECT_EQ(images_of(p, s), x);
-  Matrix wrong(7, 3);
-  EXPECT_THROW(images_of(wrong, s), core::Error);
+// The algorithms that can run a k x k kernel.
+std::vector<ConvAlgorithm> algorithms_for(int k) {
+  if (k == 3) return {ConvAlgorithm::kIm2col, ConvAlgorithm::kWinograd};
+  return {ConvAlgorithm::kIm2col};
+}
+
+const char* name(ConvAlgorithm a) { return a == ConvAlgorithm::kWinograd ? "winograd" : "im2col"; }
+
+TEST(Conv2d, AutoPicksWinogradFor3x3OnManyChannelsAndIm2colOtherwise) {
+  EXPECT_EQ(Conv2d(ImageShape{8, 8, 8}, 4, 3, 1).algorithm(), ConvAlgorithm::kWinograd);
+  EXPECT_EQ(Conv2d(ImageShape{2, 8, 8}, 4, 3, 1).algorithm(), ConvAlgorithm::kIm2col);
+  EXPECT_EQ(Conv2d(ImageShape{8, 8, 8}, 4, 5, 2).algorithm(), ConvAlgorithm::kIm2col);
+  EXPECT_THROW(Conv2d(ImageShape{2, 8, 8}, 4, 5, 2, ConvAlgorithm::kWinograd), core::Error);
 }
 
 TEST(Conv2d, MatchesTheDirectSumForRandomSizes) {
   core::Rng rng(2024);
-  int checked = 0;
+  int checked[2] = {0, 0};  // im2col, Winograd
   for (int trial = 0; trial < 60; ++trial) {
     const ImageShape in{1 + static_cast<int>(rng.below(4)), 1 + static_cast<int>(rng.below(9)),
                         1 + static_cast<int>(rng.below(9))};
@@ -86,25 +77,28 @@ TEST(Conv2d, MatchesTheDirectSumForRandomSizes) {
     const int k = 1 + static_cast<int>(rng.below(5));
     const int p = static_cast<int>(rng.below(k));
     if (in.height + 2 * p < k || in.width + 2 * p < k) continue;  // no output pixel
-    Conv2d conv(in, c_out, k, p);
-    conv.initialize(Init::kPyTorch, &rng);
-    for (int batch : {0, 1, 3}) {
-      const Matrix x = random_matrix(in.flat_dim(), batch, &rng);
-      Matrix y, cols;
-      conv.forward(planes_of(x, in), &y, &cols);
-      const Matrix want = reference_conv(x, in, conv.weight(), conv.bias(), k, p);
-      const Matrix got = images_of(y, conv.out_shape());
-      ASSERT_EQ(got.rows(), want.rows());
-      ASSERT_EQ(got.cols(), batch);
-      // Sums of at most 4 * 25 products of O(1) numbers: rounding ~1e-15.
-      if (batch > 0) {
-        EXPECT_LT((got - want).cwiseAbs().maxCoeff(), 1e-12)
-            << in.describe() << " -> " << c_out << ", k " << k << ", p " << p << ", batch " << batch;
+    for (ConvAlgorithm algorithm : algorithms_for(k)) {
+      Conv2d conv(in, c_out, k, p, algorithm);
+      conv.initialize(Init::kPyTorch, &rng);
+      for (int batch : {0, 1, 3}) {
+        const Matrix x = random_matrix(in.flat_dim(), batch, &rng);
+        Matrix y;
+        Conv2dScratch scratch;
+        conv.forward(x, &y, &scratch);
+        const Matrix want = reference_conv(x, in, conv.weight(), conv.bias(), k, p);
+        ASSERT_EQ(y.rows(), want.rows());
+        ASSERT_EQ(y.cols(), batch);
+        // Sums of at most 4 * 25 products of O(1) numbers: rounding ~1e-15.
+        if (batch > 0) {
+          EXPECT_LT((y - want).cwiseAbs().maxCoeff(), 1e-12) << name(algorithm) << " " << in.describe() << " -> "
+                                                             << c_out << ", k " << k << ", p " << p << ", batch " << batch;
+        }
       }
+      ++checked[algorithm == ConvAlgorithm::kWinograd];
     }
-    ++checked;
   }
-  EXPECT_GT(checked, 40);  // most random draws give an output
+  EXPECT_GT(checked[0], 40);  // most random draws give an output
+  EXPECT_GT(checked[1], 8);   // about a fifth of them have k = 3
 }
 
 TEST(Conv2d, SamePaddingKeepsTheSizeAndValidShrinksIt) {
@@ -118,13 +112,14 @@ TEST(Conv2d, SamePaddingKeepsTheSizeAndValidShrinksIt) {
 
 TEST(Conv2d, WrongInputSizeThrows) {
   Conv2d conv(ImageShape{2, 6, 6}, 3, 3, 1);
-  Matrix y, cols;
+  Matrix y;
+  Conv2dScratch scratch;
   try {
-    conv.forward(Matrix::Zero(35, 2), &y, &cols);
+    conv.forward(Matrix::Zero(35, 2), &y, &scratch);
     FAIL() << "no exception";
   } catch (const core::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("Conv2d::forward"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("2 x 6 x 6"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Conv2d::forward: x has 35 rows, expected 72"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("2 x 6 x 6 (channels x height x width)"), std::string::npos) << e.what();
   }
 }
 
@@ -132,10 +127,11 @@ TEST(Conv2d, WrongInputSizeThrows) {
 // fields of both output pixels lie inside the image (no zero padding involved).
 TEST(Conv2d, IsTranslationEquivariantAwayFromTheBorders) {
   const ImageShape in{2, 12, 11};
-  for (int k : {3, 5}) {
+  for (auto [k, algorithm] : {std::pair{3, ConvAlgorithm::kIm2col}, std::pair{3, ConvAlgorithm::kWinograd},
+                              std::pair{5, ConvAlgorithm::kIm2col}}) {
     const int p = (k - 1) / 2;
     core::Rng rng(7, k);
-    Conv2d conv(in, 3, k, p);
+    Conv2d conv(in, 3, k, p, algorithm);
     conv.initialize(Init::kPyTorch, &rng);
     const Matrix x = random_matrix(in.flat_dim(), 1, &rng);
     for (auto [dy, dx] : {std::pair{1, 2}, std::pair{-2, 1}, std::pair{3, -3}}) {
@@ -145,10 +141,12 @@ TEST(Conv2d, IsTranslationEquivariantAwayFromTheBorders) {
           for (int s = 0; s < in.width; ++s)
             if (r + dy >= 0 && r + dy < in.height && s + dx >= 0 && s + dx < in.width)
               pixel(shifted, in, 0, c, r + dy, s + dx) = pixel(xs, in, 0, c, r, s);
-      Matrix y, y_shifted, cols;
-      conv.forward(planes_of(x, in), &y, &cols);
-      conv.forward(planes_of(shifted, in), &y_shifted, &cols);
-      Matrix a = images_of(y, conv.out_shape()), b = images_of(y_shifted, conv.out_shape());
+      Matrix y, y_shifted;
+      Conv2dScratch scratch;
+      conv.forward(x, &y, &scratch);
+      conv.forward(shifted, &y_shifted, &scratch);
+      Matrix& a = y;
+      Matrix& b = y_shifted;
       const ImageShape out = conv.out_shape();
       auto inside = [&](int i, int j) { return i - p >= 0 && i + p < in.height && j - p >= 0 && j + p < in.width; };
       int compared = 0;
@@ -162,7 +160,8 @@ TEST(Conv2d, IsTranslationEquivariantAwayFromTheBorders) {
             ++compared;
           }
       EXPECT_GT(compared, 30);
-      EXPECT_LT(max_error, 1e-13) << "k " << k << " shift " << dy << ", " << dx;
+      // The same sums, each within one tile position or another: rounding only.
+      EXPECT_LT(max_error, 1e-13) << name(algorithm) << " k " << k << " shift " << dy << ", " << dx;
       EXPECT_GT(max_change, 0.1);  // the unshifted comparison does differ: the check is not vacuous
     }
   }
@@ -170,24 +169,29 @@ TEST(Conv2d, IsTranslationEquivariantAwayFromTheBorders) {
 
 // L = Σ w .* f(x) for a fixed random w, so dL/d(output) = w.
 TEST(Conv2d, GradientsMatchFiniteDifferences) {
-  for (auto [k, p] : {std::pair{3, 1}, std::pair{5, 2}, std::pair{3, 0}, std::pair{2, 1}}) {
-    const ImageShape in{2, 5, 6};
+  struct Case { int k, p; ConvAlgorithm algorithm; };
+  for (auto [k, p, algorithm] : {Case{3, 1, ConvAlgorithm::kIm2col}, Case{3, 1, ConvAlgorithm::kWinograd},
+                                 Case{3, 0, ConvAlgorithm::kWinograd}, Case{3, 2, ConvAlgorithm::kWinograd},
+                                 Case{5, 2, ConvAlgorithm::kIm2col}, Case{2, 1, ConvAlgorithm::kIm2col}}) {
+    const ImageShape in{2, 5, 6};  // odd height: Winograd's last tile row is half outside
     core::Rng rng(11, k * 10 + p);
-    Conv2d conv(in, 3, k, p);
+    Conv2d conv(in, 3, k, p, algorithm);
     conv.initialize(Init::kPyTorch, &rng);
     const int batch = 3;
-    const Matrix x = planes_of(random_matrix(in.flat_dim(), batch, &rng), in);
-    const Matrix w = random_matrix(batch * conv.out_shape().pixels(), 3, &rng);
-    Matrix y, cols, grad_x;
+    const Matrix x = random_matrix(in.flat_dim(), batch, &rng);
+    const Matrix w = random_matrix(conv.out_dim(), batch, &rng);
+    Matrix y, grad_x;
+    Conv2dScratch scratch;
     auto loss = [&](const Matrix& input) {
-      Matrix out, scratch;
-      conv.forward(input, &out, &scratch);
+      Matrix out;
+      Conv2dScratch s;
+      conv.forward(input, &out, &s);
       return (out.array() * w.array()).sum();
     };
     Parameters params = conv.parameters();
     zero_grad(params);
-    conv.forward(x, &y, &cols);
-    conv.backward(x, w, &grad_x, &cols);
+    conv.forward(x, &y, &scratch);
+    conv.backward(x, w, &grad_x, &scratch);
     const Vector theta0 = flatten_values(params);
     GradientCheckResult r = check_gradient(
         [&](const Vector& v) {
@@ -196,12 +200,12 @@ TEST(Conv2d, GradientsMatchFiniteDifferences) {
         },
         theta0, flatten_grads(params));
     unflatten_values(theta0, params);
-    EXPECT_TRUE(r.ok) << "k " << k << " p " << p << " params: " << r.message;
+    EXPECT_TRUE(r.ok) << name(algorithm) << " k " << k << " p " << p << " params: " << r.message;
     EXPECT_LT(r.max_rel_error, 1e-8);  // L is linear in W and b: only rounding remains
     r = check_gradient(
         [&](const Vector& v) { return loss(Eigen::Map<const Matrix>(v.data(), x.rows(), x.cols())); },
         Eigen::Map<const Vector>(x.data(), x.size()), Eigen::Map<const Vector>(grad_x.data(), grad_x.size()));
-    EXPECT_TRUE(r.ok) << "k " << k << " p " << p << " input: " << r.message;
+    EXPECT_TRUE(r.ok) << name(algorithm) << " k " << k << " p " << p << " input: " << r.message;
     EXPECT_LT(r.max_rel_error, 1e-8);
   }
 }
@@ -209,23 +213,24 @@ TEST(Conv2d, GradientsMatchFiniteDifferences) {
 TEST(Pooling, AverageAndMaxOnAHandComputedPlane) {
   // Two images of one 5 x 5 plane, holding 0..24 and -(0..24) row by row: the odd last row
   // and column are dropped.
-  Matrix x(25 + 25, 1);
+  Matrix x(25, 2);
   for (int i = 0; i < 25; ++i) x(i, 0) = i;
-  for (int i = 0; i < 25; ++i) x(25 + i, 0) = -i;
+  for (int i = 0; i < 25; ++i) x(i, 1) = -i;
   const ImageShape s{1, 5, 5};
   Matrix y;
   pool_2x2(ImagePooling::kAverage, x, s, &y);
-  ASSERT_EQ(y.rows(), 8);
+  ASSERT_EQ(y.rows(), 4);
+  ASSERT_EQ(y.cols(), 2);
   // (0 + 1 + 5 + 6) / 4 = 3, (2 + 3 + 7 + 8) / 4 = 5, (10 + 11 + 15 + 16) / 4 = 13, 15.
-  EXPECT_EQ(y.col(0), (Vector(8) << 3, 5, 13, 15, -3, -5, -13, -15).finished());
+  EXPECT_EQ(y, (Matrix(4, 2) << 3, -3, 5, -5, 13, -13, 15, -15).finished());
   pool_2x2(ImagePooling::kMax, x, s, &y);
-  EXPECT_EQ(y.col(0), (Vector(8) << 6, 8, 16, 18, 0, -2, -10, -12).finished());
+  EXPECT_EQ(y, (Matrix(4, 2) << 6, 0, 8, -2, 16, -10, 18, -12).finished());
   // The gradient of max pooling lands on the winners only, of average pooling on all four.
-  Matrix g = Matrix::Ones(8, 1), gx;
+  Matrix g = Matrix::Ones(4, 2), gx;
   pool_2x2_backward(ImagePooling::kMax, x, s, g, &gx);
   EXPECT_EQ(gx.sum(), 8);
   EXPECT_EQ(gx(6, 0), 1);
-  EXPECT_EQ(gx(25 + 0, 0), 1);
+  EXPECT_EQ(gx(0, 1), 1);
   EXPECT_EQ(gx(24, 0), 0);  // dropped row and column
   pool_2x2_backward(ImagePooling::kAverage, x, s, g, &gx);
   EXPECT_EQ(gx.sum(), 8);
@@ -233,16 +238,17 @@ TEST(Pooling, AverageAndMaxOnAHandComputedPlane) {
   EXPECT_EQ(gx(4, 0), 0);  // dropped column
   global_average_pool(x, s, &y);
   EXPECT_EQ(y, (Matrix(1, 2) << 12, -12).finished());
+  EXPECT_THROW(pool_2x2(ImagePooling::kAverage, Matrix::Zero(24, 1), s, &y), core::Error);
 }
 
 // The smallest difference between the largest and the second largest entry of a 2 x 2
 // pooling window.
-double smallest_top_two_gap(const Matrix& planes, const ImageShape& s) {
+double smallest_top_two_gap(const Matrix& images, const ImageShape& s) {
   double gap = 1e300;
-  for (Eigen::Index q = 0; q < planes.size() / s.pixels(); ++q)
+  for (Eigen::Index q = 0; q < images.size() / s.pixels(); ++q)  // every plane
     for (int i = 0; i + 1 < s.height; i += 2)
       for (int j = 0; j + 1 < s.width; j += 2) {
-        const double* top = planes.data() + q * s.pixels() + i * s.width + j;
+        const double* top = images.data() + q * s.pixels() + i * s.width + j;
         double v[4] = {top[0], top[1], top[s.width], top[s.width + 1]};
         std::sort(v, v + 4);
         gap = std::min(gap, v[3] - v[2]);
@@ -254,11 +260,11 @@ TEST(Pooling, GradientsMatchFiniteDifferences) {
   const ImageShape s{3, 5, 6};
   core::Rng rng(5);
   const int batch = 2;
-  const Matrix x = planes_of(random_matrix(s.flat_dim(), batch, &rng), s);
+  const Matrix x = random_matrix(s.flat_dim(), batch, &rng);
   const Vector x0 = Eigen::Map<const Vector>(x.data(), x.size());
-  auto as_planes = [&](const Vector& v) { return Matrix(Eigen::Map<const Matrix>(v.data(), x.rows(), x.cols())); };
+  auto as_images = [&](const Vector& v) { return Matrix(Eigen::Map<const Matrix>(v.data(), x.rows(), x.cols())); };
   for (ImagePooling pooling : {ImagePooling::kAverage, ImagePooling::kMax}) {
-    const Matrix w = random_matrix(batch * pooled_shape(s).pixels(), 3, &rng);
+    const Matrix w = random_matrix(pooled_shape(s).flat_dim(), batch, &rng);
     Matrix grad_x;
     pool_2x2_backward(pooling, x, s, w, &grad_x);
     // Average pooling is linear: step 1e-3 leaves only rounding. Max pooling is piecewise
@@ -270,7 +276,7 @@ TEST(Pooling, GradientsMatchFiniteDifferences) {
     const GradientCheckResult r = check_gradient(
         [&](const Vector& v) {
           Matrix y;
-          pool_2x2(pooling, as_planes(v), s, &y);
+          pool_2x2(pooling, as_images(v), s, &y);
           return (y.array() * w.array()).sum();
         },
         x0, Eigen::Map<const Vector>(grad_x.data(), grad_x.size()), 1e-6, step);
@@ -282,7 +288,7 @@ TEST(Pooling, GradientsMatchFiniteDifferences) {
   const GradientCheckResult r = check_gradient(
       [&](const Vector& v) {
         Matrix y;
-        global_average_pool(as_planes(v), s, &y);
+        global_average_pool(as_images(v), s, &y);
         return (y.array() * w.array()).sum();
       },
       x0, Eigen::Map<const Vector>(grad_x.data(), grad_x.size()));
