@@ -3,8 +3,12 @@
 // kernel tap, a scaled shifted plane is added to the output: contiguous, vectorised inner
 // loop, no copies), on the layers of the default CnnEmbedding for 48 x 48 images, 3 x 3 and
 // 5 x 5 kernels, 'same' padding. Times forward, the weight gradient (with the bias
-// gradient) and the input gradient, best of --reps, one thread. Prints one line per layer
+// gradient), the input gradient and both in one backward call (as training does; Winograd
+// shares the transformed output gradient between them), best of --reps, one thread (the filters are prepared
+// once, outside the timings, as a training step does once per batch). Prints one line per layer
 // and algorithm; asserts nothing (every algorithm is checked against the direct loop first).
+// Then the crossover behind ConvAlgorithm::kAuto: forward + backward of a 3 x 3 layer
+// C_in -> 16 channels by im2col and by Winograd, for C_in = 1 .. 16 at 48² and 24².
 //
 //   bench_conv2d [--images 16] [--reps 20]
 #include <algorithm>
@@ -118,8 +122,8 @@ int main(int argc, char** argv) {
   const Layer layers[] = {{1, 16, 48}, {16, 32, 24}, {32, 64, 12}};
   std::printf("# batch of %d images, best of %d, one thread; GFLOP/s = 2 x multiply-adds of the direct sum / time\n",
               images, reps);
-  std::printf("%-16s %6s %-9s %20s %20s %20s\n", "layer", "kernel", "algorithm", "forward ms (GFLOP/s)",
-              "weight grad ms", "input grad ms");
+  std::printf("%-16s %6s %-9s %20s %15s %15s %15s\n", "layer", "kernel", "algorithm", "forward ms (GFLOP/s)",
+              "weight grad ms", "input grad ms", "both grads ms");
   for (int k : {3, 5})
     for (const Layer& l : layers) {
       const ImageShape in{l.c_in, l.size, l.size};
@@ -143,31 +147,60 @@ int main(int argc, char** argv) {
         else std::snprintf(c, sizeof c, "%8.2f", 1e3 * t);
         return std::string(c);
       };
-      auto row = [&](const char* algorithm, double f, double w, double i) {
-        std::printf("%-16s %6d %-9s %20s %20s %20s\n", name, k, algorithm, cell(f, true).c_str(),
-                    cell(w, false).c_str(), cell(i, false).c_str());
+      auto row = [&](const char* algorithm, double f, double w, double i, double both) {
+        std::printf("%-16s %6d %-9s %20s %15s %15s %15s\n", name, k, algorithm, cell(f, true).c_str(),
+                    cell(w, false).c_str(), cell(i, false).c_str(), cell(both, false).c_str());
       };
-      row("direct", best_seconds(reps, [&] { direct.forward(x, conv.weight(), conv.bias(), &y_direct); }),
-          best_seconds(reps, [&] { direct.grad_weight(x, gy, &gw_direct); }),
-          best_seconds(reps, [&] { direct.grad_input(gy, conv.weight(), &gx_direct); }));
+      const double dw = best_seconds(reps, [&] { direct.grad_weight(x, gy, &gw_direct); });
+      const double dx = best_seconds(reps, [&] { direct.grad_input(gy, conv.weight(), &gx_direct); });
+      row("direct", best_seconds(reps, [&] { direct.forward(x, conv.weight(), conv.bias(), &y_direct); }), dw, dx,
+          dw + dx);
       for (sbi::nn::ConvAlgorithm algorithm : {sbi::nn::ConvAlgorithm::kIm2col, sbi::nn::ConvAlgorithm::kWinograd}) {
         if (algorithm == sbi::nn::ConvAlgorithm::kWinograd && k != 3) continue;
         Conv2d c(in, l.c_out, k, p, algorithm);
         c.weight() = conv.weight();
         c.bias() = conv.bias();
+        sbi::nn::Conv2dFilters filters;
         sbi::nn::Conv2dScratch scratch;
-        c.forward(x, &y, &scratch);  // same numbers first
-        c.backward(x, gy, &gx, &scratch);
+        c.prepare(&filters);
+        c.forward(x, filters, &y, &scratch);  // same numbers first
+        c.backward(x, gy, filters, &gx, &scratch);
         const double diff = std::max((y - y_direct).cwiseAbs().maxCoeff(), (gx - gx_direct).cwiseAbs().maxCoeff());
         if (diff > 1e-9) {
           std::fprintf(stderr, "bench_conv2d: %s and the direct loop differ by %g\n", name, diff);
           return 1;
         }
         row(algorithm == sbi::nn::ConvAlgorithm::kWinograd ? "winograd" : "im2col",
-            best_seconds(reps, [&] { c.forward(x, &y, &scratch); }),
-            best_seconds(reps, [&] { c.backward(x, gy, nullptr, &scratch); }),
-            best_seconds(reps, [&] { c.backward(x, gy, &gx, &scratch, false); }));
+            best_seconds(reps, [&] { c.forward(x, filters, &y, &scratch); }),
+            best_seconds(reps, [&] { c.backward(x, gy, filters, nullptr, &scratch); }),
+            best_seconds(reps, [&] { c.backward(x, gy, filters, &gx, &scratch, false); }),
+            best_seconds(reps, [&] { c.backward(x, gy, filters, &gx, &scratch); }));
       }
     }
+  std::printf("\n# crossover: forward + backward (both gradients) ms, 3 x 3, C_in -> 16, im2col / winograd\n");
+  std::printf("%6s %16s %16s\n", "C_in", "48 x 48", "24 x 24");
+  for (int c_in : {1, 2, 4, 8, 16}) {
+    std::printf("%6d", c_in);
+    for (int size : {48, 24}) {
+      double t[2];
+      for (int a = 0; a < 2; ++a) {
+        Conv2d c(ImageShape{c_in, size, size}, 16, 3, 1,
+                 a == 0 ? sbi::nn::ConvAlgorithm::kIm2col : sbi::nn::ConvAlgorithm::kWinograd);
+        sbi::core::Rng rng(2);
+        c.initialize(sbi::nn::Init::kPyTorch, &rng);
+        const Matrix x = Matrix::Random(c.in_dim(), images), gy = Matrix::Random(c.out_dim(), images);
+        Matrix y, gx;
+        sbi::nn::Conv2dFilters filters;
+        sbi::nn::Conv2dScratch scratch;
+        c.prepare(&filters);
+        t[a] = best_seconds(reps, [&] {
+          c.forward(x, filters, &y, &scratch);
+          c.backward(x, gy, filters, &gx, &scratch);
+        });
+      }
+      std::printf(" %7.2f / %6.2f", 1e3 * t[0], 1e3 * t[1]);
+    }
+    std::printf("\n");
+  }
   return 0;
 }

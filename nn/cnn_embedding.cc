@@ -117,14 +117,14 @@ void CnnEmbedding::prepare_workspaces(Cache* c) const {
   }
 }
 
-void CnnEmbedding::run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, ChunkCache* chunk,
-                             Workspace* ws, Matrix* features) const {
+void CnnEmbedding::run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, const Cache& cache,
+                             ChunkCache* chunk, Workspace* ws, Matrix* features) const {
   const size_t blocks = convs_.size();
   chunk->blocks.resize(blocks);
   chunk->blocks[0].input = x.middleCols(first, count);
   for (size_t b = 0; b < blocks; ++b) {
     BlockCache& bc = chunk->blocks[b];
-    convs_[b].forward(bc.input, &bc.pre, &ws->conv[b]);
+    convs_[b].forward(bc.input, cache.filters[b], &bc.pre, &ws->conv[b]);
     activate(options_.activation, bc.pre, &bc.act);
     pool_2x2(options_.pooling, bc.act, convs_[b].out_shape(),
              b + 1 < blocks ? &chunk->blocks[b + 1].input : &chunk->pooled);
@@ -145,12 +145,14 @@ const Matrix& CnnEmbedding::run(const Matrix& x, Cache* c) const {
   const Eigen::Index num_chunks = (b + kChunkImages - 1) / kChunkImages;
   c->chunks.resize(num_chunks);
   prepare_workspaces(c);
+  c->filters.resize(convs_.size());
+  for (size_t l = 0; l < convs_.size(); ++l) convs_[l].prepare(&c->filters[l]);
   c->features.resize(options_.readout_dim(), b);
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)
   for (Eigen::Index chunk = 0; chunk < num_chunks; ++chunk) {
     const Eigen::Index first = chunk * kChunkImages;
-    run_chunk(x, first, std::min(kChunkImages, b - first), &c->chunks[chunk], &c->workspaces[omp_get_thread_num()],
-              &c->features);
+    run_chunk(x, first, std::min(kChunkImages, b - first), *c, &c->chunks[chunk],
+              &c->workspaces[omp_get_thread_num()], &c->features);
   }
   return head_.forward(c->features, &c->head);
 }
@@ -162,8 +164,11 @@ Matrix CnnEmbedding::embed(const Matrix& x) const {
 
 const Matrix& CnnEmbedding::forward(const Matrix& x) { return run(x, &cache_); }
 
-void CnnEmbedding::backward_chunk(Convs* convs, const ChunkCache& chunk, Eigen::Index first, Eigen::Index count,
-                                  const Matrix& grad_features, Workspace* ws) const {
+void CnnEmbedding::backward_chunk(Convs* convs, const Cache& c, Eigen::Index chunk_index, Eigen::Index count,
+                                  Workspace* ws) const {
+  const ChunkCache& chunk = c.chunks[chunk_index];
+  const Matrix& grad_features = c.grad_features;
+  const Eigen::Index first = chunk_index * kChunkImages;
   const size_t last = convs->size() - 1;
   if (options_.readout == CnnReadout::kFlatten)
     ws->grad_out[last] = grad_features.middleCols(first, count);
@@ -175,7 +180,7 @@ void CnnEmbedding::backward_chunk(Convs* convs, const ChunkCache& chunk, Eigen::
     pool_2x2_backward(options_.pooling, bc.act, conv.out_shape(), ws->grad_out[b], &ws->grad_act[b]);
     activation_backward(options_.activation, bc.pre, bc.act, ws->grad_act[b], &ws->grad_pre[b]);
     // The block's input is the previous block's output (no input gradient for the image).
-    conv.backward(bc.input, ws->grad_pre[b], b > 0 ? &ws->grad_out[b - 1] : nullptr, &ws->conv[b]);
+    conv.backward(bc.input, ws->grad_pre[b], c.filters[b], b > 0 ? &ws->grad_out[b - 1] : nullptr, &ws->conv[b]);
   }
 }
 
@@ -188,13 +193,13 @@ void CnnEmbedding::backward(const Matrix& grad_out) {
   prepare_workspaces(&c);
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)
   for (Eigen::Index chunk = 0; chunk < num_chunks; ++chunk) {
-    // This chunk's copy of the convolutions (same weights) takes its gradients from zero.
+    // This chunk's copy of the convolutions (same weights, so the forward pass's filters
+    // serve) takes its gradients from zero.
     Convs& replica = replicas_[chunk];
     replica = convs_;
     for (Conv2d& conv : replica)
       for (const Parameter& p : conv.parameters()) p.grad->setZero();
-    const Eigen::Index first = chunk * kChunkImages;
-    backward_chunk(&replica, c.chunks[chunk], first, std::min(kChunkImages, b - first), c.grad_features,
+    backward_chunk(&replica, c, chunk, std::min(kChunkImages, b - chunk * kChunkImages),
                    &c.workspaces[omp_get_thread_num()]);
   }
   for (size_t l = 0; l < convs_.size(); ++l) {
@@ -231,6 +236,9 @@ CnnOptions cnn_options_from(const EmbeddingHyperparameters& h) {
   o.hidden = h.get_int("hidden");
   o.head_layers = h.get_int("head_layers");
   o.out_dim = h.get_int("out_dim");
+  core::check(!h.has("in_dim") || h.get_int("in_dim") == o.channels * o.height * o.width,
+              "cnn embedding: hyperparameter 'in_dim' = " + std::to_string(h.get_int("in_dim")) +
+                  " is not channels x height x width = " + std::to_string(o.channels * o.height * o.width));
   return o;
 }
 

@@ -22,12 +22,12 @@ ImageShape output_shape(const ImageShape& in, int out_channels, int kernel, int 
   return out;
 }
 
-// kAuto: Winograd for 3 x 3 kernels on 8 input channels or more, im2col otherwise (figures
-// in conv2d.h). With few input channels the tile transforms outweigh the products they save:
-// forward + backward of 16 images, 3 x 3 -> 16 channels, one core, im2col / Winograd ms:
-//   C_in    1            2            4            8             16
-//   48²     1.20 / 2.34  2.02 / 3.85  4.03 / 4.58  7.29 / 7.27  14.0 / 11.4
-//   24²     0.29 / 0.47  0.48 / 0.69  0.86 / 0.92  1.65 / 1.30   3.48 / 2.33
+// kAuto: Winograd for 3 x 3 kernels on 8 input channels or more, im2col otherwise. With
+// few input channels the tile transforms outweigh the products they save (bench_conv2d,
+// forward + backward of 16 images, 3 x 3 -> 16 channels, one core, im2col / Winograd ms):
+//   C_in    1            2            4            8            16
+//   48²     1.08 / 2.20  1.83 / 3.53  3.53 / 4.30  6.96 / 6.64  14.1 / 11.4
+//   24²     0.27 / 0.46  0.47 / 0.66  0.81 / 0.82  1.61 / 1.30   3.44 / 2.32
 constexpr int kWinogradMinChannels = 8;
 
 ConvAlgorithm checked_algorithm(ConvAlgorithm algorithm, int kernel, int in_channels) {
@@ -57,10 +57,18 @@ void Conv2d::initialize(Init init, core::Rng* rng) {
   bias_ = same_fan_in.bias();
 }
 
-void Conv2d::check_input(const Matrix& x, const char* function) const {
+void Conv2d::check_input(const Matrix& x, const Conv2dFilters& filters, const char* function) const {
   core::check(x.rows() == in_dim(), std::string("Conv2d::") + function + ": x has " + std::to_string(x.rows()) +
                                         " rows, expected " + std::to_string(in_dim()) + " (images of " +
                                         in_.describe() + ")");
+  const bool winograd = algorithm_ == ConvAlgorithm::kWinograd;
+  core::check(filters.u.rows() == (winograd ? out_.channels : 0) && filters.u.cols() == (winograd ? 16 * in_.channels : 0),
+              std::string("Conv2d::") + function + ": the filters were not prepared by this layer (call prepare())");
+}
+
+void Conv2d::prepare(Conv2dFilters* filters) const {
+  if (algorithm_ == ConvAlgorithm::kWinograd) detail::filter_transform(weight_, in_.channels, &filters->u);
+  else filters->u.resize(0, 0);
 }
 
 // cols(i*W' + j, (c*k + u)*k + v) = x[c, i + u - p, j + v - p], zero outside: each column is a
@@ -110,10 +118,10 @@ void Conv2d::col2im(const Matrix& cols, double* image) const {
       }
 }
 
-void Conv2d::forward(const Matrix& x, Matrix* y, Conv2dScratch* s) const {
-  check_input(x, "forward");
+void Conv2d::forward(const Matrix& x, const Conv2dFilters& filters, Matrix* y, Conv2dScratch* s) const {
+  check_input(x, filters, "forward");
   y->resize(out_dim(), x.cols());
-  if (algorithm_ == ConvAlgorithm::kWinograd) return forward_winograd(x, y, s);
+  if (algorithm_ == ConvAlgorithm::kWinograd) return forward_winograd(x, filters.u, y, s);
   for (Eigen::Index n = 0; n < x.cols(); ++n) {
     im2col(x.col(n).data(), &s->cols);
     Eigen::Map<Matrix> yn(y->col(n).data(), out_.pixels(), out_.channels);
@@ -122,14 +130,14 @@ void Conv2d::forward(const Matrix& x, Matrix* y, Conv2dScratch* s) const {
   }
 }
 
-void Conv2d::backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Conv2dScratch* s,
-                      bool param_grads) {
-  check_input(x, "backward");
+void Conv2d::backward(const Matrix& x, const Matrix& grad_y, const Conv2dFilters& filters, Matrix* grad_x,
+                      Conv2dScratch* s, bool param_grads) {
+  check_input(x, filters, "backward");
   core::check(grad_y.rows() == out_dim() && grad_y.cols() == x.cols(),
               "Conv2d::backward: grad_y is " + std::to_string(grad_y.rows()) + " x " + std::to_string(grad_y.cols()) +
                   ", expected " + std::to_string(out_dim()) + " x " + std::to_string(x.cols()));
   if (grad_x != nullptr) grad_x->resize(in_dim(), x.cols());
-  if (algorithm_ == ConvAlgorithm::kWinograd) return backward_winograd(x, grad_y, grad_x, s, param_grads);
+  if (algorithm_ == ConvAlgorithm::kWinograd) return backward_winograd(x, grad_y, filters.u, grad_x, s, param_grads);
   for (Eigen::Index n = 0; n < x.cols(); ++n) {
     const Eigen::Map<const Matrix> gyn(grad_y.col(n).data(), out_.pixels(), out_.channels);
     if (param_grads) {
@@ -146,26 +154,24 @@ void Conv2d::backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Con
 }
 
 // M_ξ = V_ξ U_ξᵀ for the 16 entries ξ of the transformed tiles (nn/detail/winograd.h).
-void Conv2d::forward_winograd(const Matrix& x, Matrix* y, Conv2dScratch* s) const {
+void Conv2d::forward_winograd(const Matrix& x, const Matrix& u, Matrix* y, Conv2dScratch* s) const {
   const detail::WinogradGeometry g(in_, out_, padding_);
   const int c_in = in_.channels, c_out = out_.channels;
-  detail::filter_transform(weight_, c_in, &s->u);
   s->m.resize(g.tiles(), 16 * c_out);
   for (Eigen::Index n = 0; n < x.cols(); ++n) {
     detail::input_transform(g, x.col(n).data(), &s->v, &s->padded);
     for (int xi = 0; xi < 16; ++xi)
       s->m.middleCols(xi * c_out, c_out).noalias() =
-          s->v.middleCols(xi * c_in, c_in) * s->u.middleCols(xi * c_in, c_in).transpose();
+          s->v.middleCols(xi * c_in, c_in) * u.middleCols(xi * c_in, c_in).transpose();
     detail::output_transform(g, s->m, bias_, y->col(n).data());
   }
 }
 
 // The adjoints in reverse order: dM = A dY Aᵀ, dU_ξ += dM_ξᵀ V_ξ, dV_ξ = dM_ξ U_ξ, dX = B dV Bᵀ.
-void Conv2d::backward_winograd(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Conv2dScratch* s,
-                               bool param_grads) {
+void Conv2d::backward_winograd(const Matrix& x, const Matrix& grad_y, const Matrix& u, Matrix* grad_x,
+                               Conv2dScratch* s, bool param_grads) {
   const detail::WinogradGeometry g(in_, out_, padding_);
   const int c_in = in_.channels, c_out = out_.channels;
-  if (grad_x != nullptr) detail::filter_transform(weight_, c_in, &s->u);
   if (param_grads) s->du.setZero(c_out, 16 * c_in);
   for (Eigen::Index n = 0; n < x.cols(); ++n) {
     detail::output_transform_adjoint(g, grad_y.col(n).data(), &s->m);
@@ -180,7 +186,7 @@ void Conv2d::backward_winograd(const Matrix& x, const Matrix& grad_y, Matrix* gr
       s->v.resize(g.tiles(), 16 * c_in);
       for (int xi = 0; xi < 16; ++xi)
         s->v.middleCols(xi * c_in, c_in).noalias() =
-            s->m.middleCols(xi * c_out, c_out) * s->u.middleCols(xi * c_in, c_in);
+            s->m.middleCols(xi * c_out, c_out) * u.middleCols(xi * c_in, c_in);
       detail::input_transform_adjoint(g, s->v, grad_x->col(n).data(), &s->padded);
     }
   }

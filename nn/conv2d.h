@@ -18,24 +18,28 @@
 //   dL/dX = col2im((dL/dY) W)   (col2im adds every entry back where im2col took it from).
 //
 // Winograd F(2x2, 3x3) (nn/detail/winograd.h), k = 3 only: 16 products of (tiles x C_in)
-// by (C_in x C_out) per image, 2.25x fewer multiplications than im2col.
+// by (C_in x C_out) per image, 2.25x fewer multiplications than im2col; the transforms add
+// no rounding beyond that of the sums (their constants are 0, ±1 and ±1/2).
 //
 // Measured (bench/bench_conv2d.cc: one core of the 2-core AMD EPYC, double, 16 images,
-// best of 30; the layers of the default CnnEmbedding on 48 x 48 images), ms for forward /
-// weight gradient / input gradient:
+// best of 40, the machine shared with other builds; the layers of the default CnnEmbedding
+// on 48 x 48 images), ms for the forward pass / the backward pass (both gradients):
 //
-//   layer, kernel      direct loop             im2col + GEMM        Winograd F(2x2, 3x3)
-//   48² 1 -> 16, 3     0.89 / 2.05 / 0.88      0.30 / 0.37 / 0.33   see conv2d.cc
-//   24² 16 -> 32, 3   12.6 / 21.2 / 14.4       1.71 / 1.77 / 1.66
-//   12² 32 -> 64, 3   26.4 / 28.3 / 27.8       1.58 / 1.63 / 1.47
-//   24² 16 -> 32, 5   34.8 / 64.2 / 34.6       4.93 / 4.91 / 4.75
+//   layer, kernel      direct loop     im2col + GEMM    Winograd F(2x2, 3x3)
+//   48² 1 -> 16, 3     0.76 / 3.33     0.30 / 0.69      0.95 / 1.17
+//   24² 16 -> 32, 3   11.5 / 41.0      1.69 / 3.68      1.33 / 2.83
+//   12² 32 -> 64, 3   17.7 / 55.0      1.57 / 3.08      1.13 / 2.39
+//   24² 16 -> 32, 5   32.0 / 81.4      4.87 / 9.54
 //
-// kAuto picks the fastest measured: see fastest_algorithm() in conv2d.cc. FFT convolution
-// is not offered: for k = 3 or 5 it needs more arithmetic than the direct sum (a transform
-// of (H + k - 1)² points per channel and a product per channel pair and frequency).
+// The matrix products beat the direct loop 3-15x; Winograd beats im2col from 8 input
+// channels on (the crossover table is in conv2d.cc); kAuto picks accordingly. FFT
+// convolution is not offered: for k = 3 or 5 it needs more arithmetic than the direct sum
+// (a transform of (H + k - 1)² points per channel and a product per channel pair and
+// frequency).
 //
-// forward() is const (thread-safe with a scratch object per thread); backward() adds into
-// the layer's gradient buffers, as nn::Dense does.
+// prepare() transforms the filters for the algorithm once per weight update (the batch's
+// chunks and the backward pass share them); forward() is const (thread-safe with a scratch
+// object per thread); backward() adds into the layer's gradient buffers, as nn::Dense does.
 #pragma once
 
 #include "core/rng.h"
@@ -46,12 +50,18 @@ namespace sbi::nn {
 
 enum class ConvAlgorithm { kAuto, kIm2col, kWinograd };
 
+// The filters as the algorithm uses them, made by Conv2d::prepare from the current weights
+// and valid until they change; read-only, shared by any number of threads.
+struct Conv2dFilters {
+  Matrix u;  // Winograd: U = G g Gᵀ, C_out x 16 C_in (nn/detail/winograd.h); im2col: empty
+};
+
 // Caller-owned scratch of Conv2d, one per thread; kept allocated between calls.
 struct Conv2dScratch {
   Matrix cols;        // im2col: one image's patches, or their gradient
-  Matrix u, du;       // Winograd: transformed filters and their gradient
+  Matrix du;          // Winograd: gradient of the transformed filters
   Matrix v, m;        // Winograd: one image's transformed tiles, and products (or gradients)
-  Matrix padded;      // Winograd: one zero-padded plane
+  Matrix padded;      // Winograd: one zero-padded plane, split in even and odd columns
 };
 
 class Conv2d {
@@ -73,26 +83,30 @@ class Conv2d {
   // As a Dense layer of fan-in C_in k² (kPyTorch is PyTorch's Conv2d default).
   void initialize(Init init, core::Rng* rng);
 
-  // y = conv(x) for x of in_dim() rows. Throws core::Error when x has another number of rows.
-  void forward(const Matrix& x, Matrix* y, Conv2dScratch* scratch) const;
+  // The filters for forward() and backward(); again after every change of the weights.
+  void prepare(Conv2dFilters* filters) const;
+
+  // y = conv(x) for x of in_dim() rows. Throws core::Error when x has another number of
+  // rows or the filters were not prepared by this layer.
+  void forward(const Matrix& x, const Conv2dFilters& filters, Matrix* y, Conv2dScratch* scratch) const;
 
   // Given x (the forward input) and dL/dy: adds dL/dW, dL/db into the gradient buffers
   // (unless param_grads is false) and, if grad_x is not null, writes dL/dx.
-  void backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Conv2dScratch* scratch,
-                bool param_grads = true);
+  void backward(const Matrix& x, const Matrix& grad_y, const Conv2dFilters& filters, Matrix* grad_x,
+                Conv2dScratch* scratch, bool param_grads = true);
 
   Parameters parameters();  // "weight" (C_out x C_in k²), "bias" (C_out x 1)
   Matrix& weight() { return weight_; }
   Matrix& bias() { return bias_; }
 
  private:
-  void check_input(const Matrix& x, const char* function) const;
+  void check_input(const Matrix& x, const Conv2dFilters& filters, const char* function) const;
   // One image (H*W x C_in, column-major) <-> its H'*W' x C_in k² patch matrix.
   void im2col(const double* image, Matrix* cols) const;
   void col2im(const Matrix& cols, double* image) const;
-  void forward_winograd(const Matrix& x, Matrix* y, Conv2dScratch* s) const;
-  void backward_winograd(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, Conv2dScratch* s,
-                         bool param_grads);
+  void forward_winograd(const Matrix& x, const Matrix& u, Matrix* y, Conv2dScratch* s) const;
+  void backward_winograd(const Matrix& x, const Matrix& grad_y, const Matrix& u, Matrix* grad_x,
+                         Conv2dScratch* s, bool param_grads);
 
   ImageShape in_, out_;
   int kernel_ = 0, padding_ = 0;

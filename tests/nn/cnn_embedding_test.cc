@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "core/error.h"
@@ -108,6 +109,15 @@ TEST(CnnEmbedding, EmbedEqualsForwardAndDoesNotDependOnThreads) {
   EXPECT_LT((e.embed(x.middleCols(8, 3)) - outs[0].middleCols(8, 3)).cwiseAbs().maxCoeff(), 1e-14);
 }
 
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const core::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 TEST(CnnEmbedding, HyperparametersRebuildTheSameNetwork) {
   CnnOptions o = small(Activation::kSiLU, ImagePooling::kMax, CnnReadout::kMean);
   o.block_channels = {4, 6, 5};
@@ -130,15 +140,11 @@ TEST(CnnEmbedding, HyperparametersRebuildTheSameNetwork) {
   const Matrix x = random_matrix(o.in_dim(), 10, &data);
   EXPECT_EQ(rebuilt->embed(x), direct.embed(x));  // bitwise
   EXPECT_NE(make_embedding("cnn", h, seed + 1)->embed(x), direct.embed(x));
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const core::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
+  // A file whose sizes disagree is refused, naming them.
+  EmbeddingHyperparameters wrong = h;
+  wrong.set("in_dim", 100);
+  const std::string message = error_of([&] { make_embedding("cnn", wrong, seed); });
+  EXPECT_NE(message.find("'in_dim' = 100 is not channels x height x width = 180"), std::string::npos) << message;
 }
 
 TEST(CnnEmbedding, ClearErrors) {

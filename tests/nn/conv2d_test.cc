@@ -65,6 +65,11 @@ TEST(Conv2d, AutoPicksWinogradFor3x3OnManyChannelsAndIm2colOtherwise) {
   EXPECT_EQ(Conv2d(ImageShape{2, 8, 8}, 4, 3, 1).algorithm(), ConvAlgorithm::kIm2col);
   EXPECT_EQ(Conv2d(ImageShape{8, 8, 8}, 4, 5, 2).algorithm(), ConvAlgorithm::kIm2col);
   EXPECT_THROW(Conv2d(ImageShape{2, 8, 8}, 4, 5, 2, ConvAlgorithm::kWinograd), core::Error);
+  // Filters prepared by another layer (here: none) are refused.
+  Conv2d conv(ImageShape{8, 8, 8}, 4, 3, 1);
+  Matrix y;
+  Conv2dScratch scratch;
+  EXPECT_THROW(conv.forward(Matrix::Zero(conv.in_dim(), 1), Conv2dFilters{}, &y, &scratch), core::Error);
 }
 
 TEST(Conv2d, MatchesTheDirectSumForRandomSizes) {
@@ -83,8 +88,10 @@ TEST(Conv2d, MatchesTheDirectSumForRandomSizes) {
       for (int batch : {0, 1, 3}) {
         const Matrix x = random_matrix(in.flat_dim(), batch, &rng);
         Matrix y;
+        Conv2dFilters filters;
         Conv2dScratch scratch;
-        conv.forward(x, &y, &scratch);
+        conv.prepare(&filters);
+        conv.forward(x, filters, &y, &scratch);
         const Matrix want = reference_conv(x, in, conv.weight(), conv.bias(), k, p);
         ASSERT_EQ(y.rows(), want.rows());
         ASSERT_EQ(y.cols(), batch);
@@ -113,9 +120,11 @@ TEST(Conv2d, SamePaddingKeepsTheSizeAndValidShrinksIt) {
 TEST(Conv2d, WrongInputSizeThrows) {
   Conv2d conv(ImageShape{2, 6, 6}, 3, 3, 1);
   Matrix y;
+  Conv2dFilters filters;
   Conv2dScratch scratch;
+  conv.prepare(&filters);
   try {
-    conv.forward(Matrix::Zero(35, 2), &y, &scratch);
+    conv.forward(Matrix::Zero(35, 2), filters, &y, &scratch);
     FAIL() << "no exception";
   } catch (const core::Error& e) {
     EXPECT_NE(std::string(e.what()).find("Conv2d::forward: x has 35 rows, expected 72"), std::string::npos) << e.what();
@@ -142,9 +151,11 @@ TEST(Conv2d, IsTranslationEquivariantAwayFromTheBorders) {
             if (r + dy >= 0 && r + dy < in.height && s + dx >= 0 && s + dx < in.width)
               pixel(shifted, in, 0, c, r + dy, s + dx) = pixel(xs, in, 0, c, r, s);
       Matrix y, y_shifted;
+      Conv2dFilters filters;
       Conv2dScratch scratch;
-      conv.forward(x, &y, &scratch);
-      conv.forward(shifted, &y_shifted, &scratch);
+      conv.prepare(&filters);
+      conv.forward(x, filters, &y, &scratch);
+      conv.forward(shifted, filters, &y_shifted, &scratch);
       Matrix& a = y;
       Matrix& b = y_shifted;
       const ImageShape out = conv.out_shape();
@@ -181,17 +192,21 @@ TEST(Conv2d, GradientsMatchFiniteDifferences) {
     const Matrix x = random_matrix(in.flat_dim(), batch, &rng);
     const Matrix w = random_matrix(conv.out_dim(), batch, &rng);
     Matrix y, grad_x;
+    Conv2dFilters filters;
     Conv2dScratch scratch;
     auto loss = [&](const Matrix& input) {
       Matrix out;
+      Conv2dFilters f;  // the weights may have moved
       Conv2dScratch s;
-      conv.forward(input, &out, &s);
+      conv.prepare(&f);
+      conv.forward(input, f, &out, &s);
       return (out.array() * w.array()).sum();
     };
     Parameters params = conv.parameters();
     zero_grad(params);
-    conv.forward(x, &y, &scratch);
-    conv.backward(x, w, &grad_x, &scratch);
+    conv.prepare(&filters);
+    conv.forward(x, filters, &y, &scratch);
+    conv.backward(x, w, filters, &grad_x, &scratch);
     const Vector theta0 = flatten_values(params);
     GradientCheckResult r = check_gradient(
         [&](const Vector& v) {
