@@ -137,13 +137,13 @@ void CnnEmbedding::run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index c
   }
 }
 
-const Matrix& CnnEmbedding::run(const Matrix& x, Cache* c) const {
+const Matrix& CnnEmbedding::run(const Matrix& x, bool keep_activations, Cache* c) const {
   core::check(x.rows() == in_dim(), "CnnEmbedding: x has " + std::to_string(x.rows()) +
                                         " rows, expected " + std::to_string(in_dim()) + " (an image of " +
                                         options_.image().describe() + ")");
   const Eigen::Index b = x.cols();
   const Eigen::Index num_chunks = (b + kChunkImages - 1) / kChunkImages;
-  c->chunks.resize(num_chunks);
+  c->chunks.resize(keep_activations ? num_chunks : omp_get_max_threads());
   prepare_workspaces(c);
   c->filters.resize(convs_.size());
   for (size_t l = 0; l < convs_.size(); ++l) convs_[l].prepare(&c->filters[l]);
@@ -151,18 +151,19 @@ const Matrix& CnnEmbedding::run(const Matrix& x, Cache* c) const {
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)
   for (Eigen::Index chunk = 0; chunk < num_chunks; ++chunk) {
     const Eigen::Index first = chunk * kChunkImages;
-    run_chunk(x, first, std::min(kChunkImages, b - first), *c, &c->chunks[chunk],
-              &c->workspaces[omp_get_thread_num()], &c->features);
+    const int thread = omp_get_thread_num();
+    run_chunk(x, first, std::min(kChunkImages, b - first), *c, &c->chunks[keep_activations ? chunk : thread],
+              &c->workspaces[thread], &c->features);
   }
   return head_.forward(c->features, &c->head);
 }
 
 Matrix CnnEmbedding::embed(const Matrix& x) const {
   Cache cache;
-  return run(x, &cache);
+  return run(x, false, &cache);
 }
 
-const Matrix& CnnEmbedding::forward(const Matrix& x) { return run(x, &cache_); }
+const Matrix& CnnEmbedding::forward(const Matrix& x) { return run(x, true, &cache_); }
 
 void CnnEmbedding::backward_chunk(Convs* convs, const Cache& c, Eigen::Index chunk_index, Eigen::Index count,
                                   Workspace* ws) const {
@@ -188,7 +189,7 @@ void CnnEmbedding::backward(const Matrix& grad_out) {
   Cache& c = cache_;
   head_.backward(&c.head, grad_out, &c.grad_features);
   const Eigen::Index b = c.features.cols();
-  const Eigen::Index num_chunks = static_cast<Eigen::Index>(c.chunks.size());
+  const Eigen::Index num_chunks = (b + kChunkImages - 1) / kChunkImages;
   if (static_cast<Eigen::Index>(replicas_.size()) < num_chunks) replicas_.resize(num_chunks);
   prepare_workspaces(&c);
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)

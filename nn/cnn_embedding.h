@@ -18,7 +18,7 @@
 // never per pixel; DESIGN.md). The convolutions pick their algorithm (nn/conv2d.h: Winograd
 // for 3 x 3 kernels on 8 channels or more, im2col otherwise). Training keeps every block's
 // input, convolution output and activation: 147,456 numbers (1.2 MB) per 48 x 48 image for
-// the default blocks, 151 MB for a batch of 128.
+// the default blocks, 151 MB for a batch of 128 (embed() keeps one chunk per thread).
 //
 // The convolution stack runs image chunk by image chunk (kChunkImages images per chunk,
 // OpenMP over chunks), in embed() and in training; backward gives each chunk its own copy
@@ -107,7 +107,7 @@ class CnnEmbedding : public Embedding {
   };
   struct Cache {
     std::vector<Conv2dFilters> filters;  // of each block, for these weights
-    std::vector<ChunkCache> chunks;
+    std::vector<ChunkCache> chunks;      // training: one per chunk; embed(): one per thread
     std::vector<Workspace> workspaces;  // one per thread
     Matrix features;                    // readout_dim x B
     MlpCache head;
@@ -115,7 +115,9 @@ class CnnEmbedding : public Embedding {
   };
   using Convs = std::vector<Conv2d>;
 
-  const Matrix& run(const Matrix& x, Cache* cache) const;
+  // The forward pass. Training keeps every chunk's activations for backward; embed() keeps
+  // one chunk per thread, so that its memory does not grow with the number of images.
+  const Matrix& run(const Matrix& x, bool keep_activations, Cache* cache) const;
   // Makes one workspace per thread, each with a matrix per block.
   void prepare_workspaces(Cache* cache) const;
   // The blocks and the readout for the images [first, first + count) of x, into `features`.
