@@ -24,14 +24,13 @@
 // initialisation and after the warm-up steps, the loss and gradient norm on that batch at
 // both and the embedding of the batch, for cnn_pytorch.py --check PATH.
 #include <omp.h>
+#include <sys/resource.h>
 
 #include <algorithm>
-#include <ctime>
-
-#include <sys/resource.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <numeric>
@@ -91,10 +90,12 @@ void blobs(long n, int size, std::uint64_t seed, Matrix* x, Matrix* targets) {
     const double s = rng.uniform(1.5, 4.0), a = rng.uniform(0.5, 2.0);
     for (int r = 0; r < size; ++r)
       for (int c = 0; c < size; ++c)
-        (*x)(r * size + c, k) = a * std::exp(-((c - x0) * (c - x0) + (r - y0) * (r - y0)) / (2 * s * s)) +
-                                0.1 * rng.normal();
+        (*x)(r * size + c, k) =
+            a * std::exp(-((c - x0) * (c - x0) + (r - y0) * (r - y0)) / (2 * s * s)) + 0.1 * rng.normal();
     // z-scores with the uniform priors' means and standard deviations (b - a) / sqrt(12).
-    auto z = [](double v, double a_, double b_) { return (v - 0.5 * (a_ + b_)) / ((b_ - a_) / std::sqrt(12.0)); };
+    auto z = [](double v, double a_, double b_) {
+      return (v - 0.5 * (a_ + b_)) / ((b_ - a_) / std::sqrt(12.0));
+    };
     (*targets)(0, k) = z(x0, lo, hi);
     (*targets)(1, k) = z(y0, lo, hi);
     (*targets)(2, k) = z(s, 1.5, 4.0);
@@ -115,7 +116,8 @@ int main(int argc, char** argv) {
   const std::string dump = flag(argc, argv, "dump", "");
   const double clip = 5.0, learning_rate = 1e-3;  // TrainOptions defaults
   if (steps < 1 || warmup < 0 || batch < 1 || n < batch || size < 8) {
-    std::fprintf(stderr, "bench_cnn_throughput: need steps >= 1, warmup >= 0, 1 <= batch-size <= images, size >= 8\n");
+    std::fprintf(
+        stderr, "bench_cnn_throughput: need steps >= 1, warmup >= 0, 1 <= batch-size <= images, size >= 8\n");
     return 2;
   }
 
@@ -200,7 +202,8 @@ int main(int argc, char** argv) {
   if (!dump.empty()) {
     std::ofstream out(dump);
     out << std::setprecision(17);
-    out << "config " << size << ' ' << co.kernel << ' ' << co.hidden << ' ' << co.out_dim << ' ' << num_params;
+    out << "config " << size << ' ' << co.kernel << ' ' << co.hidden << ' ' << co.out_dim << ' '
+        << num_params;
     for (int c : co.block_channels) out << ' ' << c;
     out << '\n';
     write_matrix(out, "batch_x", check_x.transpose());
@@ -210,7 +213,8 @@ int main(int argc, char** argv) {
     out << "loss_init " << init_loss << "\ngrad_norm_init " << init_grad_norm << '\n';
     out << "loss " << l << "\ngrad_norm " << g << '\n';
     write_matrix(out, "embedding", embedding.embed(check_x).transpose());
-    for (size_t i = 0; i < params.size(); ++i) write_matrix(out, "init_param " + params[i].name, init_values[i]);
+    for (size_t i = 0; i < params.size(); ++i)
+      write_matrix(out, "init_param " + params[i].name, init_values[i]);
     for (const nn::Parameter& p : params) write_matrix(out, "param " + p.name, *p.value);
     if (!out) {
       std::fprintf(stderr, "bench_cnn_throughput: cannot write %s\n", dump.c_str());
@@ -228,7 +232,8 @@ int main(int argc, char** argv) {
   const long faults = page_faults() - faults_start;
   std::printf(
       "impl=cpp dtype=float64 threads=%d params=%ld batch=%ld size=%d warmup=%ld steps=%ld train_s=%.4f "
-      "cpu_s=%.4f steps_per_s=%.3f cpu_ms_per_step=%.2f images_per_s=%.1f forward_ms=%.2f backward_ms=%.2f other_ms=%.2f loss_init=%.6f "
+      "cpu_s=%.4f steps_per_s=%.3f cpu_ms_per_step=%.2f images_per_s=%.1f forward_ms=%.2f backward_ms=%.2f "
+      "other_ms=%.2f loss_init=%.6f "
       "loss_final=%.6f loss_mean=%.6f page_faults_per_step=%.1f\n",
       omp_get_max_threads(), num_params, batch, size, warmup, steps, train_s, cpu_s, steps / train_s,
       1e3 * cpu_s / steps, steps * batch / train_s, 1e3 * forward_s / steps, 1e3 * backward_s / steps,

@@ -118,10 +118,13 @@ struct Direct {
 int main(int argc, char** argv) {
   const int images = static_cast<int>(int_flag(argc, argv, "images", 16));
   const int reps = static_cast<int>(int_flag(argc, argv, "reps", 20));
-  struct Layer { int c_in, c_out, size; };
+  struct Layer {
+    int c_in, c_out, size;
+  };
   const Layer layers[] = {{1, 16, 48}, {16, 32, 24}, {32, 64, 12}};
-  std::printf("# batch of %d images, best of %d, one thread; GFLOP/s = 2 x multiply-adds of the direct sum / time\n",
-              images, reps);
+  std::printf(
+      "# batch of %d images, best of %d, one thread; GFLOP/s = 2 x multiply-adds of the direct sum / time\n",
+      images, reps);
   std::printf("%-16s %6s %-9s %20s %15s %15s %15s\n", "layer", "kernel", "algorithm", "forward ms (GFLOP/s)",
               "weight grad ms", "input grad ms", "both grads ms");
   for (int k : {3, 5})
@@ -143,8 +146,10 @@ int main(int argc, char** argv) {
       std::snprintf(name, sizeof name, "%dx%d %d->%d", l.size, l.size, l.c_in, l.c_out);
       auto cell = [&](double t, bool rate) {
         char c[32];
-        if (rate) std::snprintf(c, sizeof c, "%8.2f (%5.1f)", 1e3 * t, flops / t * 1e-9);
-        else std::snprintf(c, sizeof c, "%8.2f", 1e3 * t);
+        if (rate)
+          std::snprintf(c, sizeof c, "%8.2f (%5.1f)", 1e3 * t, flops / t * 1e-9);
+        else
+          std::snprintf(c, sizeof c, "%8.2f", 1e3 * t);
         return std::string(c);
       };
       auto row = [&](const char* algorithm, double f, double w, double i, double both) {
@@ -153,9 +158,10 @@ int main(int argc, char** argv) {
       };
       const double dw = best_seconds(reps, [&] { direct.grad_weight(x, gy, &gw_direct); });
       const double dx = best_seconds(reps, [&] { direct.grad_input(gy, conv.weight(), &gx_direct); });
-      row("direct", best_seconds(reps, [&] { direct.forward(x, conv.weight(), conv.bias(), &y_direct); }), dw, dx,
-          dw + dx);
-      for (sbi::nn::ConvAlgorithm algorithm : {sbi::nn::ConvAlgorithm::kIm2col, sbi::nn::ConvAlgorithm::kWinograd}) {
+      row("direct", best_seconds(reps, [&] { direct.forward(x, conv.weight(), conv.bias(), &y_direct); }), dw,
+          dx, dw + dx);
+      for (sbi::nn::ConvAlgorithm algorithm :
+           {sbi::nn::ConvAlgorithm::kIm2col, sbi::nn::ConvAlgorithm::kWinograd}) {
         if (algorithm == sbi::nn::ConvAlgorithm::kWinograd && k != 3) continue;
         Conv2d c(in, l.c_out, k, p, algorithm);
         c.weight() = conv.weight();
@@ -165,7 +171,8 @@ int main(int argc, char** argv) {
         c.prepare(&filters);
         c.forward(x, filters, &y, &scratch);  // same numbers first
         c.backward(x, gy, filters, &gx, &scratch);
-        const double diff = std::max((y - y_direct).cwiseAbs().maxCoeff(), (gx - gx_direct).cwiseAbs().maxCoeff());
+        const double diff =
+            std::max((y - y_direct).cwiseAbs().maxCoeff(), (gx - gx_direct).cwiseAbs().maxCoeff());
         if (diff > 1e-9) {
           std::fprintf(stderr, "bench_conv2d: %s and the direct loop differ by %g\n", name, diff);
           return 1;
@@ -177,7 +184,8 @@ int main(int argc, char** argv) {
             best_seconds(reps, [&] { c.backward(x, gy, filters, &gx, &scratch); }));
       }
     }
-  std::printf("\n# crossover: forward + backward (both gradients) ms, 3 x 3, C_in -> 16, im2col / winograd\n");
+  std::printf(
+      "\n# crossover: forward + backward (both gradients) ms, 3 x 3, C_in -> 16, im2col / winograd\n");
   std::printf("%6s %16s %16s\n", "C_in", "48 x 48", "24 x 24");
   for (int c_in : {1, 2, 4, 8, 16}) {
     std::printf("%6d", c_in);

@@ -9,8 +9,9 @@
 # Environment: BUILD_DIR (default build-bench), STEPS (30), WARMUP (3), ROUNDS (3), THREADS
 # ("1 2"), DTYPES (PyTorch dtypes, "float32"; add float64 for the C++ side's precision),
 # PYTHON (/usr/bin/python3, Debian's python3-torch), EXTRA (more flags for both programs,
-# e.g. "--batch-size 64"), PT_ENV (extra VAR=value settings for the PyTorch runs only, e.g.
-# "OMP_WAIT_POLICY=passive").
+# e.g. "--batch-size 64"), RUN_ENV (extra VAR=value settings for both programs, e.g.
+# "OMP_WAIT_POLICY=passive": on a machine shared with other jobs, OpenMP threads that spin
+# while waiting take the core their partner needs).
 # PyTorch runs twice per dtype: with oneDNN (mkldnn, PyTorch's default for CPU convolutions)
 # and without (its own im2col + BLAS). Either way its matrix products run in Debian's
 # OpenBLAS, put in front through LD_LIBRARY_PATH (apt-get install -y libopenblas0-pthread);
@@ -33,7 +34,7 @@ THREADS="${THREADS:-1 2}"
 DTYPES="${DTYPES:-float32}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 EXTRA="${EXTRA:-}"
-PT_ENV="${PT_ENV:-}"
+RUN_ENV="${RUN_ENV:-}"
 OPENBLAS_DIR=/usr/lib/x86_64-linux-gnu/openblas-pthread
 BENCH="$BUILD_DIR/bench/bench_cnn_throughput"
 PY="$ROOT/bench/cnn_pytorch.py"
@@ -56,7 +57,7 @@ if ! "$PYTHON" -c "import torch" 2>/dev/null || [[ ! -f "$OPENBLAS_DIR/libblas.s
 fi
 
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(uname -m)  $(nproc) cores  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)'), steps $STEPS after $WARMUP warm-up, $ROUNDS round(s), threads: $THREADS, PyTorch dtypes: $DTYPES${EXTRA:+, flags: $EXTRA}${PT_ENV:+, PyTorch env: $PT_ENV}"
+echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)'), steps $STEPS after $WARMUP warm-up, $ROUNDS round(s), threads: $THREADS, PyTorch dtypes: $DTYPES${EXTRA:+, flags: $EXTRA}${RUN_ENV:+, env: $RUN_ENV}"
 echo "# load before: $(uptime | sed 's/.*load average/load average/')"
 
 echo "# same-network check (parameters, loss, gradient norm and embedding at the C++ weights):"
@@ -67,12 +68,12 @@ LD_LIBRARY_PATH="$OPENBLAS_DIR" "$PYTHON" "$PY" --check "$WORK/dump.txt" | sed '
 for round in $(seq 1 "$ROUNDS"); do
   for t in $THREADS; do
     # shellcheck disable=SC2086
-    OMP_NUM_THREADS="$t" "$BENCH" --steps "$STEPS" --warmup "$WARMUP" $EXTRA | tee -a "$RESULTS" |
+    env $RUN_ENV OMP_NUM_THREADS="$t" "$BENCH" --steps "$STEPS" --warmup "$WARMUP" $EXTRA | tee -a "$RESULTS" |
       sed "s/^/# round $round: /"
     for dtype in $DTYPES; do
       for mkldnn in 1 0; do
         # shellcheck disable=SC2086
-        env $PT_ENV OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" LD_LIBRARY_PATH="$OPENBLAS_DIR" \
+        env $RUN_ENV OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" LD_LIBRARY_PATH="$OPENBLAS_DIR" \
           "$PYTHON" "$PY" --threads "$t" --dtype "$dtype" --mkldnn "$mkldnn" --steps "$STEPS" \
           --warmup "$WARMUP" $EXTRA | tee -a "$RESULTS" | sed "s/^/# round $round: /"
       done

@@ -14,9 +14,7 @@ CnnReadout parse_cnn_readout(const std::string& name) {
   throw core::Error("unknown CNN readout '" + name + "' (expected flatten or mean)");
 }
 
-std::string cnn_readout_name(CnnReadout readout) {
-  return readout == CnnReadout::kMean ? "mean" : "flatten";
-}
+std::string cnn_readout_name(CnnReadout readout) { return readout == CnnReadout::kMean ? "mean" : "flatten"; }
 
 std::vector<std::string> cnn_readout_names() { return {"flatten", "mean"}; }
 
@@ -38,10 +36,11 @@ bool CnnOptions::is_valid(std::string* error) const {
   const int blocks = static_cast<int>(block_channels.size());
   if (blocks < 1 || blocks > 16) return fail("block_channels.size()", blocks, "must be in [1, 16]");
   for (int b = 0; b < blocks; ++b)
-    if (block_channels[b] < 1) return fail("block_channels[" + std::to_string(b) + "]", block_channels[b], "must be >= 1");
+    if (block_channels[b] < 1)
+      return fail("block_channels[" + std::to_string(b) + "]", block_channels[b], "must be >= 1");
   // Each block halves the image (floor): 2^blocks pixels at least along each side.
-  const std::string pooled = "is too small for " + std::to_string(blocks) + " blocks of 2 x 2 pooling (needs >= " +
-                             std::to_string(1 << blocks) + ")";
+  const std::string pooled = "is too small for " + std::to_string(blocks) +
+                             " blocks of 2 x 2 pooling (needs >= " + std::to_string(1 << blocks) + ")";
   if ((height >> blocks) < 1) return fail("height", height, pooled);
   if ((width >> blocks) < 1) return fail("width", width, pooled);
   if (static_cast<long>(channels) * height * width > (1L << 30))
@@ -76,8 +75,7 @@ MlpOptions head_options(const CnnOptions& o) {
 
 }  // namespace
 
-CnnEmbedding::CnnEmbedding(const CnnOptions& options, core::Rng* rng)
-    : options_(validated(options)) {
+CnnEmbedding::CnnEmbedding(const CnnOptions& options, core::Rng* rng) : options_(validated(options)) {
   ImageShape shape = options.image();
   for (int c : options.block_channels) {
     shapes_.push_back(shape);
@@ -138,8 +136,8 @@ void CnnEmbedding::run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index c
 }
 
 const Matrix& CnnEmbedding::run(const Matrix& x, bool keep_activations, Cache* c) const {
-  core::check(x.rows() == in_dim(), "CnnEmbedding: x has " + std::to_string(x.rows()) +
-                                        " rows, expected " + std::to_string(in_dim()) + " (an image of " +
+  core::check(x.rows() == in_dim(), "CnnEmbedding: x has " + std::to_string(x.rows()) + " rows, expected " +
+                                        std::to_string(in_dim()) + " (an image of " +
                                         options_.image().describe() + ")");
   const Eigen::Index b = x.cols();
   const Eigen::Index num_chunks = (b + kChunkImages - 1) / kChunkImages;
@@ -181,7 +179,8 @@ void CnnEmbedding::backward_chunk(Convs* convs, const Cache& c, Eigen::Index chu
     pool_2x2_backward(options_.pooling, bc.act, conv.out_shape(), ws->grad_out[b], &ws->grad_act[b]);
     activation_backward(options_.activation, bc.pre, bc.act, ws->grad_act[b], &ws->grad_pre[b]);
     // The block's input is the previous block's output (no input gradient for the image).
-    conv.backward(bc.input, ws->grad_pre[b], c.filters[b], b > 0 ? &ws->grad_out[b - 1] : nullptr, &ws->conv[b]);
+    conv.backward(bc.input, ws->grad_pre[b], c.filters[b], b > 0 ? &ws->grad_out[b - 1] : nullptr,
+                  &ws->conv[b]);
   }
 }
 
@@ -226,10 +225,11 @@ CnnOptions cnn_options_from(const EmbeddingHyperparameters& h) {
   o.width = h.get_int("width");
   o.channels = h.get_int("channels");
   const int blocks = h.get_int("blocks");
-  core::check(blocks >= 1 && blocks <= 16, "cnn embedding: hyperparameter 'blocks' = " + std::to_string(blocks) +
-                                               " must be in [1, 16]");
+  core::check(blocks >= 1 && blocks <= 16,
+              "cnn embedding: hyperparameter 'blocks' = " + std::to_string(blocks) + " must be in [1, 16]");
   o.block_channels.resize(blocks);
-  for (int b = 0; b < blocks; ++b) o.block_channels[b] = h.get_int("block" + std::to_string(b + 1) + "_channels");
+  for (int b = 0; b < blocks; ++b)
+    o.block_channels[b] = h.get_int("block" + std::to_string(b + 1) + "_channels");
   o.kernel = h.get_int("kernel");
   o.activation = h.get_enum("activation", parse_activation, activation_names());
   o.pooling = h.get_enum("pooling", parse_image_pooling, image_pooling_names());

@@ -43,17 +43,17 @@ std::string cnn_readout_name(CnnReadout readout);
 std::vector<std::string> cnn_readout_names();  // in the order of the enum
 
 struct CnnOptions {
-  int height = 0;    // H: image rows
-  int width = 0;     // W: image columns
-  int channels = 1;  // C: image channels
+  int height = 0;                                  // H: image rows
+  int width = 0;                                   // W: image columns
+  int channels = 1;                                // C: image channels
   std::vector<int> block_channels = {16, 32, 64};  // output channels of each conv block
-  int kernel = 3;    // odd k; 'same' zero padding (k - 1) / 2
+  int kernel = 3;                                  // odd k; 'same' zero padding (k - 1) / 2
   Activation activation = Activation::kReLU;
-  ImagePooling pooling = ImagePooling::kAverage;   // 2 x 2, after every block
+  ImagePooling pooling = ImagePooling::kAverage;  // 2 x 2, after every block
   CnnReadout readout = CnnReadout::kFlatten;
-  int hidden = 128;      // width of the head's hidden layers
-  int head_layers = 1;   // hidden layers of the head (0: one dense layer to out_dim)
-  int out_dim = 20;      // the context c
+  int hidden = 128;     // width of the head's hidden layers
+  int head_layers = 1;  // hidden layers of the head (0: one dense layer to out_dim)
+  int out_dim = 20;     // the context c
 
   ImageShape image() const { return {channels, height, width}; }
   int in_dim() const { return channels * height * width; }
@@ -88,13 +88,13 @@ class CnnEmbedding : public Embedding {
   static constexpr Eigen::Index kChunkImages = 8;
 
   struct BlockCache {  // one chunk, one block: one column per image
-    Matrix input;  // images entering the convolution
-    Matrix pre;    // convolution output
-    Matrix act;    // act(pre), the pooling input
+    Matrix input;      // images entering the convolution
+    Matrix pre;        // convolution output
+    Matrix act;        // act(pre), the pooling input
   };
   struct ChunkCache {  // what backward needs of one chunk's forward pass
     std::vector<BlockCache> blocks;
-    Matrix pooled;     // output of the last block
+    Matrix pooled;  // output of the last block
   };
   // Scratch of one thread, reused for every chunk it runs. One object per block and role,
   // so that each keeps its size and a warmed-up step does not allocate.
@@ -108,8 +108,8 @@ class CnnEmbedding : public Embedding {
   struct Cache {
     std::vector<Conv2dFilters> filters;  // of each block, for these weights
     std::vector<ChunkCache> chunks;      // training: one per chunk; embed(): one per thread
-    std::vector<Workspace> workspaces;  // one per thread
-    Matrix features;                    // readout_dim x B
+    std::vector<Workspace> workspaces;   // one per thread
+    Matrix features;                     // readout_dim x B
     MlpCache head;
     Matrix grad_features;
   };
@@ -121,10 +121,11 @@ class CnnEmbedding : public Embedding {
   // Makes one workspace per thread, each with a matrix per block.
   void prepare_workspaces(Cache* cache) const;
   // The blocks and the readout for the images [first, first + count) of x, into `features`.
-  void run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, const Cache& cache, ChunkCache* chunk,
-                 Workspace* ws, Matrix* features) const;
+  void run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, const Cache& cache,
+                 ChunkCache* chunk, Workspace* ws, Matrix* features) const;
   // Adds the chunk's parameter gradients into `convs` (a replica of convs_).
-  void backward_chunk(Convs* convs, const Cache& cache, Eigen::Index chunk, Eigen::Index count, Workspace* ws) const;
+  void backward_chunk(Convs* convs, const Cache& cache, Eigen::Index chunk, Eigen::Index count,
+                      Workspace* ws) const;
 
   CnnOptions options_;
   Convs convs_;

@@ -9,9 +9,9 @@ namespace sbi::nn {
 namespace {
 
 ImageShape output_shape(const ImageShape& in, int out_channels, int kernel, int padding) {
-  const std::string layer = "Conv2d(" + std::to_string(in.channels) + " -> " +
-                            std::to_string(out_channels) + ", kernel " + std::to_string(kernel) +
-                            ", padding " + std::to_string(padding) + ")";
+  const std::string layer = "Conv2d(" + std::to_string(in.channels) + " -> " + std::to_string(out_channels) +
+                            ", kernel " + std::to_string(kernel) + ", padding " + std::to_string(padding) +
+                            ")";
   core::check(in.channels >= 1 && in.height >= 1 && in.width >= 1 && out_channels >= 1,
               layer + ": sizes must be >= 1, input " + in.describe());
   core::check(kernel >= 1 && padding >= 0 && padding < kernel,
@@ -26,15 +26,16 @@ ImageShape output_shape(const ImageShape& in, int out_channels, int kernel, int 
 // few input channels the tile transforms outweigh the products they save (bench_conv2d,
 // forward + backward of 16 images, 3 x 3 -> 16 channels, one core, im2col / Winograd ms):
 //   C_in    1            2            4            8            16
-//   48²     1.08 / 2.20  1.83 / 3.53  3.53 / 4.30  6.96 / 6.64  14.1 / 11.4
-//   24²     0.27 / 0.46  0.47 / 0.66  0.81 / 0.82  1.61 / 1.30   3.44 / 2.32
+//   48²     1.18 / 2.22  2.15 / 4.12  4.11 / 4.88  7.92 / 7.57  15.5 / 12.6
+//   24²     0.32 / 0.57  0.55 / 0.88  1.00 / 1.10  1.98 / 1.60   4.09 / 2.89
 constexpr int kWinogradMinChannels = 8;
 
 ConvAlgorithm checked_algorithm(ConvAlgorithm algorithm, int kernel, int in_channels) {
   core::check(algorithm != ConvAlgorithm::kWinograd || kernel == 3,
               "Conv2d: the Winograd algorithm needs a 3 x 3 kernel, not " + std::to_string(kernel));
   if (algorithm != ConvAlgorithm::kAuto) return algorithm;
-  return kernel == 3 && in_channels >= kWinogradMinChannels ? ConvAlgorithm::kWinograd : ConvAlgorithm::kIm2col;
+  return kernel == 3 && in_channels >= kWinogradMinChannels ? ConvAlgorithm::kWinograd
+                                                            : ConvAlgorithm::kIm2col;
 }
 
 }  // namespace
@@ -58,17 +59,21 @@ void Conv2d::initialize(Init init, core::Rng* rng) {
 }
 
 void Conv2d::check_input(const Matrix& x, const Conv2dFilters& filters, const char* function) const {
-  core::check(x.rows() == in_dim(), std::string("Conv2d::") + function + ": x has " + std::to_string(x.rows()) +
-                                        " rows, expected " + std::to_string(in_dim()) + " (images of " +
-                                        in_.describe() + ")");
+  core::check(x.rows() == in_dim(), std::string("Conv2d::") + function + ": x has " +
+                                        std::to_string(x.rows()) + " rows, expected " +
+                                        std::to_string(in_dim()) + " (images of " + in_.describe() + ")");
   const bool winograd = algorithm_ == ConvAlgorithm::kWinograd;
-  core::check(filters.u.rows() == (winograd ? out_.channels : 0) && filters.u.cols() == (winograd ? 16 * in_.channels : 0),
-              std::string("Conv2d::") + function + ": the filters were not prepared by this layer (call prepare())");
+  core::check(filters.u.rows() == (winograd ? out_.channels : 0) &&
+                  filters.u.cols() == (winograd ? 16 * in_.channels : 0),
+              std::string("Conv2d::") + function +
+                  ": the filters do not fit this layer (make them with its prepare())");
 }
 
 void Conv2d::prepare(Conv2dFilters* filters) const {
-  if (algorithm_ == ConvAlgorithm::kWinograd) detail::filter_transform(weight_, in_.channels, &filters->u);
-  else filters->u.resize(0, 0);
+  if (algorithm_ == ConvAlgorithm::kWinograd)
+    detail::filter_transform(weight_, in_.channels, &filters->u);
+  else
+    filters->u.resize(0, 0);
 }
 
 // cols(i*W' + j, (c*k + u)*k + v) = x[c, i + u - p, j + v - p], zero outside: each column is a
@@ -134,10 +139,12 @@ void Conv2d::backward(const Matrix& x, const Matrix& grad_y, const Conv2dFilters
                       Conv2dScratch* s, bool param_grads) {
   check_input(x, filters, "backward");
   core::check(grad_y.rows() == out_dim() && grad_y.cols() == x.cols(),
-              "Conv2d::backward: grad_y is " + std::to_string(grad_y.rows()) + " x " + std::to_string(grad_y.cols()) +
-                  ", expected " + std::to_string(out_dim()) + " x " + std::to_string(x.cols()));
+              "Conv2d::backward: grad_y is " + std::to_string(grad_y.rows()) + " x " +
+                  std::to_string(grad_y.cols()) + ", expected " + std::to_string(out_dim()) + " x " +
+                  std::to_string(x.cols()));
   if (grad_x != nullptr) grad_x->resize(in_dim(), x.cols());
-  if (algorithm_ == ConvAlgorithm::kWinograd) return backward_winograd(x, grad_y, filters.u, grad_x, s, param_grads);
+  if (algorithm_ == ConvAlgorithm::kWinograd)
+    return backward_winograd(x, grad_y, filters.u, grad_x, s, param_grads);
   for (Eigen::Index n = 0; n < x.cols(); ++n) {
     const Eigen::Map<const Matrix> gyn(grad_y.col(n).data(), out_.pixels(), out_.channels);
     if (param_grads) {
@@ -180,7 +187,8 @@ void Conv2d::backward_winograd(const Matrix& x, const Matrix& grad_y, const Matr
       for (int xi = 0; xi < 16; ++xi)
         s->du.middleCols(xi * c_in, c_in).noalias() +=
             s->m.middleCols(xi * c_out, c_out).transpose() * s->v.middleCols(xi * c_in, c_in);
-      grad_bias_.col(0) += Eigen::Map<const Matrix>(grad_y.col(n).data(), out_.pixels(), c_out).colwise().sum().transpose();
+      grad_bias_.col(0) +=
+          Eigen::Map<const Matrix>(grad_y.col(n).data(), out_.pixels(), c_out).colwise().sum().transpose();
     }
     if (grad_x != nullptr) {
       s->v.resize(g.tiles(), 16 * c_in);

@@ -22,20 +22,22 @@
 // no rounding beyond that of the sums (their constants are 0, ±1 and ±1/2).
 //
 // Measured (bench/bench_conv2d.cc: one core of the 2-core AMD EPYC, double, 16 images,
-// best of 40, the machine shared with other builds; the layers of the default CnnEmbedding
-// on 48 x 48 images), ms for the forward pass / the backward pass (both gradients):
+// best of 40, the machine shared with other builds (load 3.5); the layers of the default
+// CnnEmbedding on 48 x 48 images), ms for the forward pass / the backward pass (both
+// gradients):
 //
-//   layer, kernel      direct loop     im2col + GEMM    Winograd F(2x2, 3x3)
-//   48² 1 -> 16, 3     0.76 / 3.33     0.30 / 0.69      0.95 / 1.17
-//   24² 16 -> 32, 3   11.5 / 41.0      1.69 / 3.68      1.33 / 2.83
-//   12² 32 -> 64, 3   17.7 / 55.0      1.57 / 3.08      1.13 / 2.39
-//   24² 16 -> 32, 5   32.0 / 81.4      4.87 / 9.54
+//   layer, kernel      direct loop      im2col + GEMM    Winograd F(2x2, 3x3)
+//   48² 1 -> 16, 3     1.10 / 3.28      0.35 / 0.77      1.05 / 1.25
+//   24² 16 -> 32, 3   14.7 / 37.9       2.03 / 3.91      1.45 / 3.33
+//   12² 32 -> 64, 3   25.3 / 54.6       1.93 / 3.61      1.46 / 3.02
+//   24² 16 -> 32, 5   37.8 / 104        5.85 / 11.2
 //
 // The matrix products beat the direct loop 3-15x; Winograd beats im2col from 8 input
 // channels on (the crossover table is in conv2d.cc); kAuto picks accordingly. FFT
-// convolution is not offered: for k = 3 or 5 it needs more arithmetic than the direct sum
-// (a transform of (H + k - 1)² points per channel and a product per channel pair and
-// frequency).
+// convolution was not implemented, by operation count: for 24² 16 -> 32, 3 x 3, it needs
+// about 2.3 MFLOP per image (48 real 26 x 26 transforms and 16 x 32 x 364 complex
+// multiply-adds) against 2.4 for Winograd and 5.3 for im2col, in complex arithmetic, and it
+// would bring FFTW into nn/, which depends on Eigen and OpenMP only.
 //
 // prepare() transforms the filters for the algorithm once per weight update (the batch's
 // chunks and the backward pass share them); forward() is const (thread-safe with a scratch
@@ -58,10 +60,10 @@ struct Conv2dFilters {
 
 // Caller-owned scratch of Conv2d, one per thread; kept allocated between calls.
 struct Conv2dScratch {
-  Matrix cols;        // im2col: one image's patches, or their gradient
-  Matrix du;          // Winograd: gradient of the transformed filters
-  Matrix v, m;        // Winograd: one image's transformed tiles, and products (or gradients)
-  Matrix padded;      // Winograd: one zero-padded plane, split in even and odd columns
+  Matrix cols;    // im2col: one image's patches, or their gradient
+  Matrix du;      // Winograd: gradient of the transformed filters
+  Matrix v, m;    // Winograd: one image's transformed tiles, and products (or gradients)
+  Matrix padded;  // Winograd: one zero-padded plane, split in even and odd columns
 };
 
 class Conv2d {

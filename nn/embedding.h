@@ -17,7 +17,8 @@ class Embedding {
  public:
   virtual ~Embedding() = default;
 
-  virtual std::string kind() const = 0;  // "none", "mlp", "deepsets" (nn/deepsets.h), "cnn" (nn/cnn_embedding.h)
+  // "none", "mlp", "deepsets" (nn/deepsets.h), "cnn" (nn/cnn_embedding.h).
+  virtual std::string kind() const = 0;
   virtual int in_dim() const = 0;
   virtual int out_dim() const = 0;
   virtual EmbeddingHyperparameters hyperparameters() const = 0;

@@ -9,9 +9,8 @@
 // channel a contiguous row-major plane. Every H*W block of the storage is one plane.
 #pragma once
 
-#include <string>
-
 #include <Eigen/Core>
+#include <string>
 
 namespace sbi::nn {
 

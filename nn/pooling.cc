@@ -12,9 +12,7 @@ ImagePooling parse_image_pooling(const std::string& name) {
   throw core::Error("unknown image pooling '" + name + "' (expected avg or max)");
 }
 
-std::string image_pooling_name(ImagePooling pooling) {
-  return pooling == ImagePooling::kMax ? "max" : "avg";
-}
+std::string image_pooling_name(ImagePooling pooling) { return pooling == ImagePooling::kMax ? "max" : "avg"; }
 
 std::vector<std::string> image_pooling_names() { return {"avg", "max"}; }
 
@@ -67,13 +65,14 @@ void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matri
   }
 }
 
-void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in,
-                       const Matrix& grad_y, Matrix* grad_x) {
+void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in, const Matrix& grad_y,
+                       Matrix* grad_x) {
   const ImageShape out = pooled_shape(in);
   check_rows(grad_y.rows(), out.flat_dim(), out, "pool_2x2_backward: grad_y");
   if (pooling == ImagePooling::kMax) {
     check_rows(x.rows(), in.flat_dim(), in, "pool_2x2_backward: x");
-    core::check(x.cols() == grad_y.cols(), "pool_2x2_backward: x and grad_y hold different numbers of images");
+    core::check(x.cols() == grad_y.cols(),
+                "pool_2x2_backward: x and grad_y hold different numbers of images");
   }
   const int w = in.width;
   grad_x->resize(in.flat_dim(), grad_y.cols());
@@ -113,10 +112,11 @@ void global_average_pool(const Matrix& x, const ImageShape& in, Matrix* y) {
     for (int c = 0; c < in.channels; ++c) (*y)(c, n) = x.col(n).segment(c * hw, hw).mean();
 }
 
-void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y, Matrix* grad_x) {
-  core::check(grad_y.rows() == in.channels,
-              "global_average_pool_backward: grad_y has " + std::to_string(grad_y.rows()) +
-                  " rows, expected " + std::to_string(in.channels) + " channels");
+void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y,
+                                  Matrix* grad_x) {
+  core::check(grad_y.rows() == in.channels, "global_average_pool_backward: grad_y has " +
+                                                std::to_string(grad_y.rows()) + " rows, expected " +
+                                                std::to_string(in.channels) + " channels");
   const Eigen::Index hw = in.pixels(), images = grad_y.cols();
   grad_x->resize(in.flat_dim(), images);
   for (Eigen::Index n = 0; n < images; ++n)

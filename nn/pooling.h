@@ -34,11 +34,12 @@ void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matri
 
 // dL/dx from dL/dy; x is the forward input (max pooling finds the winners in it again;
 // average pooling does not read it).
-void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in,
-                       const Matrix& grad_y, Matrix* grad_x);
+void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in, const Matrix& grad_y,
+                       Matrix* grad_x);
 
 // y(c, n) = mean of channel c of image n: images of shape `in` -> C x B.
 void global_average_pool(const Matrix& x, const ImageShape& in, Matrix* y);
-void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y, Matrix* grad_x);
+void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y,
+                                  Matrix* grad_x);
 
 }  // namespace sbi::nn

@@ -133,7 +133,8 @@ void input_transform(const WinogradGeometry& g, const double* image, Matrix* v, 
   }
 }
 
-void input_transform_adjoint(const WinogradGeometry& g, const Matrix& dv, double* grad_image, Matrix* padded) {
+void input_transform_adjoint(const WinogradGeometry& g, const Matrix& dv, double* grad_image,
+                             Matrix* padded) {
   const int c_in = g.in.channels, h = g.in.height, w = g.in.width, p = g.padding;
   const Eigen::Index tiles = g.tiles(), block = static_cast<Eigen::Index>(c_in) * tiles;
   const SplitPlane sp(g, padded);

@@ -69,7 +69,12 @@ TEST(CnnEmbedding, GradientsMatchFiniteDifferences) {
   // 3.5e-7 at 1e-4, 1.5e-4 at 1e-3). Max pooling is piecewise linear: a stencil that
   // reorders a window is wrong, and with 11 images some window is within 3e-4 of a tie
   // (0.08 relative error at step 1e-4, 2e-7 at 1e-5, the analytic side unchanged): 1e-5.
-  struct Case { Activation act; ImagePooling pooling; CnnReadout readout; double step; };
+  struct Case {
+    Activation act;
+    ImagePooling pooling;
+    CnnReadout readout;
+    double step;
+  };
   const Case cases[] = {{Activation::kTanh, ImagePooling::kAverage, CnnReadout::kFlatten, 1e-3},
                         {Activation::kSiLU, ImagePooling::kAverage, CnnReadout::kMean, 1e-3},
                         {Activation::kELU, ImagePooling::kAverage, CnnReadout::kFlatten, 1e-4},
@@ -77,7 +82,8 @@ TEST(CnnEmbedding, GradientsMatchFiniteDifferences) {
                         {Activation::kSiLU, ImagePooling::kMax, CnnReadout::kMean, 1e-5}};
   for (const Case& c : cases)
     for (int batch : {1, 11}) {  // 11 images: a full chunk of 8 and a partial one
-      const GradientCheckResult r = check_parameter_gradients(small(c.act, c.pooling, c.readout), batch, c.step);
+      const GradientCheckResult r =
+          check_parameter_gradients(small(c.act, c.pooling, c.readout), batch, c.step);
       EXPECT_TRUE(r.ok) << activation_name(c.act) << " " << image_pooling_name(c.pooling) << " "
                         << cnn_readout_name(c.readout) << " batch " << batch << ": " << r.message;
     }
@@ -144,7 +150,8 @@ TEST(CnnEmbedding, HyperparametersRebuildTheSameNetwork) {
   EmbeddingHyperparameters wrong = h;
   wrong.set("in_dim", 100);
   const std::string message = error_of([&] { make_embedding("cnn", wrong, seed); });
-  EXPECT_NE(message.find("'in_dim' = 100 is not channels x height x width = 180"), std::string::npos) << message;
+  EXPECT_NE(message.find("'in_dim' = 100 is not channels x height x width = 180"), std::string::npos)
+      << message;
 }
 
 TEST(CnnEmbedding, ClearErrors) {
@@ -156,10 +163,12 @@ TEST(CnnEmbedding, ClearErrors) {
   EXPECT_NE(wrong.find("2 x 8 x 10 (channels x height x width)"), std::string::npos) << wrong;
   o.height = 3;  // two blocks need 4 rows
   const std::string small_image = error_of([&] { CnnEmbedding(o, &rng); });
-  EXPECT_NE(small_image.find("CnnOptions::height = 3 is too small for 2 blocks"), std::string::npos) << small_image;
+  EXPECT_NE(small_image.find("CnnOptions::height = 3 is too small for 2 blocks"), std::string::npos)
+      << small_image;
   o.height = 8;
   o.kernel = 4;
-  EXPECT_NE(error_of([&] { CnnEmbedding(o, &rng); }).find("CnnOptions::kernel = 4 must be odd"), std::string::npos);
+  EXPECT_NE(error_of([&] { CnnEmbedding(o, &rng); }).find("CnnOptions::kernel = 4 must be odd"),
+            std::string::npos);
   o.kernel = 3;
   o.block_channels = {};
   EXPECT_NE(error_of([&] { CnnEmbedding(o, &rng); }).find("block_channels.size() = 0"), std::string::npos);
@@ -179,7 +188,8 @@ void blob_images(int n, core::Rng* rng, Matrix* x, Matrix* centre) {
     for (int r = 0; r < kSize; ++r)
       for (int c = 0; c < kSize; ++c)
         (*x)(r * kSize + c, k) =
-            std::exp(-((c - x0) * (c - x0) + (r - y0) * (r - y0)) / (2 * sigma * sigma)) + 0.05 * rng->normal();
+            std::exp(-((c - x0) * (c - x0) + (r - y0) * (r - y0)) / (2 * sigma * sigma)) +
+            0.05 * rng->normal();
     (*centre)(0, k) = (x0 - 7.5) / s;
     (*centre)(1, k) = (y0 - 7.5) / s;
   }

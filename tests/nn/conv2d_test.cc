@@ -3,6 +3,8 @@
 // batches), translation
 // equivariance, pooling on hand-computed planes, and gradients of convolution and pooling
 // against six-point finite differences.
+#include "nn/conv2d.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "nn/conv2d.h"
 #include "nn/gradient_check.h"
 #include "nn/pooling.h"
 
@@ -30,8 +31,8 @@ double& pixel(Matrix& images, const ImageShape& s, Eigen::Index n, int c, int y,
 
 // The definition, y[o,i,j] = b[o] + Σ W[o,c,u,v] x[c, i+u-p, j+v-p], on images in the
 // one-per-column layout, W read as PyTorch's (C_out, C_in, k, k) row-major array.
-Matrix reference_conv(const Matrix& x, const ImageShape& in, const Matrix& weight, const Matrix& bias,
-                      int k, int p) {
+Matrix reference_conv(const Matrix& x, const ImageShape& in, const Matrix& weight, const Matrix& bias, int k,
+                      int p) {
   const ImageShape out{static_cast<int>(weight.rows()), in.height + 2 * p - k + 1, in.width + 2 * p - k + 1};
   Matrix y(out.flat_dim(), x.cols());
   Matrix xs = x;
@@ -97,8 +98,9 @@ TEST(Conv2d, MatchesTheDirectSumForRandomSizes) {
         ASSERT_EQ(y.cols(), batch);
         // Sums of at most 4 * 25 products of O(1) numbers: rounding ~1e-15.
         if (batch > 0) {
-          EXPECT_LT((y - want).cwiseAbs().maxCoeff(), 1e-12) << name(algorithm) << " " << in.describe() << " -> "
-                                                             << c_out << ", k " << k << ", p " << p << ", batch " << batch;
+          EXPECT_LT((y - want).cwiseAbs().maxCoeff(), 1e-12)
+              << name(algorithm) << " " << in.describe() << " -> " << c_out << ", k " << k << ", p " << p
+              << ", batch " << batch;
         }
       }
       ++checked[algorithm == ConvAlgorithm::kWinograd];
@@ -127,8 +129,10 @@ TEST(Conv2d, WrongInputSizeThrows) {
     conv.forward(Matrix::Zero(35, 2), filters, &y, &scratch);
     FAIL() << "no exception";
   } catch (const core::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("Conv2d::forward: x has 35 rows, expected 72"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("2 x 6 x 6 (channels x height x width)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Conv2d::forward: x has 35 rows, expected 72"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("2 x 6 x 6 (channels x height x width)"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -159,15 +163,19 @@ TEST(Conv2d, IsTranslationEquivariantAwayFromTheBorders) {
       Matrix& a = y;
       Matrix& b = y_shifted;
       const ImageShape out = conv.out_shape();
-      auto inside = [&](int i, int j) { return i - p >= 0 && i + p < in.height && j - p >= 0 && j + p < in.width; };
+      auto inside = [&](int i, int j) {
+        return i - p >= 0 && i + p < in.height && j - p >= 0 && j + p < in.width;
+      };
       int compared = 0;
       double max_error = 0, max_change = 0;
       for (int o = 0; o < out.channels; ++o)
         for (int i = 0; i < out.height; ++i)
           for (int j = 0; j < out.width; ++j) {
             if (!inside(i, j) || !inside(i + dy, j + dx)) continue;
-            max_error = std::max(max_error, std::abs(pixel(b, out, 0, o, i + dy, j + dx) - pixel(a, out, 0, o, i, j)));
-            max_change = std::max(max_change, std::abs(pixel(b, out, 0, o, i, j) - pixel(a, out, 0, o, i, j)));
+            max_error = std::max(max_error,
+                                 std::abs(pixel(b, out, 0, o, i + dy, j + dx) - pixel(a, out, 0, o, i, j)));
+            max_change =
+                std::max(max_change, std::abs(pixel(b, out, 0, o, i, j) - pixel(a, out, 0, o, i, j)));
             ++compared;
           }
       EXPECT_GT(compared, 30);
@@ -180,7 +188,10 @@ TEST(Conv2d, IsTranslationEquivariantAwayFromTheBorders) {
 
 // L = Σ w .* f(x) for a fixed random w, so dL/d(output) = w.
 TEST(Conv2d, GradientsMatchFiniteDifferences) {
-  struct Case { int k, p; ConvAlgorithm algorithm; };
+  struct Case {
+    int k, p;
+    ConvAlgorithm algorithm;
+  };
   for (auto [k, p, algorithm] : {Case{3, 1, ConvAlgorithm::kIm2col}, Case{3, 1, ConvAlgorithm::kWinograd},
                                  Case{3, 0, ConvAlgorithm::kWinograd}, Case{3, 2, ConvAlgorithm::kWinograd},
                                  Case{5, 2, ConvAlgorithm::kIm2col}, Case{2, 1, ConvAlgorithm::kIm2col}}) {
@@ -277,7 +288,9 @@ TEST(Pooling, GradientsMatchFiniteDifferences) {
   const int batch = 2;
   const Matrix x = random_matrix(s.flat_dim(), batch, &rng);
   const Vector x0 = Eigen::Map<const Vector>(x.data(), x.size());
-  auto as_images = [&](const Vector& v) { return Matrix(Eigen::Map<const Matrix>(v.data(), x.rows(), x.cols())); };
+  auto as_images = [&](const Vector& v) {
+    return Matrix(Eigen::Map<const Matrix>(v.data(), x.rows(), x.cols()));
+  };
   for (ImagePooling pooling : {ImagePooling::kAverage, ImagePooling::kMax}) {
     const Matrix w = random_matrix(pooled_shape(s).flat_dim(), batch, &rng);
     Matrix grad_x;
