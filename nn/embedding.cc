@@ -1,6 +1,7 @@
 #include "nn/embedding.h"
 
 #include "core/error.h"
+#include "nn/cnn_embedding.h"
 #include "nn/deepsets.h"
 
 namespace sbi::nn {
@@ -40,7 +41,11 @@ std::unique_ptr<Embedding> make_embedding(const std::string& kind,
     core::Rng rng(seed, 7);
     return std::make_unique<DeepSetsEmbedding>(deepsets_options_from(h), &rng);
   }
-  throw core::Error("unknown embedding '" + kind + "' (expected none, mlp or deepsets)");
+  if (kind == "cnn") {
+    core::Rng rng(seed, 7);
+    return std::make_unique<CnnEmbedding>(cnn_options_from(h), &rng);
+  }
+  throw core::Error("unknown embedding '" + kind + "' (expected none, mlp, deepsets or cnn)");
 }
 
 }  // namespace sbi::nn

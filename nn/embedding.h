@@ -17,7 +17,8 @@ class Embedding {
  public:
   virtual ~Embedding() = default;
 
-  virtual std::string kind() const = 0;  // "none", "mlp", "deepsets" (nn/deepsets.h)
+  // "none", "mlp", "deepsets" (nn/deepsets.h), "cnn" (nn/cnn_embedding.h).
+  virtual std::string kind() const = 0;
   virtual int in_dim() const = 0;
   virtual int out_dim() const = 0;
   virtual EmbeddingHyperparameters hyperparameters() const = 0;
@@ -72,7 +73,7 @@ class MlpEmbedding : public Embedding {
   MlpCache cache_;
 };
 
-// Builds an embedding from its kind ("none", "mlp", "deepsets") and hyperparameters (as
+// Builds an embedding from its kind ("none", "mlp", "deepsets", "cnn") and hyperparameters (as
 // written by hyperparameters()); weights are drawn from core::Rng(seed, 7).
 std::unique_ptr<Embedding> make_embedding(const std::string& kind,
                                           const EmbeddingHyperparameters& h, std::uint64_t seed);

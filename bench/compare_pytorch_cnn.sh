@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Same-network speed comparison of the convolutional embedding: bench_cnn_throughput (C++,
+# float64) against cnn_pytorch.py (the same network in PyTorch, float32), at 1 and 2 threads,
+# runs interleaved round by round so that both see the same machine load.
+#
+#   bench/compare_pytorch_cnn.sh                       # defaults below
+#   STEPS=20 ROUNDS=5 THREADS=1 bench/compare_pytorch_cnn.sh
+#
+# Environment: BUILD_DIR (default build-bench), STEPS (30), WARMUP (3), ROUNDS (3), THREADS
+# ("1 2"), DTYPES (PyTorch dtypes, "float32"; add float64 for the C++ side's precision),
+# PYTHON (/usr/bin/python3, Debian's python3-torch), EXTRA (more flags for both programs,
+# e.g. "--batch-size 64"), RUN_ENV (extra VAR=value settings for both programs, e.g.
+# "OMP_WAIT_POLICY=passive": on a machine shared with other jobs, OpenMP threads that spin
+# while waiting take the core their partner needs).
+# PyTorch runs twice per dtype: with oneDNN (mkldnn, PyTorch's default for CPU convolutions)
+# and without (its own im2col + BLAS). Either way its matrix products run in Debian's
+# OpenBLAS, put in front through LD_LIBRARY_PATH (apt-get install -y libopenblas0-pthread);
+# `blas=` in each PyTorch line says which library was loaded. The ratio quoted is against the
+# faster of the PyTorch variants, per thread count.
+#
+# First checks that the two implementations compute the same function (cnn_pytorch.py
+# --check on a dump of the C++ network), then prints medians over the rounds: steps per
+# second (wall) and CPU milliseconds per step (all threads; at one thread on a shared
+# machine the figure other processes inflate least).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-build-bench}"
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+STEPS="${STEPS:-30}"
+WARMUP="${WARMUP:-3}"
+ROUNDS="${ROUNDS:-3}"
+THREADS="${THREADS:-1 2}"
+DTYPES="${DTYPES:-float32}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+EXTRA="${EXTRA:-}"
+RUN_ENV="${RUN_ENV:-}"
+OPENBLAS_DIR=/usr/lib/x86_64-linux-gnu/openblas-pthread
+BENCH="$BUILD_DIR/bench/bench_cnn_throughput"
+PY="$ROOT/bench/cnn_pytorch.py"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+RESULTS="$WORK/results.txt"
+
+# Build if needed (cmake --build is a no-op when up to date); its output only on failure.
+if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >"$WORK/build.log" 2>&1 ||
+    { cat "$WORK/build.log" >&2; exit 1; }
+fi
+cmake --build "$BUILD_DIR" --target bench_cnn_throughput -j2 >"$WORK/build.log" 2>&1 ||
+  { cat "$WORK/build.log" >&2; exit 1; }
+
+if ! "$PYTHON" -c "import torch" 2>/dev/null || [[ ! -f "$OPENBLAS_DIR/libblas.so.3" ]]; then
+  echo "# installing python3-torch and libopenblas0-pthread" >&2
+  apt-get install -y python3-torch libopenblas0-pthread >/dev/null
+fi
+
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(uname -m)  $(nproc) cores  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)'), steps $STEPS after $WARMUP warm-up, $ROUNDS round(s), threads: $THREADS, PyTorch dtypes: $DTYPES${EXTRA:+, flags: $EXTRA}${RUN_ENV:+, env: $RUN_ENV}"
+echo "# load before: $(uptime | sed 's/.*load average/load average/')"
+
+echo "# same-network check (parameters, loss, gradient norm and embedding at the C++ weights):"
+# shellcheck disable=SC2086
+OMP_NUM_THREADS=1 "$BENCH" --steps 1 --warmup 3 $EXTRA --dump "$WORK/dump.txt" >/dev/null
+LD_LIBRARY_PATH="$OPENBLAS_DIR" "$PYTHON" "$PY" --check "$WORK/dump.txt" | sed 's/^/#   /'
+
+for round in $(seq 1 "$ROUNDS"); do
+  for t in $THREADS; do
+    # shellcheck disable=SC2086
+    env $RUN_ENV OMP_NUM_THREADS="$t" "$BENCH" --steps "$STEPS" --warmup "$WARMUP" $EXTRA | tee -a "$RESULTS" |
+      sed "s/^/# round $round: /"
+    for dtype in $DTYPES; do
+      for mkldnn in 1 0; do
+        # shellcheck disable=SC2086
+        env $RUN_ENV OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" LD_LIBRARY_PATH="$OPENBLAS_DIR" \
+          "$PYTHON" "$PY" --threads "$t" --dtype "$dtype" --mkldnn "$mkldnn" --steps "$STEPS" \
+          --warmup "$WARMUP" $EXTRA | tee -a "$RESULTS" | sed "s/^/# round $round: /"
+      done
+    done
+  done
+done
+echo "# load after: $(uptime | sed 's/.*load average/load average/')"
+
+"$PYTHON" - "$RESULTS" <<'PYEOF'
+import collections, statistics, sys
+
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    kv = dict(f.split("=", 1) for f in line.split())
+    variant = ("cpp", "f64") if kv["impl"] == "cpp" else \
+        ("pytorch", kv["dtype"].replace("float", "f") + (" oneDNN" if kv["mkldnn"] == "1" else " im2col"))
+    runs[variant + (int(kv["threads"]),)].append(kv)
+
+
+def med(variant, t, key):
+    return statistics.median(float(r[key]) for r in runs[variant + (t,)])
+
+
+threads = sorted({k[2] for k in runs})
+cpp = ("cpp", "f64")
+pts = sorted({k[:2] for k in runs if k[0] == "pytorch"})
+rounds = len(runs[cpp + (threads[0],)])
+for title, key, better in (("training steps/s (wall)", "steps_per_s", max),
+                           ("CPU ms per training step (all threads)", "cpu_ms_per_step", min)):
+    print(f"\n{title}; ratio = PyTorch time / C++ time (above 1: C++ faster); median of {rounds} run(s)")
+    print(f"{'threads':>7} {'C++ f64':>9}" + "".join(f" {'PT ' + v[1]:>16}" for v in pts) +
+          f" {'ratio vs best PT':>17}")
+    for t in threads:
+        c = med(cpp, t, key)
+        pt = {v: med(v, t, key) for v in pts}
+        best = better(pt.values())
+        ratio = c / best if key == "steps_per_s" else best / c
+        print(f"{t:>7} {c:>9.2f}" + "".join(f" {pt[v]:>16.2f}" for v in pts) + f" {ratio:>17.2f}")
+print("\nper step, ms (C++ / fastest PyTorch), median: forward, backward, rest (clip, Adam, batch)")
+for t in threads:
+    best = max(pts, key=lambda v: med(v, t, "steps_per_s"))
+    print(f"  threads {t}: " + ", ".join(f"{k} {med(cpp, t, k + '_ms'):.1f} / {med(best, t, k + '_ms'):.1f}"
+                                        for k in ("forward", "backward", "other")) + f"  (PT {best[1]})")
+print("training loss, mean over the timed steps (median over runs):")
+for t in threads:
+    print(f"  threads {t}: C++ {med(cpp, t, 'loss_mean'):.4f}" +
+          "".join(f"  PT {v[1]} {med(v, t, 'loss_mean'):.4f}" for v in pts))
+PYEOF
