@@ -76,6 +76,24 @@ int Flags::get_int32(const std::string& name, int fallback) const {
   return static_cast<int>(v);
 }
 
+std::vector<int> Flags::get_int_list(const std::string& name) const {
+  const std::string s = get(name, "");
+  std::vector<int> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = s.find(',', start);
+    const std::string item = s.substr(start, comma == std::string::npos ? comma : comma - start);
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(item.c_str(), &end, 10);
+    core::check(!item.empty() && errno == 0 && *end == '\0' && v >= INT_MIN && v <= INT_MAX,
+                "--" + name + " expects comma-separated integers, got '" + s + "'");
+    out.push_back(static_cast<int>(v));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
 std::uint64_t Flags::get_seed(const std::string& name, std::uint64_t fallback) const {
   if (!has(name)) return fallback;
   const std::string s = get(name, "");

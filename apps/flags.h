@@ -28,6 +28,8 @@ class Flags {
   int get_int32(const std::string& name, int fallback) const;
   std::uint64_t get_seed(const std::string& name, std::uint64_t fallback) const;
   double get_double(const std::string& name, double fallback) const;
+  // A comma-separated list of integers that fit an int ("16,32,64"); no fallback: check has().
+  std::vector<int> get_int_list(const std::string& name) const;
   // One of a fixed set of names, as an enum: `parse` (e.g. flows::parse_density_kind) throws
   // core::Error naming the accepted names; the message is prefixed with the flag.
   template <class Enum>

@@ -7,7 +7,7 @@ const char* const kModelFlags[] = {
     "estimator", "transforms", "hidden", "layers", "activation", "bins", "bound", "path",
     "sigma-min", "time-prior-exponent", "frequencies", "ode-solver", "ode-steps", "ode-tol",
     "trace", "embedding", "embedding-dim", "embedding-hidden", "embedding-layers", "pooling",
-    "seed"};
+    "cnn-channels", "cnn-kernel", "cnn-pooling", "cnn-readout", "seed"};
 const char* const kTrainFlags[] = {"batch-size", "lr", "max-epochs", "patience", "lr-plateau",
                                    "min-lr", "validation-fraction", "clip-grad-norm"};
 
@@ -47,6 +47,10 @@ ModelOptions model_options_from(const Flags& flags) {
   m.embedding_layers = flags.get_int32("embedding-layers", m.embedding_layers);
   m.pooling = flags.get_choice("pooling", m.pooling, nn::parse_pooling);
   m.set_norm = !flags.on("no-set-norm");
+  if (flags.has("cnn-channels")) m.cnn_channels = flags.get_int_list("cnn-channels");
+  m.cnn_kernel = flags.get_int32("cnn-kernel", m.cnn_kernel);
+  m.cnn_pooling = flags.get_choice("cnn-pooling", m.cnn_pooling, nn::parse_image_pooling);
+  m.cnn_readout = flags.get_choice("cnn-readout", m.cnn_readout, nn::parse_cnn_readout);
   m.seed = flags.get_seed("seed", 0);
   core::check_valid(m, "");
   return m;

@@ -1,5 +1,7 @@
 #include "nn/cnn_embedding.h"
 
+#include <cmath>
+
 #include <omp.h>
 
 #include <algorithm>
@@ -23,6 +25,17 @@ int CnnOptions::readout_dim() const {
   if (readout == CnnReadout::kMean) return last;
   const int blocks = static_cast<int>(block_channels.size());
   return last * (height >> blocks) * (width >> blocks);
+}
+
+double CnnOptions::cached_numbers_per_image() const {
+  double total = 0, c = channels, h = height, w = width;
+  for (int out : block_channels) {
+    total += c * h * w + 2.0 * out * h * w;
+    c = out;
+    h = std::floor(h / 2);
+    w = std::floor(w / 2);
+  }
+  return total;
 }
 
 bool CnnOptions::is_valid(std::string* error) const {

@@ -59,6 +59,9 @@ struct CnnOptions {
   int in_dim() const { return channels * height * width; }
   // Numbers per image after the readout: C_last * h * w (flatten) or C_last (mean).
   int readout_dim() const;
+  // Numbers the convolution stack keeps per image for backward: every block's input,
+  // convolution output and activation (147,456 for 48 x 48 and the default blocks).
+  double cached_numbers_per_image() const;
   bool is_valid(std::string* error) const;  // names the field, its value and the rule
 };
 
@@ -80,6 +83,9 @@ class CnnEmbedding : public Embedding {
   Matrix embed(const Matrix& x) const override;
   const Matrix& forward(const Matrix& x) override;
   void backward(const Matrix& grad_out) override;
+  double cached_numbers_per_sample() const override {
+    return options_.cached_numbers_per_image();
+  }
   Parameters parameters() override;  // "conv1/weight", "conv1/bias", ..., "head/..."
 
  private:

@@ -32,6 +32,10 @@ class Embedding {
   virtual void backward(const Matrix& grad_out) = 0;
 
   virtual Parameters parameters() = 0;
+
+  // Numbers forward() keeps per sample for backward beyond its layers' outputs (a CNN's
+  // feature maps); the trainer refuses a batch whose cache would not fit in memory.
+  virtual double cached_numbers_per_sample() const { return 0; }
 };
 
 // c = x: the density model sees the (standardised) data directly.

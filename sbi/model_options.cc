@@ -6,7 +6,7 @@
 namespace sbi {
 namespace {
 const core::EnumNames<EmbeddingKind>& embedding_kinds() {
-  static const core::EnumNames<EmbeddingKind> names("embedding", {"none", "mlp", "deepsets"});
+  static const core::EnumNames<EmbeddingKind> names("embedding", {"none", "mlp", "deepsets", "cnn"});
   return names;
 }
 }  // namespace

@@ -57,6 +57,20 @@ ModelSize estimate_model_size(const ModelOptions& options, int theta_dim, int x_
     add(mlp(f, phi_dim, e_hidden, e_layers, false), 1, &total);
     add(mlp(pooled, options.embedding_dim, e_hidden, e_layers, false), 1, &total);
     context = options.embedding_dim;
+  } else if (options.embedding == EmbeddingKind::kCnn && x_shape.is_image()) {
+    nn::CnnOptions cnn;
+    cnn.height = x_shape.height;
+    cnn.width = x_shape.width;
+    cnn.channels = x_shape.channels;
+    cnn.block_channels = options.cnn_channels;
+    cnn.readout = options.cnn_readout;
+    double in = cnn.channels;
+    for (int out : cnn.block_channels) {  // k x k filters and a bias per output channel
+      total.weights += out * (in * options.cnn_kernel * options.cnn_kernel + 1);
+      in = out;
+    }
+    add(mlp(cnn.readout_dim(), options.embedding_dim, e_hidden, e_layers, false), 1, &total);
+    context = options.embedding_dim;
   }
   const flows::DensityOptions& density = options.density;
   const double d = theta_dim, h = density.hidden;

@@ -64,13 +64,16 @@ std::string describe_failure(const char* what, double value, int epoch, long bat
 
 // Refuses a batch whose activation caches cannot fit (--batch-size 10^9 on 10^8
 // simulations): about 3 numbers (value, pre-activation, gradient) per output of every dense
-// layer (the rows of each weight matrix) and sample, plus the batch's theta and x.
-void check_batch_memory(const nn::Parameters& params, long batch, long data_dim) {
+// layer (the rows of each weight matrix) and sample, plus the batch's theta and x and what
+// the embedding caches per sample (a CNN's feature maps).
+void check_batch_memory(const nn::Parameters& params, long batch, long data_dim,
+                        double cached_per_sample) {
   double outputs = 0;
   for (const nn::Parameter& p : params)
     if (p.name.size() >= 6 && p.name.compare(p.name.size() - 6, 6, "weight") == 0)
       outputs += static_cast<double>(p.value->rows());
-  core::check_memory(8.0 * static_cast<double>(batch) * (3.0 * outputs + 2.0 * data_dim),
+  core::check_memory(8.0 * static_cast<double>(batch) *
+                         (3.0 * outputs + 2.0 * data_dim + cached_per_sample),
                      "a training batch of " + std::to_string(batch) + " samples (" +
                          std::to_string(static_cast<long>(outputs)) +
                          " network outputs each); use a smaller --batch-size");
@@ -234,7 +237,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   model->x_norm = Standardizer::fit(x_train, model->x_shape,  // per feature for set data
                                     {"x", model->data_names});
   check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
-                     theta.rows() + x.rows());
+                     theta.rows() + x.rows(), model->embedding->cached_numbers_per_sample());
   NpeObjective objective(model, model->theta_norm.apply(theta_train), model->x_norm.apply(x_train),
                          model->theta_norm.apply(theta(Eigen::all, val_idx)),
                          model->x_norm.apply(x(Eigen::all, val_idx)));

@@ -220,7 +220,7 @@ TEST(Cli, EstimatorSettingsReachTheModelFromTheCommandLine) {
   expect_clean_failure(dir, sbi(dir, train + out + " --activation swish"), "--activation", out);
   expect_clean_failure(dir, sbi(dir, train + out + " --trace maybe"), "--trace", out);
   expect_clean_failure(dir, sbi(dir, train + out + " --embedding cnnn"),
-                       "expected none, mlp or deepsets", out);
+                       "expected none, mlp, deepsets or cnn", out);
   expect_clean_failure(dir, sbi(dir, train + out + " --bins 1"), "bins", out);
 }
 

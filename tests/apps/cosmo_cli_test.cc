@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "io/h5_file.h"
+#include "nn/cnn_embedding.h"
+#include "sbi/model_file.h"
 #include "simulators/cosmology/convergence.h"
 #include "simulators/cosmology/power_spectrum.h"
 #include "testing/temp_dir.h"
@@ -101,6 +103,42 @@ TEST(CosmoCli, MapsSimulateTrainAndSampleAsImages) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(io::H5File::open_read(d + "post.h5").shape("/posterior/omega_m"),
             (std::vector<size_t>{1, 100, 1}));
+
+  // The same maps through a convolutional embedding, with every cnn flag.
+  r = sbi(dir, "train --data " + d + "maps.h5 --out " + d + "cnn.h5 --embedding cnn --cnn-channels 4,8 "
+               "--cnn-kernel 5 --cnn-pooling max --cnn-readout mean --embedding-hidden 16 "
+               "--max-epochs 2 --patience 0 --hidden 16 --transforms 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nn::CnnOptions cnn =
+      static_cast<const nn::CnnEmbedding&>(*load_model(d + "cnn.h5").embedding).options();
+  EXPECT_EQ(cnn.block_channels, (std::vector<int>{4, 8}));
+  EXPECT_EQ(cnn.kernel, 5);
+  EXPECT_EQ(cnn.pooling, nn::ImagePooling::kMax);
+  EXPECT_EQ(cnn.readout, nn::CnnReadout::kMean);
+  EXPECT_EQ(cnn.hidden, 16);
+  EXPECT_EQ(cnn.height, 16);
+  r = sbi(dir, "sample --model " + d + "cnn.h5 --observation " + d + "obs.h5 --num 100 --out " +
+               d + "post_cnn.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // A map of another size is refused by name; vector data cannot take a cnn.
+  {
+    io::H5File obs = io::H5File::create(d + "obs12.h5");
+    obs.write_array("/x", {12, 12}, std::vector<double>(144, 0.01));
+  }
+  r = sbi(dir, "sample --model " + d + "cnn.h5 --observation " + d + "obs12.h5 --num 10 --out " +
+               d + "bad.h5");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("16 x 16"), std::string::npos) << r.err;
+  r = sbi(dir, "simulate --task two_moons --num 50 --seed 1 --out " + d + "moons.h5");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = sbi(dir, "train --data " + d + "moons.h5 --out " + d + "bad.h5 --embedding cnn");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("the cnn embedding needs image data"), std::string::npos) << r.err;
+  r = sbi(dir, "train --data " + d + "maps.h5 --out " + d + "bad.h5 --embedding cnn "
+               "--cnn-channels 4,x");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--cnn-channels expects comma-separated integers, got '4,x'"),
+            std::string::npos) << r.err;
 }
 
 TEST(CosmoCli, NoWiggleFormAndDefaults) {

@@ -149,6 +149,8 @@ TEST(ModelSize, EstimateIsExactForEveryEstimatorAndEmbedding) {
       {"cnf", "none", 2, 3, 1, 16, 2, {}},     {"cnf", "mlp", 3, 2, 1, 8, 1, {}},
       {"realnvp", "deepsets", 2, 12, 2, 8, 1, core::DataShape::set(4, 2, true)},
       {"nsf", "deepsets", 2, 15, 2, 8, 1, core::DataShape::set(5, 3, false)},
+      {"nsf", "cnn", 2, 12 * 10, 2, 8, 1, core::DataShape::image(12, 10)},
+      {"realnvp", "cnn", 3, 2 * 16 * 9, 2, 8, 1, core::DataShape::image(16, 9, 2)},
   };
   for (const Case& c : cases) {
     for (const char* pooling : {"mean", "mean+sum"}) {
@@ -164,6 +166,9 @@ TEST(ModelSize, EstimateIsExactForEveryEstimatorAndEmbedding) {
       mo.pooling = nn::parse_pooling(pooling);
       mo.set_norm = c.layout.masked;
       if (std::string(c.estimator) == "cnf") mo.density.activation = nn::parse_activation("silu");
+      mo.cnn_channels = {3, 4};
+      mo.cnn_kernel = pooling[4] == '+' ? 5 : 3;  // both kernel sizes
+      mo.cnn_readout = pooling[4] == '+' ? nn::CnnReadout::kMean : nn::CnnReadout::kFlatten;
       PosteriorModel m = PosteriorModel::create(mo, c.theta_dim, c.x_dim, c.layout);
       EXPECT_EQ(estimate_model_size(mo, c.theta_dim, c.x_dim, c.layout).weights, count_weights(m))
           << c.estimator << " " << c.embedding << " theta_dim " << c.theta_dim << " " << pooling;
