@@ -1,0 +1,53 @@
+// Ray shooting through a lens on a supersampled detector grid, average-pooled to pixels.
+//
+// Detector conventions (those of the `lensing` task): npix x npix pixels of side Δ =
+// pixel_scale arcsec, the optical axis at the centre of the image; pixel (row r, column c),
+// row index increasing with y as FITS images are stored and column index with x, has its
+// centre at
+//   x = (c - (npix - 1)/2) Δ,   y = (r - (npix - 1)/2) Δ,
+// and index r npix + c in the flattened (row-major) image. Each pixel is split into s x s
+// sub-pixels (s = supersample) with one ray through each sub-pixel centre, at offsets
+// ((k + 1/2)/s - 1/2) Δ, k = 0..s-1, per axis; the pixel value is the mean of the source's
+// surface brightness at the rays' source-plane positions β = θ - α(θ) (lensing conserves
+// surface brightness), an s²-point midpoint-rule estimate of the pixel's mean brightness.
+#pragma once
+
+#include <vector>
+
+#include "simulators/lensing/lens_model.h"
+#include "simulators/lensing/source.h"
+
+namespace sbi::simulators::lensing {
+
+// The ray positions, computed once: stored pixel by pixel (the s² rays of pixel p at
+// p s² .. p s² + s² - 1), so that pooling sums contiguous runs.
+class RayGrid {
+ public:
+  static constexpr int kMaxSupersample = 32;
+
+  // Throws core::Error unless 1 <= npix <= 4096, pixel_scale > 0 is finite and
+  // 1 <= supersample <= kMaxSupersample.
+  RayGrid(int npix, double pixel_scale, int supersample);
+
+  int npix() const { return npix_; }
+  double pixel_scale() const { return pixel_scale_; }
+  int supersample() const { return supersample_; }
+  int num_pixels() const { return npix_ * npix_; }
+  int rays_per_pixel() const { return supersample_ * supersample_; }
+  const std::vector<double>& x() const { return x_; }
+  const std::vector<double>& y() const { return y_; }
+  // Pixel-centre coordinates of column c and of row r.
+  double pixel_x(int c) const { return (c - 0.5 * (npix_ - 1)) * pixel_scale_; }
+  double pixel_y(int r) const { return (r - 0.5 * (npix_ - 1)) * pixel_scale_; }
+
+ private:
+  int npix_, supersample_;
+  double pixel_scale_;
+  std::vector<double> x_, y_;
+};
+
+// The image of `source` through `lens` before any PSF or noise (npix² values written to
+// `image`, row-major), as described above. Thread-safe; allocates nothing.
+void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image);
+
+}  // namespace sbi::simulators::lensing
