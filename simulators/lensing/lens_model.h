@@ -22,6 +22,8 @@ class LensModel {
     return sie_.deflection(x, y) + shear_.deflection(x, y);
   }
   Eigen::Matrix2d hessian(double x, double y) const { return sie_.hessian(x, y) + shear_.hessian(); }
+  // True when α(-θ) = -α(θ): the SIE is centred on the optical axis (the shear always is).
+  bool is_point_symmetric() const { return sie_.center_x() == 0 && sie_.center_y() == 0; }
   // μ = 1 / det(1 - ∂²Ψ): signed (negative for saddle-point images), infinite on critical curves.
   double magnification(double x, double y) const;
 

@@ -36,33 +36,63 @@ RayGrid::RayGrid(int npix, double pixel_scale, int supersample)
   const int s = supersample;
   x_.resize(static_cast<std::size_t>(num_pixels()) * s * s);
   y_.resize(x_.size());
+  // Offsets as (2k + 1 - s) / (2s) and pixel centres as (2c + 1 - npix) / 2 pixels: the
+  // numerators of mirrored rays are exact negatives, so the grid is exactly symmetric.
   std::size_t k = 0;
   for (int r = 0; r < npix; ++r)
     for (int c = 0; c < npix; ++c)
       for (int a = 0; a < s; ++a)      // sub-row
         for (int b = 0; b < s; ++b) {  // sub-column
-          x_[k] = pixel_x(c) + ((b + 0.5) / s - 0.5) * pixel_scale;
-          y_[k] = pixel_y(r) + ((a + 0.5) / s - 0.5) * pixel_scale;
+          x_[k] = (0.5 * (2 * c + 1 - npix) + (2 * b + 1 - s) / (2.0 * s)) * pixel_scale;
+          y_[k] = (0.5 * (2 * r + 1 - npix) + (2 * a + 1 - s) / (2.0 * s)) * pixel_scale;
           ++k;
         }
 }
 
-void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image) {
-  const int per_pixel = grid.rays_per_pixel();
-  const int block_pixels = kBlockRays / per_pixel;
+namespace {
+
+// Source brightness at the n source-plane positions (bx, by) of whole pixels, pooled into
+// image[first_pixel ..]: each pixel the mean over its rays.
+void brightness_to_pixels(const Source& source, int n, const double* bx, const double* by,
+                          int per_pixel, double* value, double* image) {
+  source.brightness(n, bx, by, value);
   const double inv = 1.0 / per_pixel;
-  alignas(64) double bx[kBlockRays], by[kBlockRays], value[kBlockRays];
-  for (int p0 = 0; p0 < grid.num_pixels(); p0 += block_pixels) {
-    const int pixels = std::min(block_pixels, grid.num_pixels() - p0);
-    const int n = pixels * per_pixel;
+  for (int p = 0; p < n / per_pixel; ++p) {
+    double sum = 0;
+    for (int k = 0; k < per_pixel; ++k) sum += value[p * per_pixel + k];
+    image[p] = sum * inv;
+  }
+}
+
+}  // namespace
+
+void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image) {
+  const int per_pixel = grid.rays_per_pixel(), pixels = grid.num_pixels();
+  const int block_pixels = kBlockRays / per_pixel;
+  const double *x = grid.x().data(), *y = grid.y().data();
+  alignas(64) double bx[kBlockRays], by[kBlockRays], mx[kBlockRays], my[kBlockRays],
+      value[kBlockRays];
+  // Pixels [0, front) are traced directly; with a point-symmetric lens, pixel N - 1 - p is
+  // traced from pixel p's rays (β -> -β, in reverse order), so front is the first half, and
+  // the middle pixel of an odd N is traced directly as well.
+  const bool symmetric = lens.is_point_symmetric();
+  const int front = symmetric ? pixels / 2 : pixels;
+  for (int p0 = 0; p0 < front; p0 += block_pixels) {
+    const int count = std::min(block_pixels, front - p0), n = count * per_pixel;
     const std::size_t first = static_cast<std::size_t>(p0) * per_pixel;
-    lens.shoot(n, grid.x().data() + first, grid.y().data() + first, bx, by);
-    source.brightness(n, bx, by, value);
-    for (int p = 0; p < pixels; ++p) {
-      double sum = 0;
-      for (int k = 0; k < per_pixel; ++k) sum += value[p * per_pixel + k];
-      image[p0 + p] = sum * inv;
+    lens.shoot(n, x + first, y + first, bx, by);
+    brightness_to_pixels(source, n, bx, by, per_pixel, value, image + p0);
+    if (!symmetric) continue;
+    for (int i = 0; i < n; ++i) {  // rays of pixels N - p0 - count .. N - 1 - p0, in order
+      mx[n - 1 - i] = -bx[i];
+      my[n - 1 - i] = -by[i];
     }
+    brightness_to_pixels(source, n, mx, my, per_pixel, value, image + pixels - p0 - count);
+  }
+  if (symmetric && pixels % 2 == 1) {
+    const std::size_t first = static_cast<std::size_t>(pixels / 2) * per_pixel;
+    lens.shoot(per_pixel, x + first, y + first, bx, by);
+    brightness_to_pixels(source, per_pixel, bx, by, per_pixel, value, image + pixels / 2);
   }
 }
 

@@ -20,7 +20,8 @@
 namespace sbi::simulators::lensing {
 
 // The ray positions, computed once: stored pixel by pixel (the s² rays of pixel p at
-// p s² .. p s² + s² - 1), so that pooling sums contiguous runs.
+// p s² .. p s² + s² - 1, sub-row by sub-row), so that pooling sums contiguous runs; ray
+// num_rays - 1 - i is then at exactly minus the position of ray i.
 class RayGrid {
  public:
   static constexpr int kMaxSupersample = 32;
@@ -34,11 +35,12 @@ class RayGrid {
   int supersample() const { return supersample_; }
   int num_pixels() const { return npix_ * npix_; }
   int rays_per_pixel() const { return supersample_ * supersample_; }
+  int num_rays() const { return static_cast<int>(x_.size()); }
   const std::vector<double>& x() const { return x_; }
   const std::vector<double>& y() const { return y_; }
   // Pixel-centre coordinates of column c and of row r.
-  double pixel_x(int c) const { return (c - 0.5 * (npix_ - 1)) * pixel_scale_; }
-  double pixel_y(int r) const { return (r - 0.5 * (npix_ - 1)) * pixel_scale_; }
+  double pixel_x(int c) const { return 0.5 * (2 * c + 1 - npix_) * pixel_scale_; }
+  double pixel_y(int r) const { return 0.5 * (2 * r + 1 - npix_) * pixel_scale_; }
 
  private:
   int npix_, supersample_;
@@ -47,7 +49,10 @@ class RayGrid {
 };
 
 // The image of `source` through `lens` before any PSF or noise (npix² values written to
-// `image`, row-major), as described above. Thread-safe; allocates nothing.
+// `image`, row-major), as described above. Thread-safe; allocates nothing. The grid is
+// symmetric under θ -> -θ (ray i and ray num_rays - 1 - i), so for a point-symmetric lens
+// (LensModel::is_point_symmetric: α(-θ) = -α(θ), hence β(-θ) = -β(θ)) the lens equation is
+// solved for half of the rays only.
 void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image);
 
 }  // namespace sbi::simulators::lensing

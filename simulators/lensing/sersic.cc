@@ -1,5 +1,6 @@
 #include "simulators/lensing/sersic.h"
 
+#include <algorithm>
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <cstdio>
@@ -53,13 +54,29 @@ double Sersic::total_flux() const {
 void Sersic::brightness(int count, const double* x, const double* y, double* out) const {
   const double c = cos_, s = sin_, cx = center_x_, cy = center_y_, b = b_, amp = amplitude_;
   const double inv_q2 = 1 / (q_ * q_), inv_re2 = 1 / (r_eff_ * r_eff_), inv_2n = 0.5 / n_;
+  // Blocks, one function per pass (loop fission): fused, the latencies of log, exp and exp
+  // add up and the vectorised loop runs ~2x slower.
+  constexpr int kBlock = 512;
+  alignas(64) double r2[kBlock], e[kBlock];
+  for (int i0 = 0; i0 < count; i0 += kBlock) {
+    const int m = std::min(kBlock, count - i0);
+    const double *xb = x + i0, *yb = y + i0;
+    double* ob = out + i0;
 #pragma omp simd
-  for (int i = 0; i < count; ++i) {
-    const double dx = x[i] - cx, dy = y[i] - cy;
-    const double u = c * dx + s * dy, v = -s * dx + c * dy;
-    const double r2 = (u * u + v * v * inv_q2) * inv_re2;  // (R / R_e)²
-    const double p = vmath::exp(vmath::log(r2) * inv_2n);  // (R / R_e)^(1/n)
-    out[i] = amp * vmath::exp(b * (1 - (r2 > 0 ? p : 0.0)));
+    for (int i = 0; i < m; ++i) {
+      const double dx = xb[i] - cx, dy = yb[i] - cy;
+      const double u = c * dx + s * dy, v = -s * dx + c * dy;
+      r2[i] = (u * u + v * v * inv_q2) * inv_re2;  // (R / R_e)²
+    }
+#pragma omp simd
+    for (int i = 0; i < m; ++i) e[i] = vmath::log(r2[i]) * inv_2n;
+#pragma omp simd
+    for (int i = 0; i < m; ++i) {
+      const double p = vmath::exp(e[i]);  // (R / R_e)^(1/n); log(0) is finite: select 0 there
+      e[i] = b * (1 - (r2[i] > 0 ? p : 0.0));
+    }
+#pragma omp simd
+    for (int i = 0; i < m; ++i) ob[i] = amp * vmath::exp(e[i]);
   }
 }
 

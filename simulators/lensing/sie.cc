@@ -1,5 +1,6 @@
 #include "simulators/lensing/sie.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -48,25 +49,33 @@ double Sie::convergence(double x, double y) const {
 void Sie::add_deflection(int n, const double* x, const double* y, double* ax, double* ay) const {
   const double c = cos_, s = sin_, cx = center_x_, cy = center_y_, q2 = q_ * q_, k = scale_;
   const double eps = eps_;
-  if (eps > 0) {
+  // Blocks of kBlock rays, one function per pass (loop fission): fused in one loop, the
+  // latencies of rsqrt, atan and atanh add up and the vectorised loop runs ~2x slower.
+  constexpr int kBlock = 512;
+  alignas(64) double t[kBlock], w[kBlock];
+  for (int i0 = 0; i0 < n; i0 += kBlock) {
+    const int m = std::min(kBlock, n - i0);
+    const double *xb = x + i0, *yb = y + i0;
+    // t = x'/ψ, w = y'/ψ; rsqrt(0) is finite, so the centre (x' = y' = 0) gets α = 0.
 #pragma omp simd
-    for (int i = 0; i < n; ++i) {
-      const double dx = x[i] - cx, dy = y[i] - cy;
+    for (int i = 0; i < m; ++i) {
+      const double dx = xb[i] - cx, dy = yb[i] - cy;
       const double u = c * dx + s * dy, v = -s * dx + c * dy;
-      const double inv = vmath::rsqrt(q2 * u * u + v * v);  // 1/ψ; finite at ψ = 0, where
-      const double au = k * vmath::atan(eps * u * inv);       // u = v = 0 gives α = 0
-      const double av = k * vmath::atanh(eps * v * inv);
-      ax[i] += c * au - s * av;
-      ay[i] += s * au + c * av;
+      const double inv = vmath::rsqrt(q2 * u * u + v * v);
+      t[i] = u * inv;
+      w[i] = v * inv;
     }
-  } else {  // SIS limit: α' = θ_E sqrt(q) (x', y') / ψ
+    if (eps > 0) {  // α' = θ_E sqrt(q)/ε (atan(ε t), atanh(ε w)); else the SIS, θ_E (t, w)
 #pragma omp simd
-    for (int i = 0; i < n; ++i) {
-      const double dx = x[i] - cx, dy = y[i] - cy;
-      const double u = c * dx + s * dy, v = -s * dx + c * dy;
-      const double inv = k * vmath::rsqrt(q2 * u * u + v * v);
-      ax[i] += c * (u * inv) - s * (v * inv);
-      ay[i] += s * (u * inv) + c * (v * inv);
+      for (int i = 0; i < m; ++i) t[i] = vmath::atan(eps * t[i]);
+#pragma omp simd
+      for (int i = 0; i < m; ++i) w[i] = vmath::atanh(eps * w[i]);
+    }
+    double *axb = ax + i0, *ayb = ay + i0;
+#pragma omp simd
+    for (int i = 0; i < m; ++i) {
+      axb[i] += k * (c * t[i] - s * w[i]);
+      ayb[i] += k * (s * t[i] + c * w[i]);
     }
   }
 }

@@ -31,6 +31,8 @@ class Sie {
   double theta_e() const { return theta_e_; }
   double q() const { return q_; }
   double phi() const { return phi_; }
+  double center_x() const { return center_x_; }
+  double center_y() const { return center_y_; }
 
   double convergence(double x, double y) const;
   double potential(double x, double y) const;

@@ -122,7 +122,12 @@ TEST(LensConvolution, MethodsAgreeOnARandomImage) {
   Eigen::VectorXd again = image;
   by_fft.apply(again.data());
   EXPECT_EQ(again, fft);
+  // kAuto: separable for a Gaussian; for kernel images, direct up to 7 x 7 at npix 48, FFT
+  // beyond (the crossover measured in convolution.cc).
   EXPECT_EQ(Convolver(gauss, 48).method(), ConvolutionMethod::kSeparable);
+  EXPECT_EQ(Convolver(Psf::from_image(Eigen::MatrixXd::Ones(7, 7)), 48).method(), ConvolutionMethod::kDirect);
+  EXPECT_EQ(Convolver(Psf::from_image(Eigen::MatrixXd::Ones(9, 9)), 48).method(), ConvolutionMethod::kFft);
+  EXPECT_EQ(Convolver(Psf::from_image(gauss.kernel()), 48).method(), ConvolutionMethod::kFft);
   EXPECT_NE(error_message([] { Convolver(Psf::from_image(lopsided_kernel()), 8, ConvolutionMethod::kSeparable); })
                 .find("the separable method needs a separable PSF"),
             std::string::npos);
