@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
   std::stringstream ss(flag(argc, argv, "threads", "1,2"));
   for (std::string t; std::getline(ss, t, ',');) thread_counts.push_back(std::atoi(t.c_str()));
 
-  std::printf("cpu: %s, %d logical cores visible to OpenMP\n", cpu_model().c_str(), omp_get_num_procs());
+  std::printf("cpu: %s, %d logical cores visible to OpenMP\n", cpu_model().c_str(),
+              omp_get_num_procs());
   std::printf("load average before: %s\n", first_line("/proc/loadavg").c_str());
   const Task task = make_lensing_task();
   const auto& sim = static_cast<const StrongLensing&>(*task.simulator);
@@ -102,8 +103,10 @@ int main(int argc, char** argv) {
     sink += image[7];
   });
   std::printf("\none image, 1 thread (%d rays):\n", rays);
-  std::printf("  lens equation (SIE + shear)  %7.1f us  (%.2f ns per ray)\n", shoot_us, shoot_us * 1e3 / rays);
-  std::printf("  Sersic brightness            %7.1f us  (%.2f ns per ray)\n", sersic_us, sersic_us * 1e3 / rays);
+  std::printf("  lens equation (SIE + shear)  %7.1f us  (%.2f ns per ray)\n", shoot_us,
+              shoot_us * 1e3 / rays);
+  std::printf("  Sersic brightness            %7.1f us  (%.2f ns per ray)\n", sersic_us,
+              sersic_us * 1e3 / rays);
   std::printf("  trace_image (both + pooling) %7.1f us\n", trace_us);
   const lensing::Psf gauss = lensing::Psf::gaussian(0.15, 0.1, 21);
   for (auto [method, name] : {std::pair{lensing::ConvolutionMethod::kSeparable, "separable"},
@@ -129,7 +132,8 @@ int main(int argc, char** argv) {
     sink += z[7];
   });
   std::printf("  %zu normals, Box-Muller      %7.1f us  (Rng::normal)\n", z.size(), box_muller_us);
-  std::printf("  %zu normals, ziggurat        %7.1f us  (used: cosmology/normal_fill.h)\n", z.size(), ziggurat_us);
+  std::printf("  %zu normals, ziggurat        %7.1f us  (used: cosmology/normal_fill.h)\n",
+              z.size(), ziggurat_us);
   Eigen::VectorXd x(sim.x_dim());
   const double simulate_us = best_us(200, [&] {
     sim.simulate(theta, &rng, x);
@@ -152,7 +156,8 @@ int main(int argc, char** argv) {
       std::printf("  repeat %d, %d thread(s): %.3f s wall, %.3f s cpu (%.2f cores busy)\n", r + 1,
                   thread_counts[t], batch.seconds, cpu, cpu / batch.seconds);
     }
-  std::printf("\n%ld images of 48 x 48, supersampling 4, 21 x 21 PSF, noise (best of %d):\n", images, repeats);
+  std::printf("\n%ld images of 48 x 48, supersampling 4, 21 x 21 PSF, noise (best of %d):\n",
+              images, repeats);
   for (size_t t = 0; t < thread_counts.size(); ++t)
     std::printf("  %d thread(s): %.3f s  %8.0f images/s  speed-up vs %d thread(s): %.2fx\n",
                 thread_counts[t], best[t], images / best[t], thread_counts[0], best[0] / best[t]);

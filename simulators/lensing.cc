@@ -13,12 +13,12 @@ namespace {
 // θ entries: name, the rule they must satisfy (checked in check_theta), prior range.
 struct ParameterInfo {
   const char* name;
-  enum Rule { kAny, kNonNegative, kPositive, kAxisRatio, kSersicIndex } rule;
+  enum Rule { kAny, kNonNegative, kPositive, kLensAxisRatio, kAxisRatio, kSersicIndex } rule;
   double low, high;
 };
 constexpr ParameterInfo kParameters[] = {
     {"theta_E", ParameterInfo::kNonNegative, 0.5, 1.5},
-    {"q", ParameterInfo::kAxisRatio, 0.5, 1.0},
+    {"q", ParameterInfo::kLensAxisRatio, 0.5, 1.0},
     {"phi", ParameterInfo::kAny, 0.0, M_PI},
     {"gamma1", ParameterInfo::kAny, -0.1, 0.1},
     {"gamma2", ParameterInfo::kAny, -0.1, 0.1},
@@ -38,6 +38,28 @@ std::string fmt(double v) {
   return buf;
 }
 
+// The rule `v` breaks, as the message states it, or null.
+const char* violated_rule(ParameterInfo::Rule rule, double v) {
+  if (!std::isfinite(v)) return "must be finite";
+  switch (rule) {
+    case ParameterInfo::kAny:
+      return nullptr;
+    case ParameterInfo::kNonNegative:
+      return v >= 0 ? nullptr : "must be >= 0";
+    case ParameterInfo::kPositive:
+      return v > 0 ? nullptr : "must be > 0";
+    case ParameterInfo::kLensAxisRatio:
+      return v >= 1e-6 && v <= 1 ? nullptr
+                                 : "must be in [1e-6, 1] (an axis ratio; the SIE deflection "
+                                   "diverges as q -> 0)";
+    case ParameterInfo::kAxisRatio:
+      return v > 0 && v <= 1 ? nullptr : "must be in (0, 1] (an axis ratio)";
+    case ParameterInfo::kSersicIndex:
+      return v > 0 && v <= 20 ? nullptr : "must be in (0, 20] (a Sersic index)";
+  }
+  return nullptr;
+}
+
 const LensingConfig& validated(const LensingConfig& config) {
   core::check_valid(config, "StrongLensing");
   return config;
@@ -50,7 +72,8 @@ bool LensingConfig::is_valid(std::string* error) const {
     if (error) *error = "LensingConfig::" + what;
     return false;
   };
-  if (npix < 1 || npix > 4096) return fail("npix = " + std::to_string(npix) + " must be in [1, 4096]");
+  if (npix < 1 || npix > 4096)
+    return fail("npix = " + std::to_string(npix) + " must be in [1, 4096]");
   if (!(std::isfinite(pixel_scale) && pixel_scale > 0))
     return fail("pixel_scale = " + fmt(pixel_scale) + " must be finite and > 0 (arcsec)");
   if (supersample < 1 || supersample > lensing::RayGrid::kMaxSupersample)
@@ -72,8 +95,8 @@ bool LensingConfig::is_valid(std::string* error) const {
   if (noise_map.size() > 0) {
     if (noise_map.rows() != npix || noise_map.cols() != npix)
       return fail("noise_map is " + std::to_string(noise_map.rows()) + " x " +
-                  std::to_string(noise_map.cols()) + ", must be npix x npix = " +
-                  std::to_string(npix) + " x " + std::to_string(npix));
+                  std::to_string(noise_map.cols()) +
+                  ", must be npix x npix = " + std::to_string(npix) + " x " + std::to_string(npix));
     for (int r = 0; r < npix; ++r)
       for (int c = 0; c < npix; ++c)
         if (!(std::isfinite(noise_map(r, c)) && noise_map(r, c) >= 0))
@@ -88,8 +111,9 @@ StrongLensing::StrongLensing(const LensingConfig& config)
   if (config_.psf_image.size() > 0)
     convolver_.emplace(lensing::Psf::from_image(config_.psf_image), config_.npix);
   else if (config_.psf_fwhm > 0)
-    convolver_.emplace(lensing::Psf::gaussian(config_.psf_fwhm, config_.pixel_scale, config_.psf_size),
-                       config_.npix);
+    convolver_.emplace(
+        lensing::Psf::gaussian(config_.psf_fwhm, config_.pixel_scale, config_.psf_size),
+        config_.npix);
   const int n = config_.npix;
   sigma_ = Eigen::VectorXd::Constant(n * n, config_.noise_sigma);
   if (config_.noise_map.size() > 0)
@@ -120,20 +144,10 @@ void StrongLensing::check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta,
   core::check(theta.size() == kThetaDim, std::string(function) + ": theta has " +
                                              std::to_string(theta.size()) + " entries, expected " +
                                              std::to_string(kThetaDim));
-  for (int i = 0; i < kThetaDim; ++i) {
-    const double v = theta[i];
-    const char* rule = nullptr;
-    switch (kParameters[i].rule) {
-      case ParameterInfo::kAny: if (!std::isfinite(v)) rule = "must be finite"; break;
-      case ParameterInfo::kNonNegative: if (!(std::isfinite(v) && v >= 0)) rule = "must be finite and >= 0"; break;
-      case ParameterInfo::kPositive: if (!(std::isfinite(v) && v > 0)) rule = "must be finite and > 0"; break;
-      case ParameterInfo::kAxisRatio: if (!(std::isfinite(v) && v > 0 && v <= 1)) rule = "must be in (0, 1] (an axis ratio)"; break;
-      case ParameterInfo::kSersicIndex: if (!(std::isfinite(v) && v > 0 && v <= 20)) rule = "must be in (0, 20] (a Sersic index)"; break;
-    }
-    if (rule)
-      throw core::Error(std::string(function) + ": " + kParameters[i].name + " = " + fmt(v) +
+  for (int i = 0; i < kThetaDim; ++i)
+    if (const char* rule = violated_rule(kParameters[i].rule, theta[i]))
+      throw core::Error(std::string(function) + ": " + kParameters[i].name + " = " + fmt(theta[i]) +
                         " (theta[" + std::to_string(i) + "]) " + rule);
-  }
 }
 
 lensing::LensModel StrongLensing::lens(const Eigen::Ref<const Eigen::VectorXd>& theta) const {

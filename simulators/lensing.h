@@ -18,8 +18,8 @@
 // θ, in order (names as written to files):
 //   theta_E [arcsec], q, phi [rad], gamma1, gamma2, src_x, src_y [arcsec], src_reff [arcsec],
 //   src_n, src_q, src_phi [rad], src_amp
-// Unphysical values (θ_E < 0, q or src_q outside (0, 1], src_reff <= 0, src_n outside
-// (0, 20], src_amp < 0, anything non-finite) throw core::Error naming the parameter.
+// Unphysical values (θ_E < 0, q outside [1e-6, 1], src_q outside (0, 1], src_reff <= 0, src_n
+// outside (0, 20], src_amp < 0, anything non-finite) throw core::Error naming the parameter.
 //
 // Default prior (independent uniforms; lensing_prior), chosen so that the tangential critical
 // curve, whose semi-major axis is θ_E / sqrt(q), stays inside the default 4.8" field (at most
@@ -48,17 +48,17 @@
 namespace sbi::simulators {
 
 struct LensingConfig {
-  int npix = 48;               // image side [pixels], in [1, 4096]
-  double pixel_scale = 0.1;    // [arcsec per pixel], > 0
-  int supersample = 4;         // rays per pixel per axis, in [1, 32]
-  double psf_fwhm = 0.15;      // Gaussian PSF FWHM [arcsec], >= 0; 0 = no PSF
-  int psf_size = 21;           // Gaussian kernel side [pixels], odd, in [1, 255]
-  Eigen::MatrixXd psf_image;   // a PSF kernel image replacing the Gaussian (psf.h: odd square,
-                               // finite, non-negative, normalised here to sum 1); empty = none
-  double noise_sigma = 0.1;    // Gaussian noise σ per pixel, >= 0; 0 = none
-  Eigen::MatrixXd noise_map;   // per-pixel σ, npix x npix (row = y), finite and >= 0; replaces
-                               // noise_sigma when not empty
-  bool poisson = false;        // Poisson draw of each pixel's count before the Gaussian noise
+  int npix = 48;              // image side [pixels], in [1, 4096]
+  double pixel_scale = 0.1;   // [arcsec per pixel], > 0
+  int supersample = 4;        // rays per pixel per axis, in [1, 32]
+  double psf_fwhm = 0.15;     // Gaussian PSF FWHM [arcsec], >= 0; 0 = no PSF
+  int psf_size = 21;          // Gaussian kernel side [pixels], odd, in [1, 255]
+  Eigen::MatrixXd psf_image;  // a PSF kernel image replacing the Gaussian (psf.h: odd square,
+                              // finite, non-negative, normalised here to sum 1); empty = none
+  double noise_sigma = 0.1;   // Gaussian noise σ per pixel, >= 0; 0 = none
+  Eigen::MatrixXd noise_map;  // per-pixel σ, npix x npix (row = y), finite and >= 0; replaces
+                              // noise_sigma when not empty
+  bool poisson = false;       // Poisson draw of each pixel's count before the Gaussian noise
 
   // False, with *error naming the field, its value and the rule, when a field is invalid.
   bool is_valid(std::string* error) const;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 
 namespace sbi::simulators::lensing {
 namespace {
@@ -63,9 +64,15 @@ Convolver::Convolver(const Psf& psf, int npix, ConvolutionMethod method)
 
 void Convolver::apply(double* image) const {
   switch (method_) {
-    case ConvolutionMethod::kSeparable: apply_separable(image); return;
-    case ConvolutionMethod::kDirect: apply_direct(image); return;
-    default: apply_fft(image); return;
+    case ConvolutionMethod::kSeparable:
+      apply_separable(image);
+      return;
+    case ConvolutionMethod::kDirect:
+      apply_direct(image);
+      return;
+    default:
+      apply_fft(image);
+      return;
   }
 }
 
@@ -103,7 +110,8 @@ void Convolver::apply_direct(double* image) const {
   const int n = npix_, k = psf_.size(), h = k / 2, w = n + 2 * h;
   thread_local std::vector<double> pad;
   pad.assign(static_cast<std::size_t>(w) * w, 0.0);  // the image with h zeros around it
-  for (int r = 0; r < n; ++r) std::copy(image + r * n, image + (r + 1) * n, pad.begin() + (r + h) * w + h);
+  for (int r = 0; r < n; ++r)
+    std::copy(image + r * n, image + (r + 1) * n, pad.begin() + (r + h) * w + h);
   // out(r, c) = Σ_{i,j} K(k-1-i, k-1-j) pad(r + i, c + j)
   for (int r = 0; r < n; ++r) {
     double* out = image + static_cast<std::size_t>(r) * n;
@@ -134,6 +142,11 @@ void Convolver::apply_fft(double* image) const {
 
 Eigen::SparseMatrix<double> Convolver::matrix() const {
   const int n = npix_, k = psf_.size(), h = k / 2;
+  // A triplet (16 bytes) and a stored entry (12) per kernel pixel per image pixel at most.
+  core::check_memory(28.0 * n * n * k * k, "Convolver::matrix: the sparse PSF matrix of " +
+                                               std::to_string(n) + " x " + std::to_string(n) +
+                                               " pixels and a " + std::to_string(k) + " x " +
+                                               std::to_string(k) + " kernel");
   std::vector<Eigen::Triplet<double>> entries;
   entries.reserve(static_cast<std::size_t>(n) * n * k * k);
   for (int r = 0; r < n; ++r)

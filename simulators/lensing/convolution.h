@@ -52,7 +52,7 @@ class Convolver {
   Psf psf_;
   int npix_;
   ConvolutionMethod method_;
-  Eigen::MatrixXd flipped_;                     // K(k-1-i, k-1-j): out = Σ flipped · window
+  Eigen::MatrixXd flipped_;  // K(k-1-i, k-1-j): out = Σ flipped · window
   int fft_n_ = 0;
   std::optional<cosmology::RealFft> fft_;        // plans from cosmology/fft.h's shared cache
   std::vector<std::complex<double>> psf_modes_;  // transform of the wrapped kernel / n²

@@ -11,8 +11,9 @@ namespace sbi::simulators::lensing {
 ExternalShear::ExternalShear(double gamma1, double gamma2) : gamma1_(gamma1), gamma2_(gamma2) {
   if (!(std::isfinite(gamma1) && std::isfinite(gamma2))) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "ExternalShear: (gamma1, gamma2) = (%.17g, %.17g) must be finite",
-                  gamma1, gamma2);
+    std::snprintf(buf, sizeof buf,
+                  "ExternalShear: (gamma1, gamma2) = (%.17g, %.17g) must be finite", gamma1,
+                  gamma2);
     throw core::Error(buf);
   }
 }

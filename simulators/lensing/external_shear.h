@@ -18,7 +18,9 @@ class ExternalShear {
   double gamma1() const { return gamma1_; }
   double gamma2() const { return gamma2_; }
 
-  double potential(double x, double y) const { return 0.5 * gamma1_ * (x * x - y * y) + gamma2_ * x * y; }
+  double potential(double x, double y) const {
+    return 0.5 * gamma1_ * (x * x - y * y) + gamma2_ * x * y;
+  }
   Eigen::Vector2d deflection(double x, double y) const {
     return {gamma1_ * x + gamma2_ * y, gamma2_ * x - gamma1_ * y};
   }

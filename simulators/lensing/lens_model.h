@@ -17,11 +17,15 @@ class LensModel {
   const Sie& sie() const { return sie_; }
   const ExternalShear& shear() const { return shear_; }
 
-  double potential(double x, double y) const { return sie_.potential(x, y) + shear_.potential(x, y); }
+  double potential(double x, double y) const {
+    return sie_.potential(x, y) + shear_.potential(x, y);
+  }
   Eigen::Vector2d deflection(double x, double y) const {
     return sie_.deflection(x, y) + shear_.deflection(x, y);
   }
-  Eigen::Matrix2d hessian(double x, double y) const { return sie_.hessian(x, y) + shear_.hessian(); }
+  Eigen::Matrix2d hessian(double x, double y) const {
+    return sie_.hessian(x, y) + shear_.hessian();
+  }
   // True when α(-θ) = -α(θ): the SIE is centred on the optical axis (the shear always is).
   bool is_point_symmetric() const { return sie_.center_x() == 0 && sie_.center_y() == 0; }
   // μ = 1 / det(1 - ∂²Ψ): signed (negative for saddle-point images), infinite on critical curves.

@@ -1,8 +1,10 @@
 #include "simulators/lensing/lensing_operator.h"
 
+#include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 
 namespace sbi::simulators::lensing {
 
@@ -12,6 +14,9 @@ Eigen::SparseMatrix<double> lensing_operator(const RayGrid& grid, const LensMode
   const int per_pixel = grid.rays_per_pixel();
   const double inv = 1.0 / per_pixel;
   std::vector<double> bx(per_pixel), by(per_pixel);
+  // Up to four triplets (16 bytes) and stored entries (12) per ray.
+  core::check_memory(4 * 28.0 * grid.num_rays(), "lensing_operator: the sparse operator of " +
+                                                     std::to_string(grid.num_rays()) + " rays");
   std::vector<Eigen::Triplet<double>> entries;
   entries.reserve(static_cast<std::size_t>(grid.num_pixels()) * per_pixel * 4);
   int index[4];

@@ -21,11 +21,14 @@ bool SourceGrid::is_valid(std::string* error) const {
     if (error) *error = "SourceGrid::" + what;
     return false;
   };
-  if (rows < 1 || rows > 10000) return fail("rows = " + std::to_string(rows) + ", must be in [1, 10000]");
-  if (cols < 1 || cols > 10000) return fail("cols = " + std::to_string(cols) + ", must be in [1, 10000]");
+  if (rows < 1 || rows > 10000)
+    return fail("rows = " + std::to_string(rows) + ", must be in [1, 10000]");
+  if (cols < 1 || cols > 10000)
+    return fail("cols = " + std::to_string(cols) + ", must be in [1, 10000]");
   if (!(std::isfinite(pixel_scale) && pixel_scale > 0))
     return fail("pixel_scale = " + fmt(pixel_scale) + ", must be finite and > 0");
-  if (!(std::isfinite(center_x) && std::isfinite(center_y))) return fail("the centre must be finite");
+  if (!(std::isfinite(center_x) && std::isfinite(center_y)))
+    return fail("the centre must be finite");
   return true;
 }
 
@@ -55,12 +58,13 @@ int SourceGrid::bilinear(double x, double y, int index[4], double weight[4]) con
   return count;
 }
 
-PixelatedSource::PixelatedSource(const SourceGrid& grid, const Eigen::MatrixXd& image) : grid_(grid) {
+PixelatedSource::PixelatedSource(const SourceGrid& grid, const Eigen::MatrixXd& image)
+    : grid_(grid) {
   core::check_valid(grid, "PixelatedSource");
   core::check(image.rows() == grid.rows && image.cols() == grid.cols,
               "PixelatedSource: the image is " + std::to_string(image.rows()) + " x " +
-                  std::to_string(image.cols()) + ", the grid " + std::to_string(grid.rows) +
-                  " x " + std::to_string(grid.cols));
+                  std::to_string(image.cols()) + ", the grid " + std::to_string(grid.rows) + " x " +
+                  std::to_string(grid.cols));
   core::check(image.allFinite(), "PixelatedSource: the image has non-finite values");
   values_.resize(grid.size());
   for (int i = 0; i < grid.rows; ++i)

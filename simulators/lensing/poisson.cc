@@ -2,10 +2,23 @@
 
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
+#include <cstdio>
+
+#include "core/error.h"
 
 namespace sbi::simulators::lensing {
+namespace {
+
+constexpr double kMaxMean = 1e15;  // counts stay exact integers in a double and in a long
+
+}  // namespace
 
 long poisson(double mean, core::Rng* rng) {
+  if (!(mean >= 0 && mean <= kMaxMean)) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "poisson: mean = %g, must be in [0, 1e15]", mean);
+    throw core::Error(buf);
+  }
   if (mean < 10) {
     const double limit = std::exp(-mean);
     long k = 0;

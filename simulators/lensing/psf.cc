@@ -36,10 +36,11 @@ Psf Psf::gaussian(double fwhm, double pixel_scale, int size) {
 
 Psf Psf::from_image(const Eigen::MatrixXd& image) {
   const long k = image.rows();
-  core::check(image.cols() == k && k % 2 == 1 && k <= kMaxSize,
-              "Psf: the PSF image is " + std::to_string(image.rows()) + " x " +
-                  std::to_string(image.cols()) +
-                  ", must be square with an odd side (the centre pixel is the optical axis), at most 255");
+  core::check(
+      image.cols() == k && k % 2 == 1 && k <= kMaxSize,
+      "Psf: the PSF image is " + std::to_string(image.rows()) + " x " +
+          std::to_string(image.cols()) +
+          ", must be square with an odd side (the centre pixel is the optical axis), at most 255");
   for (long i = 0; i < k; ++i)
     for (long j = 0; j < k; ++j) {
       const double v = image(i, j);
@@ -49,8 +50,8 @@ Psf Psf::from_image(const Eigen::MatrixXd& image) {
                               std::to_string(i) + ", column " + std::to_string(j));
     }
   const double sum = image.sum();
-  core::check(sum > 0 && std::isfinite(sum), "Psf: the PSF image sums to " + number(sum) +
-                                                 ", must have a positive finite sum");
+  core::check(sum > 0 && std::isfinite(sum),
+              "Psf: the PSF image sums to " + number(sum) + ", must have a positive finite sum");
   return Psf(image / sum, Eigen::VectorXd());
 }
 

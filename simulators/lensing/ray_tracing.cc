@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/memory_budget.h"
 
 namespace sbi::simulators::lensing {
 namespace {
@@ -34,7 +35,14 @@ RayGrid::RayGrid(int npix, double pixel_scale, int supersample)
               "RayGrid: supersample = " + std::to_string(supersample) + ", must be in [1, " +
                   std::to_string(kMaxSupersample) + "]");
   const int s = supersample;
-  x_.resize(static_cast<std::size_t>(num_pixels()) * s * s);
+  const double rays = static_cast<double>(npix) * npix * s * s;
+  core::check(rays < 2147483647.0, "RayGrid: npix = " + std::to_string(npix) +
+                                       " and supersample = " + std::to_string(s) + " make " +
+                                       fmt(rays) + " rays, more than 2^31 - 1");
+  core::check_memory(16 * rays, "RayGrid: the ray positions of " + std::to_string(npix) + " x " +
+                                    std::to_string(npix) + " pixels supersampled " +
+                                    std::to_string(s) + " times");
+  x_.resize(static_cast<std::size_t>(rays));
   y_.resize(x_.size());
   // Offsets as (2k + 1 - s) / (2s) and pixel centres as (2c + 1 - npix) / 2 pixels: the
   // numerators of mirrored rays are exact negatives, so the grid is exactly symmetric.

@@ -30,7 +30,12 @@ double sersic_b(double n) {
 
 Sersic::Sersic(double amplitude, double r_eff, double n, double q, double phi, double center_x,
                double center_y)
-    : amplitude_(amplitude), r_eff_(r_eff), n_(n), q_(q), phi_(phi), center_x_(center_x),
+    : amplitude_(amplitude),
+      r_eff_(r_eff),
+      n_(n),
+      q_(q),
+      phi_(phi),
+      center_x_(center_x),
       center_y_(center_y) {
   check_parameter(std::isfinite(amplitude) && amplitude >= 0, "amplitude", amplitude,
                   "finite and >= 0");

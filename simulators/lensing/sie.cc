@@ -28,8 +28,9 @@ Sie::Sie(double theta_e, double q, double phi, double center_x, double center_y)
   core::check(std::isfinite(q) && q >= kMinAxisRatio && q <= 1,
               "Sie: q = " + number(q) + ", the axis ratio must be in [1e-6, 1]");
   core::check(std::isfinite(phi), "Sie: phi = " + number(phi) + ", must be finite");
-  core::check(std::isfinite(center_x) && std::isfinite(center_y),
-              "Sie: the centre (" + number(center_x) + ", " + number(center_y) + ") must be finite");
+  core::check(
+      std::isfinite(center_x) && std::isfinite(center_y),
+      "Sie: the centre (" + number(center_x) + ", " + number(center_y) + ") must be finite");
   cos_ = std::cos(phi);
   sin_ = std::sin(phi);
   eps_ = std::sqrt((1 - q) * (1 + q));  // 0 exactly when q = 1: the SIS branch

@@ -21,8 +21,9 @@ inline double from_bits(std::uint64_t b) { return __builtin_bit_cast(double, b);
 inline std::uint64_t to_bits(double d) { return __builtin_bit_cast(std::uint64_t, d); }
 
 // e^x. Arguments above 709 are taken as 709 (e^709 ~ 8e307); below -708 the result is 0
-// (instead of a subnormal); NaN gives NaN. Cephes exp.c: x = k ln 2 + r, |r| <= ln(2)/2, with ln 2 split in
-// two parts so that k ln 2 is exact, then e^r = 1 + 2 r P(r²) / (Q(r²) - r P(r²)).
+// (instead of a subnormal); NaN gives NaN. Cephes exp.c: x = k ln 2 + r, |r| <= ln(2)/2,
+// with ln 2 split in two parts so that k ln 2 is exact, then
+// e^r = 1 + 2 r P(r²) / (Q(r²) - r P(r²)).
 inline double exp(double x) {
   double xc = x > 709.0 ? 709.0 : x;  // (comparisons, not fmin/fmax: GCC vectorises these)
   xc = xc < -708.0 ? -708.0 : xc;

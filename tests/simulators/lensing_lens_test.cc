@@ -3,11 +3,10 @@
 // lens equation, image positions and magnifications of the SIS.
 #include <gtest/gtest.h>
 
+#include <Eigen/LU>
 #include <cmath>
 #include <functional>
 #include <vector>
-
-#include <Eigen/LU>
 
 #include "simulators/lensing/lens_model.h"
 #include "tests/simulators/error_message.h"
@@ -94,7 +93,8 @@ TEST(LensSie, TendsToTheSisAsQTendsToOne) {
 }
 
 // Central differences with step h: truncation h²/6 |∂³f| and rounding ~1e-16 |f| / h.
-Eigen::Vector2d gradient(const std::function<double(double, double)>& f, double x, double y, double h) {
+Eigen::Vector2d gradient(const std::function<double(double, double)>& f, double x, double y,
+                         double h) {
   return {(f(x + h, y) - f(x - h, y)) / (2 * h), (f(x, y + h) - f(x, y - h)) / (2 * h)};
 }
 
@@ -126,9 +126,9 @@ TEST(LensSie, HessianIsTheJacobianOfTheDeflectionWithTrace2Kappa) {
       const Eigen::Matrix2d hess = sie.hessian(p.x(), p.y());
       for (int j = 0; j < 2; ++j) {
         const Eigen::Vector2d step = h * Eigen::Vector2d::Unit(j);
-        const Eigen::Vector2d column =
-            (sie.deflection(p.x() + step.x(), p.y() + step.y()) -
-             sie.deflection(p.x() - step.x(), p.y() - step.y())) / (2 * h);
+        const Eigen::Vector2d column = (sie.deflection(p.x() + step.x(), p.y() + step.y()) -
+                                        sie.deflection(p.x() - step.x(), p.y() - step.y())) /
+                                       (2 * h);
         EXPECT_LT((column - hess.col(j)).norm(), 1e-6 * std::max(1.0, hess.norm()))
             << "q " << q << " at " << p.transpose();
       }
@@ -145,7 +145,8 @@ TEST(LensSie, KappaIsOneHalfOnTheEllipseOfAreaPiThetaESquared) {
   const Sie sie(theta_e, q, phi);
   for (double t : {0.0, 0.8, 2.0, 4.1}) {
     const double u = theta_e / std::sqrt(q) * std::cos(t), v = theta_e * std::sqrt(q) * std::sin(t);
-    const double x = std::cos(phi) * u - std::sin(phi) * v, y = std::sin(phi) * u + std::cos(phi) * v;
+    const double x = std::cos(phi) * u - std::sin(phi) * v,
+                 y = std::sin(phi) * u + std::cos(phi) * v;
     EXPECT_NEAR(sie.convergence(x, y), 0.5, 1e-15);
   }
 }
@@ -156,7 +157,8 @@ TEST(LensShear, DeflectionPotentialAndHessian) {
   EXPECT_NEAR(a.x(), 0.07 * 0.5 - 0.04 * -1.5, 1e-16);
   EXPECT_NEAR(a.y(), -0.04 * 0.5 - 0.07 * -1.5, 1e-16);
   // Ψ is quadratic: central differences are exact up to rounding (1e-16 |Ψ| / h ~ 1e-12).
-  const Eigen::Vector2d fd = gradient([&](double x, double y) { return shear.potential(x, y); }, 0.5, -1.5, 1e-3);
+  const Eigen::Vector2d fd =
+      gradient([&](double x, double y) { return shear.potential(x, y); }, 0.5, -1.5, 1e-3);
   EXPECT_LT((fd - a).norm(), 1e-12);
   EXPECT_EQ(shear.hessian()(0, 1), -0.04);
   EXPECT_EQ(shear.hessian()(1, 1), -0.07);
@@ -205,12 +207,18 @@ TEST(LensModel, ShootAddsShearToTheSie) {
 }
 
 TEST(LensSie, RejectsUnphysicalParameters) {
-  EXPECT_NE(error_message([] { Sie(-0.1, 0.8, 0); }).find("Sie: theta_E = -0.10000000000000001 arcsec, must be finite and >= 0"),
+  EXPECT_NE(error_message([] {
+              Sie(-0.1, 0.8, 0);
+            }).find("Sie: theta_E = -0.10000000000000001 arcsec, must be finite and >= 0"),
             std::string::npos);
-  EXPECT_NE(error_message([] { Sie(1, 0, 0); }).find("Sie: q = 0, the axis ratio must be in [1e-6, 1]"), std::string::npos);
+  EXPECT_NE(
+      error_message([] { Sie(1, 0, 0); }).find("Sie: q = 0, the axis ratio must be in [1e-6, 1]"),
+      std::string::npos);
   EXPECT_NE(error_message([] { Sie(1, 1.2, 0); }).find("q = 1.2"), std::string::npos);
   EXPECT_NE(error_message([] { Sie(1, 0.5, NAN); }).find("Sie: phi = nan"), std::string::npos);
-  EXPECT_NE(error_message([] { ExternalShear(INFINITY, 0); }).find("ExternalShear: (gamma1, gamma2) = (inf, 0) must be finite"),
+  EXPECT_NE(error_message([] {
+              ExternalShear(INFINITY, 0);
+            }).find("ExternalShear: (gamma1, gamma2) = (inf, 0) must be finite"),
             std::string::npos);
   EXPECT_EQ(error_message([] { Sie(0, 1, 0); }), "");  // no lens at all is allowed
   EXPECT_EQ(Sie(0, 0.5, 0).deflection(0.3, 0.2), Eigen::Vector2d::Zero());

@@ -57,22 +57,26 @@ TEST(LensPsf, ImageKernelIsCheckedAndNormalised) {
   EXPECT_LT((psf.kernel() - lopsided_kernel() / lopsided_kernel().sum()).norm(), 1e-16);
   EXPECT_EQ(psf.separable_profile().size(), 0);
 
-  EXPECT_NE(error_message([] { Psf::from_image(Eigen::MatrixXd::Ones(4, 4)); })
-                .find("Psf: the PSF image is 4 x 4, must be square with an odd side"),
+  EXPECT_NE(error_message([] {
+              Psf::from_image(Eigen::MatrixXd::Ones(4, 4));
+            }).find("Psf: the PSF image is 4 x 4, must be square with an odd side"),
             std::string::npos);
   EXPECT_NE(error_message([] { Psf::from_image(Eigen::MatrixXd::Ones(5, 3)); }).find("is 5 x 3"),
             std::string::npos);
   Eigen::MatrixXd bad = lopsided_kernel();
   bad(2, 4) = NAN;
-  EXPECT_NE(error_message([&] { Psf::from_image(bad); })
-                .find("Psf: the PSF image has a non-finite value at row 2, column 4"),
+  EXPECT_NE(error_message([&] {
+              Psf::from_image(bad);
+            }).find("Psf: the PSF image has a non-finite value at row 2, column 4"),
             std::string::npos);
   bad(2, 4) = -0.5;
-  EXPECT_NE(error_message([&] { Psf::from_image(bad); })
-                .find("has a negative value (-0.5) at row 2, column 4"),
+  EXPECT_NE(error_message([&] {
+              Psf::from_image(bad);
+            }).find("has a negative value (-0.5) at row 2, column 4"),
             std::string::npos);
-  EXPECT_NE(error_message([] { Psf::from_image(Eigen::MatrixXd::Zero(3, 3)); })
-                .find("the PSF image sums to 0, must have a positive finite sum"),
+  EXPECT_NE(error_message([] {
+              Psf::from_image(Eigen::MatrixXd::Zero(3, 3));
+            }).find("the PSF image sums to 0, must have a positive finite sum"),
             std::string::npos);
   EXPECT_NE(error_message([] { Psf::gaussian(0.1, 0.1, 20); }).find("size = 20, must be odd"),
             std::string::npos);
@@ -125,11 +129,14 @@ TEST(LensConvolution, MethodsAgreeOnARandomImage) {
   // kAuto: separable for a Gaussian; for kernel images, direct up to 7 x 7 at npix 48, FFT
   // beyond (the crossover measured in convolution.cc).
   EXPECT_EQ(Convolver(gauss, 48).method(), ConvolutionMethod::kSeparable);
-  EXPECT_EQ(Convolver(Psf::from_image(Eigen::MatrixXd::Ones(7, 7)), 48).method(), ConvolutionMethod::kDirect);
-  EXPECT_EQ(Convolver(Psf::from_image(Eigen::MatrixXd::Ones(9, 9)), 48).method(), ConvolutionMethod::kFft);
+  EXPECT_EQ(Convolver(Psf::from_image(Eigen::MatrixXd::Ones(7, 7)), 48).method(),
+            ConvolutionMethod::kDirect);
+  EXPECT_EQ(Convolver(Psf::from_image(Eigen::MatrixXd::Ones(9, 9)), 48).method(),
+            ConvolutionMethod::kFft);
   EXPECT_EQ(Convolver(Psf::from_image(gauss.kernel()), 48).method(), ConvolutionMethod::kFft);
-  EXPECT_NE(error_message([] { Convolver(Psf::from_image(lopsided_kernel()), 8, ConvolutionMethod::kSeparable); })
-                .find("the separable method needs a separable PSF"),
+  EXPECT_NE(error_message([] {
+              Convolver(Psf::from_image(lopsided_kernel()), 8, ConvolutionMethod::kSeparable);
+            }).find("the separable method needs a separable PSF"),
             std::string::npos);
 }
 

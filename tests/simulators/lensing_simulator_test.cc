@@ -40,7 +40,8 @@ Eigen::VectorXd theta_of(double theta_e, double q, double phi, double g1, double
   return t;
 }
 
-Eigen::VectorXd simulate(const StrongLensing& sim, const Eigen::VectorXd& theta, std::uint64_t seed = 1) {
+Eigen::VectorXd simulate(const StrongLensing& sim, const Eigen::VectorXd& theta,
+                         std::uint64_t seed = 1) {
   core::Rng rng(seed);
   Eigen::VectorXd x(sim.x_dim());
   sim.simulate(theta, &rng, x);
@@ -83,7 +84,8 @@ TEST(LensingSimulator, PointSourceOnTheAxisMakesARingAtThetaE) {
   // 5e-4 arcsec, and the ring must be thin (rms width < 3 pixels).
   const StrongLensing sim(noiseless(120, 0.04, 4));
   for (double phi : {0.0, 1.0}) {
-    const Eigen::VectorXd x = simulate(sim, theta_of(1.2, 1.0, phi, 0, 0, 0, 0, 0.01, 0.5, 1, 0, 1));
+    const Eigen::VectorXd x =
+        simulate(sim, theta_of(1.2, 1.0, phi, 0, 0, 0, 0, 0.01, 0.5, 1, 0, 1));
     const Moments m = moments(sim, x, 1.2, [](double, double) { return true; });
     EXPECT_NEAR(m.mean_r, 1.2, 5e-4);
     EXPECT_LT(m.rms_r, 3 * 0.04);
@@ -119,7 +121,8 @@ TEST(LensingSimulator, SurfaceBrightnessIsConservedAtEachPixel) {
   // ~1e-14 (α, see lensing_lens_test), which moves ln I by |d ln I / dβ| 1e-14 < 1e-13 for
   // this source; the exponent, up to ~20, is rounded to 4e-16 relative: 1e-12 relative.
   const StrongLensing sim(noiseless(32, 0.12, 1));
-  const Eigen::VectorXd theta = theta_of(1.1, 0.7, 0.4, 0.04, -0.05, 0.1, -0.15, 0.3, 1.5, 0.8, 2.0, 4);
+  const Eigen::VectorXd theta =
+      theta_of(1.1, 0.7, 0.4, 0.04, -0.05, 0.1, -0.15, 0.3, 1.5, 0.8, 2.0, 4);
   const Eigen::VectorXd x = simulate(sim, theta);
   const lensing::LensModel lens = sim.lens(theta);
   const double b = lensing::sersic_b(1.5), c2 = std::cos(2.0), s2 = std::sin(2.0);
@@ -167,7 +170,8 @@ TEST(LensingSimulator, SupersampledPixelIsTheMeanOverItsRays) {
             const Eigen::Vector2d beta = Eigen::Vector2d(px, py) - lens.deflection(px, py);
             sum += src.brightness(beta.x(), beta.y());
           }
-        EXPECT_NEAR(image[r * 9 + c], sum / 9, 1e-14 * sum) << r << ", " << c << " centre " << center;
+        EXPECT_NEAR(image[r * 9 + c], sum / 9, 1e-14 * sum)
+            << r << ", " << c << " centre " << center;
       }
   }
 }
@@ -264,12 +268,19 @@ TEST(LensingPoisson, MeanAndVarianceOfTheSampler) {
     }
     const double mean = sum / n, var = (sum2 - n * mean * mean) / (n - 1);
     EXPECT_NEAR(mean, lambda, kSigmas * std::sqrt(lambda / n)) << lambda;
-    EXPECT_NEAR(var, lambda, kSigmas * lambda * std::sqrt(2.0 / (n - 1) + 1 / (lambda * n))) << lambda;
+    EXPECT_NEAR(var, lambda, kSigmas * lambda * std::sqrt(2.0 / (n - 1) + 1 / (lambda * n)))
+        << lambda;
     const double p0 = std::exp(-lambda);
     EXPECT_NEAR(zeros / double(n), p0, kSigmas * std::sqrt(p0 * (1 - p0) / n) + 1e-12) << lambda;
   }
   core::Rng rng(1);
   EXPECT_EQ(lensing::poisson(0.0, &rng), 0);
+  EXPECT_NE(error_message([&] {
+              lensing::poisson(-1, &rng);
+            }).find("poisson: mean = -1, must be in [0, 1e15]"),
+            std::string::npos);
+  EXPECT_NE(error_message([&] { lensing::poisson(NAN, &rng); }).find("mean = nan"),
+            std::string::npos);
 }
 
 TEST(LensingSimulator, PoissonImagesAreCounts) {
@@ -327,8 +338,11 @@ TEST(LensingSimulator, TaskShapeNamesAndPrior) {
   EXPECT_EQ(lensing_sim.convolver()->psf().size(), 21);
   EXPECT_EQ(lensing_sim.convolver()->method(), lensing::ConvolutionMethod::kSeparable);
 
-  const Task small = make_task("lensing", {{"npix", "32"}, {"pixel_scale", "0.05"}, {"supersample", "2"},
-                                           {"psf_fwhm", "0"}, {"noise_sigma", "0"}});
+  const Task small = make_task("lensing", {{"npix", "32"},
+                                           {"pixel_scale", "0.05"},
+                                           {"supersample", "2"},
+                                           {"psf_fwhm", "0"},
+                                           {"noise_sigma", "0"}});
   const auto& s = static_cast<const StrongLensing&>(*small.simulator);
   EXPECT_EQ(s.x_shape(), core::DataShape::image(32, 32));
   EXPECT_EQ(s.grid().supersample(), 2);
@@ -344,43 +358,60 @@ TEST(LensingSimulator, UnphysicalThetaIsRefusedByName) {
     double value;
     const char* message;
   };
-  for (const Case& c : {Case{0, -0.5, "theta_E = -0.5 (theta[0]) must be finite and >= 0"},
-                        Case{1, 0.0, "q = 0 (theta[1]) must be in (0, 1]"},
-                        Case{1, 1.2, "q = 1.2 (theta[1]) must be in (0, 1]"},
+  for (const Case& c : {Case{0, -0.5, "theta_E = -0.5 (theta[0]) must be >= 0"},
+                        Case{1, 0.0, "q = 0 (theta[1]) must be in [1e-6, 1]"},
+                        Case{1, 1.2, "q = 1.2 (theta[1]) must be in [1e-6, 1]"},
                         Case{2, NAN, "phi = nan (theta[2]) must be finite"},
-                        Case{7, 0.0, "src_reff = 0 (theta[7]) must be finite and > 0"},
+                        Case{1, NAN, "q = nan (theta[1]) must be finite"},
+                        Case{7, 0.0, "src_reff = 0 (theta[7]) must be > 0"},
                         Case{8, 0.0, "src_n = 0 (theta[8]) must be in (0, 20]"},
                         Case{9, -1.0, "src_q = -1 (theta[9]) must be in (0, 1]"},
-                        Case{11, -2.0, "src_amp = -2 (theta[11]) must be finite and >= 0"}}) {
+                        Case{11, -2.0, "src_amp = -2 (theta[11]) must be >= 0"},
+                        Case{5, INFINITY, "src_x = inf (theta[5]) must be finite"}}) {
     Eigen::VectorXd theta = good;
     theta[c.index] = c.value;
     core::Rng rng(0);
     Eigen::VectorXd x(task.simulator->x_dim());
     const std::string message = error_message([&] { task.simulator->simulate(theta, &rng, x); });
-    EXPECT_NE(message.find(std::string("StrongLensing::simulate: ") + c.message), std::string::npos) << message;
+    EXPECT_NE(message.find(std::string("StrongLensing::simulate: ") + c.message), std::string::npos)
+        << message;
   }
   Eigen::VectorXd x(10);
   core::Rng rng(0);
-  EXPECT_NE(error_message([&] { task.simulator->simulate(good, &rng, x); }).find("x has 10 entries, expected 2304"),
+  EXPECT_NE(error_message([&] {
+              task.simulator->simulate(good, &rng, x);
+            }).find("x has 10 entries, expected 2304"),
             std::string::npos);
 }
 
 TEST(LensingSimulator, BadOptionsAndInstrumentFilesGiveClearErrors) {
-  auto message = [](const std::map<std::string, std::string>& params, const DatasetReader& reader = {}) {
+  auto message = [](const std::map<std::string, std::string>& params,
+                    const DatasetReader& reader = {}) {
     return error_message([&] { make_task("lensing", params, reader); });
   };
-  EXPECT_NE(message({{"npix", "0"}}).find("lensing parameter npix = '0' is not an integer"), std::string::npos);
-  EXPECT_NE(message({{"supersample", "40"}}).find("make_task: lensing: supersample = 40 must be in [1, 32]"),
+  EXPECT_NE(message({{"npix", "0"}}).find("lensing parameter npix = '0' is not an integer"),
+            std::string::npos);
+  EXPECT_NE(message({{"supersample", "40"}})
+                .find("make_task: lensing: supersample = 40 must be in [1, 32]"),
             std::string::npos);
   EXPECT_NE(message({{"psf_size", "20"}}).find("psf_size = 20 must be odd"), std::string::npos);
-  EXPECT_NE(message({{"psf_fwhm", "-0.1"}}).find("psf_fwhm = -0.1 must be finite and >= 0"), std::string::npos);
-  EXPECT_NE(message({{"noise_sigma", "nan"}}).find("noise_sigma = 'nan' is not a finite number"), std::string::npos);
+  EXPECT_NE(message({{"npix", "4096"}, {"supersample", "32"}})
+                .find("RayGrid: npix = 4096 and supersample = 32 make 1.71799e+10 rays, more than "
+                      "2^31 - 1"),
+            std::string::npos);
+  EXPECT_NE(message({{"psf_fwhm", "-0.1"}}).find("psf_fwhm = -0.1 must be finite and >= 0"),
+            std::string::npos);
+  EXPECT_NE(message({{"noise_sigma", "nan"}}).find("noise_sigma = 'nan' is not a finite number"),
+            std::string::npos);
   EXPECT_NE(message({{"poisson", "2"}}).find("poisson = '2' is not 0 or 1"), std::string::npos);
-  EXPECT_NE(message({{"psf_file", "psf.h5"}}).find("lensing parameter psf_file = 'psf.h5' needs a file reader"),
+  EXPECT_NE(message({{"psf_file", "psf.h5"}})
+                .find("lensing parameter psf_file = 'psf.h5' needs a file reader"),
             std::string::npos);
-  EXPECT_NE(message({{"psf_file", "psf.h5"}, {"psf_fwhm", "0.1"}}).find("psf_file and psf_fwhm exclude each other"),
+  EXPECT_NE(message({{"psf_file", "psf.h5"}, {"psf_fwhm", "0.1"}})
+                .find("psf_file and psf_fwhm exclude each other"),
             std::string::npos);
-  EXPECT_NE(message({{"noise_file", "n.h5"}, {"noise_sigma", "0.1"}}).find("noise_file and noise_sigma exclude"),
+  EXPECT_NE(message({{"noise_file", "n.h5"}, {"noise_sigma", "0.1"}})
+                .find("noise_file and noise_sigma exclude"),
             std::string::npos);
 
   // A stand-in for the HDF5 reader that apps/ passes: datasets by (file, name).
@@ -400,20 +431,24 @@ TEST(LensingSimulator, BadOptionsAndInstrumentFilesGiveClearErrors) {
   negative_noise(7, 9) = -1;
   files["negnoise.h5:/noise_map"] = negative_noise;
   EXPECT_NE(message({{"psf_file", "even.h5"}}, reader)
-                .find("make_task: lensing: psf_file even.h5: /psf is 4 x 4, must be square with an odd side"),
+                .find("make_task: lensing: psf_file even.h5: /psf is 4 x 4, must be square with an "
+                      "odd side"),
             std::string::npos);
   EXPECT_NE(message({{"psf_file", "nan.h5"}}, reader)
                 .find("psf_file nan.h5: /psf has a non-finite value at row 1, column 2"),
             std::string::npos);
-  EXPECT_NE(message({{"psf_file", "neg.h5"}}, reader).find("psf_file neg.h5: /psf has a negative value"),
-            std::string::npos);
+  EXPECT_NE(
+      message({{"psf_file", "neg.h5"}}, reader).find("psf_file neg.h5: /psf has a negative value"),
+      std::string::npos);
   EXPECT_NE(message({{"psf_file", "missing.h5"}}, reader).find("read_array: no /psf in missing.h5"),
             std::string::npos);
   EXPECT_NE(message({{"noise_file", "small.h5"}}, reader)
-                .find("make_task: lensing: noise_file small.h5: /noise_map is 40 x 48, must be npix x npix = 48 x 48"),
+                .find("make_task: lensing: noise_file small.h5: /noise_map is 40 x 48, must be "
+                      "npix x npix = 48 x 48"),
             std::string::npos);
   EXPECT_NE(message({{"noise_file", "negnoise.h5"}}, reader)
-                .find("noise_file negnoise.h5: /noise_map has -1 at row 7, column 9; sigma must be finite and >= 0"),
+                .find("noise_file negnoise.h5: /noise_map has -1 at row 7, column 9; sigma must be "
+                      "finite and >= 0"),
             std::string::npos);
 
   // Good files: a lopsided PSF image (normalised on the way in, convolved by FFT or directly)
@@ -423,7 +458,8 @@ TEST(LensingSimulator, BadOptionsAndInstrumentFilesGiveClearErrors) {
   psf(4, 6) = 1;  // a faint companion two columns to the right
   files["good.h5:/psf"] = psf;
   files["good.h5:/noise_map"] = Eigen::MatrixXd::Constant(48, 48, 0.25);
-  const Task task = make_task("lensing", {{"psf_file", "good.h5"}, {"noise_file", "good.h5"}}, reader);
+  const Task task =
+      make_task("lensing", {{"psf_file", "good.h5"}, {"noise_file", "good.h5"}}, reader);
   const auto& sim = static_cast<const StrongLensing&>(*task.simulator);
   ASSERT_NE(sim.convolver(), nullptr);
   EXPECT_NEAR(sim.convolver()->psf().kernel()(4, 6), 1.0 / 3, 1e-16);

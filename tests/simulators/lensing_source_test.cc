@@ -106,14 +106,19 @@ TEST(LensSersic, TotalFluxMatchesItsClosedForm) {
 }
 
 TEST(LensSersic, RejectsUnphysicalParameters) {
-  EXPECT_NE(error_message([] { Sersic(1, 0, 1, 1, 0); }).find("Sersic: r_eff = 0, must be finite and > 0 arcsec"),
+  EXPECT_NE(error_message([] {
+              Sersic(1, 0, 1, 1, 0);
+            }).find("Sersic: r_eff = 0, must be finite and > 0 arcsec"),
             std::string::npos);
-  EXPECT_NE(error_message([] { Sersic(1, 0.2, -1, 1, 0); }).find("Sersic: n = -1, must be in (0, 20]"),
-            std::string::npos);
+  EXPECT_NE(
+      error_message([] { Sersic(1, 0.2, -1, 1, 0); }).find("Sersic: n = -1, must be in (0, 20]"),
+      std::string::npos);
   EXPECT_NE(error_message([] { Sersic(1, 0.2, 1, 0, 0); }).find("Sersic: q = 0, must be in (0, 1]"),
             std::string::npos);
-  EXPECT_NE(error_message([] { Sersic(-2, 0.2, 1, 1, 0); }).find("Sersic: amplitude = -2"), std::string::npos);
-  EXPECT_NE(error_message([] { Sersic(1, 0.2, 1, 1, 0, NAN); }).find("center_x = nan"), std::string::npos);
+  EXPECT_NE(error_message([] { Sersic(-2, 0.2, 1, 1, 0); }).find("Sersic: amplitude = -2"),
+            std::string::npos);
+  EXPECT_NE(error_message([] { Sersic(1, 0.2, 1, 1, 0, NAN); }).find("center_x = nan"),
+            std::string::npos);
   EXPECT_NE(error_message([] { sersic_b(0); }).find("n = 0"), std::string::npos);
 }
 
@@ -150,10 +155,13 @@ TEST(LensPixelatedSource, BilinearInterpolationWithZerosOutside) {
   EXPECT_EQ(index[0], 1 * 4 + 0);
   EXPECT_NEAR(weight[0], 0.4 * 0.7, 1e-14);
 
-  EXPECT_NE(error_message([&] { PixelatedSource(g, Eigen::MatrixXd::Zero(4, 3)); }).find("the image is 4 x 3, the grid 3 x 4"),
+  EXPECT_NE(error_message([&] {
+              PixelatedSource(g, Eigen::MatrixXd::Zero(4, 3));
+            }).find("the image is 4 x 3, the grid 3 x 4"),
             std::string::npos);
   g.pixel_scale = 0;
-  EXPECT_NE(error_message([&] { PixelatedSource(g, image); }).find("SourceGrid::pixel_scale = 0"), std::string::npos);
+  EXPECT_NE(error_message([&] { PixelatedSource(g, image); }).find("SourceGrid::pixel_scale = 0"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -45,13 +45,20 @@ std::vector<double> linear(double lo, double hi, int n) {
 
 std::vector<double> logarithmic(double lo, double hi, int n) {
   std::vector<double> v(n);
-  for (int i = 0; i < n; ++i) v[i] = std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * (i + 0.5) / n);
+  for (int i = 0; i < n; ++i)
+    v[i] = std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * (i + 0.5) / n);
   return v;
 }
 
 TEST(LensVectorMath, ExpMatchesTheCLibrary) {
-  EXPECT_LT(max_relative_error(linear(-708, 709, 1000003), [](double x) { return vmath::exp(x); }, [](double x) { return std::exp(x); }), kTol);
-  EXPECT_LT(max_relative_error(linear(-1, 1, 100003), [](double x) { return vmath::exp(x); }, [](double x) { return std::exp(x); }), kTol);
+  EXPECT_LT(max_relative_error(
+                linear(-708, 709, 1000003), [](double x) { return vmath::exp(x); },
+                [](double x) { return std::exp(x); }),
+            kTol);
+  EXPECT_LT(max_relative_error(
+                linear(-1, 1, 100003), [](double x) { return vmath::exp(x); },
+                [](double x) { return std::exp(x); }),
+            kTol);
   EXPECT_EQ(vmath::exp(0.0), 1.0);
   EXPECT_EQ(vmath::exp(-800.0), 0.0);  // flushed below -708
   EXPECT_EQ(vmath::exp(1000.0), vmath::exp(709.0));
@@ -59,30 +66,54 @@ TEST(LensVectorMath, ExpMatchesTheCLibrary) {
 }
 
 TEST(LensVectorMath, LogMatchesTheCLibrary) {
-  EXPECT_LT(max_relative_error(logarithmic(1e-300, 1e300, 1000003), [](double x) { return vmath::log(x); }, [](double x) { return std::log(x); }), kTol);
+  EXPECT_LT(max_relative_error(
+                logarithmic(1e-300, 1e300, 1000003), [](double x) { return vmath::log(x); },
+                [](double x) { return std::log(x); }),
+            kTol);
   // Near 1, where ln x -> 0 and relative accuracy needs the f - f²/2 form.
-  EXPECT_LT(max_relative_error(linear(0.5, 2, 100000), [](double x) { return vmath::log(x); }, [](double x) { return std::log(x); }), kTol);
+  EXPECT_LT(max_relative_error(
+                linear(0.5, 2, 100000), [](double x) { return vmath::log(x); },
+                [](double x) { return std::log(x); }),
+            kTol);
   EXPECT_EQ(vmath::log(1.0), 0.0);
   EXPECT_NEAR(vmath::log(0.0), -1023 * std::log(2.0), 1e-12);  // documented: finite, no clamp
 }
 
 TEST(LensVectorMath, AtanMatchesTheCLibrary) {
   // Across the three reduction ranges (0.66 and tan(3π/8) = 2.414) and far beyond.
-  EXPECT_LT(max_relative_error(linear(-50, 50, 1000000), [](double x) { return vmath::atan(x); }, [](double x) { return std::atan(x); }), kTol);
-  EXPECT_LT(max_relative_error(logarithmic(1e-12, 1e12, 100003), [](double x) { return vmath::atan(x); }, [](double x) { return std::atan(x); }), kTol);
+  EXPECT_LT(max_relative_error(
+                linear(-50, 50, 1000000), [](double x) { return vmath::atan(x); },
+                [](double x) { return std::atan(x); }),
+            kTol);
+  EXPECT_LT(max_relative_error(
+                logarithmic(1e-12, 1e12, 100003), [](double x) { return vmath::atan(x); },
+                [](double x) { return std::atan(x); }),
+            kTol);
   EXPECT_EQ(vmath::atan(0.0), 0.0);
 }
 
 TEST(LensVectorMath, AtanhMatchesTheCLibrary) {
-  EXPECT_LT(max_relative_error(linear(-0.999999, 0.999999, 1000000), [](double x) { return vmath::atanh(x); }, [](double x) { return std::atanh(x); }), kAtanhTol);
+  EXPECT_LT(max_relative_error(
+                linear(-0.999999, 0.999999, 1000000), [](double x) { return vmath::atanh(x); },
+                [](double x) { return std::atanh(x); }),
+            kAtanhTol);
   // Small arguments (the series branch) keep full relative precision.
-  EXPECT_LT(max_relative_error(logarithmic(1e-14, 0.1, 100003), [](double x) { return vmath::atanh(x); }, [](double x) { return std::atanh(x); }), kTol);
+  EXPECT_LT(max_relative_error(
+                logarithmic(1e-14, 0.1, 100003), [](double x) { return vmath::atanh(x); },
+                [](double x) { return std::atanh(x); }),
+            kTol);
   EXPECT_EQ(vmath::atanh(0.0), 0.0);
 }
 
 TEST(LensVectorMath, RsqrtMatchesTheCLibrary) {
-  EXPECT_LT(max_relative_error(logarithmic(1e-300, 1e300, 1000003), [](double x) { return vmath::rsqrt(x); }, [](double x) { return 1 / std::sqrt(x); }), kTol);
-  EXPECT_LT(max_relative_error(linear(0.25, 4, 100003), [](double x) { return vmath::rsqrt(x); }, [](double x) { return 1 / std::sqrt(x); }), kTol);
+  EXPECT_LT(max_relative_error(
+                logarithmic(1e-300, 1e300, 1000003), [](double x) { return vmath::rsqrt(x); },
+                [](double x) { return 1 / std::sqrt(x); }),
+            kTol);
+  EXPECT_LT(max_relative_error(
+                linear(0.25, 4, 100003), [](double x) { return vmath::rsqrt(x); },
+                [](double x) { return 1 / std::sqrt(x); }),
+            kTol);
   EXPECT_TRUE(std::isfinite(vmath::rsqrt(0.0)));
   EXPECT_EQ(0.0 * vmath::rsqrt(0.0), 0.0);
 }
