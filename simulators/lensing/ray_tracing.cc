@@ -6,13 +6,12 @@
 #include <string>
 
 #include "core/error.h"
-#include "core/memory_budget.h"
 
 namespace sbi::simulators::lensing {
 namespace {
 
-// Rays per pass of trace_image: deflection, source and pooling run on one block at a time so
-// that its buffers (3 x 8 KiB) stay in the L1 cache.
+// Rays per pass of trace_image: positions, deflection, source and pooling run on one block at
+// a time so that their buffers (8 KiB each) stay in the L1 and L2 caches.
 constexpr int kBlockRays = 1024;
 static_assert(RayGrid::kMaxSupersample * RayGrid::kMaxSupersample <= kBlockRays,
               "one pixel's rays must fit in a block");
@@ -34,27 +33,28 @@ RayGrid::RayGrid(int npix, double pixel_scale, int supersample)
   core::check(supersample >= 1 && supersample <= kMaxSupersample,
               "RayGrid: supersample = " + std::to_string(supersample) + ", must be in [1, " +
                   std::to_string(kMaxSupersample) + "]");
-  const int s = supersample;
-  const double rays = static_cast<double>(npix) * npix * s * s;
-  core::check(rays < 2147483647.0, "RayGrid: npix = " + std::to_string(npix) +
-                                       " and supersample = " + std::to_string(s) + " make " +
-                                       fmt(rays) + " rays, more than 2^31 - 1");
-  core::check_memory(16 * rays, "RayGrid: the ray positions of " + std::to_string(npix) + " x " +
-                                    std::to_string(npix) + " pixels supersampled " +
-                                    std::to_string(s) + " times");
-  x_.resize(static_cast<std::size_t>(rays));
-  y_.resize(x_.size());
-  // Offsets as (2k + 1 - s) / (2s) and pixel centres as (2c + 1 - npix) / 2 pixels: the
+  const double rays = static_cast<double>(npix) * npix * supersample * supersample;
+  core::check(rays < 2147483648.0, "RayGrid: npix = " + std::to_string(npix) +
+                                       " and supersample = " + std::to_string(supersample) +
+                                       " make " + fmt(rays) + " rays, 2^31 or more");
+  for (int k = 0; k < supersample; ++k)
+    offsets_.push_back((2 * k + 1 - supersample) / (2.0 * supersample));
+}
+
+void RayGrid::rays(int first_pixel, int count, double* x, double* y) const {
+  // Pixel centres as (2c + 1 - npix) / 2 pixels and offsets as (2k + 1 - s) / (2s): the
   // numerators of mirrored rays are exact negatives, so the grid is exactly symmetric.
-  std::size_t k = 0;
-  for (int r = 0; r < npix; ++r)
-    for (int c = 0; c < npix; ++c)
-      for (int a = 0; a < s; ++a)      // sub-row
-        for (int b = 0; b < s; ++b) {  // sub-column
-          x_[k] = (0.5 * (2 * c + 1 - npix) + (2 * b + 1 - s) / (2.0 * s)) * pixel_scale;
-          y_[k] = (0.5 * (2 * r + 1 - npix) + (2 * a + 1 - s) / (2.0 * s)) * pixel_scale;
-          ++k;
-        }
+  const int s = supersample_;
+  std::size_t i = 0;
+  for (int p = first_pixel; p < first_pixel + count; ++p) {
+    const double cx = 0.5 * (2 * (p % npix_) + 1 - npix_), cy = 0.5 * (2 * (p / npix_) + 1 - npix_);
+    for (int a = 0; a < s; ++a)      // sub-row
+      for (int b = 0; b < s; ++b) {  // sub-column
+        x[i] = (cx + offsets_[b]) * pixel_scale_;
+        y[i] = (cy + offsets_[a]) * pixel_scale_;
+        ++i;
+      }
+  }
 }
 
 namespace {
@@ -77,9 +77,8 @@ void brightness_to_pixels(const Source& source, int n, const double* bx, const d
 void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image) {
   const int per_pixel = grid.rays_per_pixel(), pixels = grid.num_pixels();
   const int block_pixels = kBlockRays / per_pixel;
-  const double *x = grid.x().data(), *y = grid.y().data();
-  alignas(64) double bx[kBlockRays], by[kBlockRays], mx[kBlockRays], my[kBlockRays],
-      value[kBlockRays];
+  alignas(64) double x[kBlockRays], y[kBlockRays], bx[kBlockRays], by[kBlockRays],
+      mx[kBlockRays], my[kBlockRays], value[kBlockRays];
   // Pixels [0, front) are traced directly; with a point-symmetric lens, pixel N - 1 - p is
   // traced from pixel p's rays (β -> -β, in reverse order), so front is the first half, and
   // the middle pixel of an odd N is traced directly as well.
@@ -87,8 +86,8 @@ void trace_image(const RayGrid& grid, const LensModel& lens, const Source& sourc
   const int front = symmetric ? pixels / 2 : pixels;
   for (int p0 = 0; p0 < front; p0 += block_pixels) {
     const int count = std::min(block_pixels, front - p0), n = count * per_pixel;
-    const std::size_t first = static_cast<std::size_t>(p0) * per_pixel;
-    lens.shoot(n, x + first, y + first, bx, by);
+    grid.rays(p0, count, x, y);
+    lens.shoot(n, x, y, bx, by);
     brightness_to_pixels(source, n, bx, by, per_pixel, value, image + p0);
     if (!symmetric) continue;
     for (int i = 0; i < n; ++i) {  // rays of pixels N - p0 - count .. N - 1 - p0, in order
@@ -98,8 +97,8 @@ void trace_image(const RayGrid& grid, const LensModel& lens, const Source& sourc
     brightness_to_pixels(source, n, mx, my, per_pixel, value, image + pixels - p0 - count);
   }
   if (symmetric && pixels % 2 == 1) {
-    const std::size_t first = static_cast<std::size_t>(pixels / 2) * per_pixel;
-    lens.shoot(per_pixel, x + first, y + first, bx, by);
+    grid.rays(pixels / 2, 1, x, y);
+    lens.shoot(per_pixel, x, y, bx, by);
     brightness_to_pixels(source, per_pixel, bx, by, per_pixel, value, image + pixels / 2);
   }
 }

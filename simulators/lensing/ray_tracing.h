@@ -19,15 +19,16 @@
 
 namespace sbi::simulators::lensing {
 
-// The ray positions, computed once: stored pixel by pixel (the s² rays of pixel p at
+// The ray positions, in storage order: pixel by pixel (the s² rays of pixel p are rays
 // p s² .. p s² + s² - 1, sub-row by sub-row), so that pooling sums contiguous runs; ray
-// num_rays - 1 - i is then at exactly minus the position of ray i.
+// num_rays - 1 - i is then at exactly minus the position of ray i. Positions are computed
+// when asked for (a few operations per ray), so a grid costs no memory.
 class RayGrid {
  public:
   static constexpr int kMaxSupersample = 32;
 
-  // Throws core::Error unless 1 <= npix <= 4096, pixel_scale > 0 is finite and
-  // 1 <= supersample <= kMaxSupersample.
+  // Throws core::Error unless 1 <= npix <= 4096, pixel_scale > 0 is finite,
+  // 1 <= supersample <= kMaxSupersample and npix² supersample² < 2^31.
   RayGrid(int npix, double pixel_scale, int supersample);
 
   int npix() const { return npix_; }
@@ -35,17 +36,18 @@ class RayGrid {
   int supersample() const { return supersample_; }
   int num_pixels() const { return npix_ * npix_; }
   int rays_per_pixel() const { return supersample_ * supersample_; }
-  int num_rays() const { return static_cast<int>(x_.size()); }
-  const std::vector<double>& x() const { return x_; }
-  const std::vector<double>& y() const { return y_; }
+  int num_rays() const { return num_pixels() * rays_per_pixel(); }
   // Pixel-centre coordinates of column c and of row r.
   double pixel_x(int c) const { return 0.5 * (2 * c + 1 - npix_) * pixel_scale_; }
   double pixel_y(int r) const { return 0.5 * (2 * r + 1 - npix_) * pixel_scale_; }
+  // The positions of the rays of pixels [first_pixel, first_pixel + count), count s² of
+  // them, into x and y.
+  void rays(int first_pixel, int count, double* x, double* y) const;
 
  private:
   int npix_, supersample_;
   double pixel_scale_;
-  std::vector<double> x_, y_;
+  std::vector<double> offsets_;  // (2k + 1 - s) / (2s), k = 0..s-1: sub-pixel centres [pixels]
 };
 
 // The image of `source` through `lens` before any PSF or noise (npix² values written to

@@ -77,20 +77,23 @@ Moments moments(const StrongLensing& sim, const Eigen::VectorXd& image, double c
 }
 
 TEST(LensingSimulator, PointSourceOnTheAxisMakesARingAtThetaE) {
-  // SIS θ_E = 1.2", a Gaussian source (n = 0.5, R_e = 0.01", σ = 0.0085") on the optical axis:
-  // the image is a ring whose radial profile is the source's, so its brightness-weighted mean
-  // radius is θ_E + σ²/θ_E (the ring's area grows with r) plus, from pixel centres standing
-  // in for the light's positions, Δ²/(24 θ_E) (Δ = 0.04"): 6e-5 + 6e-5 arcsec. Tolerance
-  // 5e-4 arcsec, and the ring must be thin (rms width < 3 pixels).
-  const StrongLensing sim(noiseless(120, 0.04, 4));
+  // SIS θ_E = 1.2", a Gaussian source (n = 0.5, R_e = 0.01", σ = R_e / sqrt(2 ln 2) = 0.0085")
+  // on the optical axis: the image is a ring whose radial profile is the source's, so its
+  // brightness-weighted mean radius is θ_E + σ²/θ_E = θ_E + 6.0e-5 (the ring's area grows with
+  // r). Pixel centres standing in for the light's positions add Δ²/(24 θ_E) = 1.4e-5 for
+  // Δ = 0.02", and a ring thinner than a pixel aliases with the grid: 4e-4 at Δ = 0.04" (the
+  // radius then 30 pixels), below 1e-5 at 0.02", which is why the grid is that fine.
+  // Tolerance 5e-5 arcsec around θ_E + σ²/θ_E; the ring must be thin (rms width < 2 σ).
+  const StrongLensing sim(noiseless(240, 0.02, 4));
+  const double sigma = 0.01 / std::sqrt(2 * std::log(2.0));
   for (double phi : {0.0, 1.0}) {
     const Eigen::VectorXd x =
         simulate(sim, theta_of(1.2, 1.0, phi, 0, 0, 0, 0, 0.01, 0.5, 1, 0, 1));
     const Moments m = moments(sim, x, 1.2, [](double, double) { return true; });
-    EXPECT_NEAR(m.mean_r, 1.2, 5e-4);
-    EXPECT_LT(m.rms_r, 3 * 0.04);
-    EXPECT_NEAR(m.mean_x, 0.0, 1e-3);  // and centred
-    EXPECT_NEAR(m.mean_y, 0.0, 1e-3);
+    EXPECT_NEAR(m.mean_r, 1.2 + sigma * sigma / 1.2, 5e-5);
+    EXPECT_LT(m.rms_r, 2 * sigma);
+    EXPECT_NEAR(m.mean_x, 0.0, 1e-6);  // and centred (symmetric to rounding)
+    EXPECT_NEAR(m.mean_y, 0.0, 1e-6);
   }
 }
 
@@ -149,10 +152,14 @@ TEST(LensingSimulator, SupersampledPixelIsTheMeanOverItsRays) {
   EXPECT_EQ(grid.num_rays(), 729);
   EXPECT_NEAR(grid.pixel_y(0), -0.8, 1e-15);  // row index increases with y
   EXPECT_NEAR(grid.pixel_x(8), 0.8, 1e-15);
+  std::vector<double> x(729), y(729);
+  grid.rays(0, 81, x.data(), y.data());
   for (int i = 0; i < grid.num_rays(); ++i) {  // exactly symmetric
-    EXPECT_EQ(grid.x()[i], -grid.x()[grid.num_rays() - 1 - i]);
-    EXPECT_EQ(grid.y()[i], -grid.y()[grid.num_rays() - 1 - i]);
+    EXPECT_EQ(x[i], -x[grid.num_rays() - 1 - i]);
+    EXPECT_EQ(y[i], -y[grid.num_rays() - 1 - i]);
   }
+  EXPECT_NEAR(x[9 * 2 + 4], (2 - 4) * 0.2 + (1.5 / 3 - 0.5) * 0.2, 1e-15);  // pixel 2, sub (1, 1)
+  EXPECT_NEAR(y[9 * 2 + 4], -0.8, 1e-15);
   const lensing::Sersic src(2, 0.25, 1, 0.7, 0.5, 0.05, 0.1);
   for (double center : {0.0, 0.13}) {
     const lensing::LensModel lens(lensing::Sie(0.8, 0.6, 1.0, center, -0.5 * center),
@@ -396,8 +403,8 @@ TEST(LensingSimulator, BadOptionsAndInstrumentFilesGiveClearErrors) {
             std::string::npos);
   EXPECT_NE(message({{"psf_size", "20"}}).find("psf_size = 20 must be odd"), std::string::npos);
   EXPECT_NE(message({{"npix", "4096"}, {"supersample", "32"}})
-                .find("RayGrid: npix = 4096 and supersample = 32 make 1.71799e+10 rays, more than "
-                      "2^31 - 1"),
+                .find("RayGrid: npix = 4096 and supersample = 32 make 1.71799e+10 rays, 2^31 or "
+                      "more"),
             std::string::npos);
   EXPECT_NE(message({{"psf_fwhm", "-0.1"}}).find("psf_fwhm = -0.1 must be finite and >= 0"),
             std::string::npos);
