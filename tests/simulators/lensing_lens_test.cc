@@ -73,8 +73,9 @@ TEST(LensSie, TendsToTheSisAsQTendsToOne) {
   // atan(εt)/ε = t (1 - ε²t²/3), atanh(εt)/ε = t (1 + ε²t²/3)), at lens-frame angle ϑ:
   //   α_SIE - α_SIS = δ θ_E (cos ϑ (cos²ϑ/3 - 1/2), sin ϑ (cos²ϑ/3 + 1/6)),
   // of length at most δ θ_E / 3 (at ϑ = 45°). Checked point by point for δ <= 1e-3, within the
-  // second-order terms (a few δ² θ_E: 5 δ of the first-order term) and rounding (1e-16 θ_E,
-  // i.e. 1e-6 of δ θ_E at δ = 1e-9 after the cancellation in the difference).
+  // second-order terms (a few δ² θ_E: 5 δ² θ_E) plus the rounding of the two deflections
+  // whose difference is taken (a few ulp of θ_E each: 2e-15 arcsec, which dominates at
+  // δ = 1e-9).
   const double theta_e = 1.2, phi = 0.3;
   const Sie sis(theta_e, 1.0, phi);
   for (double delta : {1e-1, 1e-3, 1e-5, 1e-7, 1e-9}) {
@@ -87,7 +88,7 @@ TEST(LensSie, TendsToTheSisAsQTendsToOne) {
       const Eigen::Vector2d lens_frame(c * (c * c / 3 - 0.5), s * (c * c / 3 + 1.0 / 6));
       const Eigen::Vector2d want = delta * theta_e * (Eigen::Rotation2Dd(phi) * lens_frame);
       if (delta <= 1e-3) {
-        EXPECT_LT((diff - want).norm(), delta * theta_e * (5 * delta + 1e-6))
+        EXPECT_LT((diff - want).norm(), 5 * delta * delta * theta_e + 2e-15)
             << "1 - q = " << delta << " at " << p.transpose();
       }
     }
