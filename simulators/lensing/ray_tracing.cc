@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 #include <string>
 
 #include "core/error.h"
@@ -37,39 +38,57 @@ RayGrid::RayGrid(int npix, double pixel_scale, int supersample)
   core::check(rays < 2147483648.0, "RayGrid: npix = " + std::to_string(npix) +
                                        " and supersample = " + std::to_string(supersample) +
                                        " make " + fmt(rays) + " rays, 2^31 or more");
-  for (int k = 0; k < supersample; ++k)
-    offsets_.push_back((2 * k + 1 - supersample) / (2.0 * supersample));
+  // Sub-pixel centres relative to the pixel centre, in pixels, as (2k + 1 - s) / (2s), in
+  // storage order (sub-row by sub-row).
+  const int s = supersample;
+  for (int a = 0; a < s; ++a)
+    for (int b = 0; b < s; ++b) {
+      offset_x_.push_back((2 * b + 1 - s) / (2.0 * s));
+      offset_y_.push_back((2 * a + 1 - s) / (2.0 * s));
+    }
 }
 
 void RayGrid::rays(int first_pixel, int count, double* x, double* y) const {
-  // Pixel centres as (2c + 1 - npix) / 2 pixels and offsets as (2k + 1 - s) / (2s): the
-  // numerators of mirrored rays are exact negatives, so the grid is exactly symmetric.
-  const int s = supersample_;
-  std::size_t i = 0;
-  for (int p = first_pixel; p < first_pixel + count; ++p) {
-    const double cx = 0.5 * (2 * (p % npix_) + 1 - npix_), cy = 0.5 * (2 * (p / npix_) + 1 - npix_);
-    for (int a = 0; a < s; ++a)      // sub-row
-      for (int b = 0; b < s; ++b) {  // sub-column
-        x[i] = (cx + offsets_[b]) * pixel_scale_;
-        y[i] = (cy + offsets_[a]) * pixel_scale_;
-        ++i;
-      }
+  // Pixel centres as (2c + 1 - npix) / 2 pixels: with the offsets' numerators, those of
+  // mirrored rays are exact negatives, so the grid is exactly symmetric.
+  thread_local std::vector<double> cx, cy;
+  cx.resize(static_cast<std::size_t>(count));
+  cy.resize(cx.size());
+  for (int j = 0, r = first_pixel / npix_, c = first_pixel % npix_; j < count; ++j) {
+    cx[j] = 0.5 * (2 * c + 1 - npix_);
+    cy[j] = 0.5 * (2 * r + 1 - npix_);
+    if (++c == npix_) {
+      c = 0;
+      ++r;
+    }
+  }
+  const double scale = pixel_scale_, *px = cx.data(), *py = cy.data();
+  for (int k = 0; k < rays_per_pixel(); ++k) {
+    const double ox = offset_x_[k], oy = offset_y_[k];
+    double *xk = x + static_cast<std::size_t>(k) * count, *yk = y + static_cast<std::size_t>(k) * count;
+#pragma omp simd
+    for (int j = 0; j < count; ++j) {
+      xk[j] = (px[j] + ox) * scale;
+      yk[j] = (py[j] + oy) * scale;
+    }
   }
 }
 
 namespace {
 
-// Source brightness at the n source-plane positions (bx, by) of whole pixels, pooled into
-// image[first_pixel ..]: each pixel the mean over its rays.
-void brightness_to_pixels(const Source& source, int n, const double* bx, const double* by,
+// Source brightness at the source-plane positions (bx, by) of the rays of `count` pixels, in
+// RayGrid::rays order, pooled into image[0 .. count): each pixel the mean over its rays.
+void brightness_to_pixels(const Source& source, int count, const double* bx, const double* by,
                           int per_pixel, double* value, double* image) {
-  source.brightness(n, bx, by, value);
-  const double inv = 1.0 / per_pixel;
-  for (int p = 0; p < n / per_pixel; ++p) {
-    double sum = 0;
-    for (int k = 0; k < per_pixel; ++k) sum += value[p * per_pixel + k];
-    image[p] = sum * inv;
+  source.brightness(count * per_pixel, bx, by, value);
+  std::copy(value, value + count, image);
+  for (int k = 1; k < per_pixel; ++k) {
+    const double* v = value + static_cast<std::size_t>(k) * count;
+#pragma omp simd
+    for (int j = 0; j < count; ++j) image[j] += v[j];
   }
+  const double inv = 1.0 / per_pixel;
+  for (int j = 0; j < count; ++j) image[j] *= inv;
 }
 
 }  // namespace
@@ -88,18 +107,18 @@ void trace_image(const RayGrid& grid, const LensModel& lens, const Source& sourc
     const int count = std::min(block_pixels, front - p0), n = count * per_pixel;
     grid.rays(p0, count, x, y);
     lens.shoot(n, x, y, bx, by);
-    brightness_to_pixels(source, n, bx, by, per_pixel, value, image + p0);
+    brightness_to_pixels(source, count, bx, by, per_pixel, value, image + p0);
     if (!symmetric) continue;
-    for (int i = 0; i < n; ++i) {  // rays of pixels N - p0 - count .. N - 1 - p0, in order
+    for (int i = 0; i < n; ++i) {  // the rays of pixels N - p0 - count .. N - 1 - p0, in order
       mx[n - 1 - i] = -bx[i];
       my[n - 1 - i] = -by[i];
     }
-    brightness_to_pixels(source, n, mx, my, per_pixel, value, image + pixels - p0 - count);
+    brightness_to_pixels(source, count, mx, my, per_pixel, value, image + pixels - p0 - count);
   }
   if (symmetric && pixels % 2 == 1) {
     grid.rays(pixels / 2, 1, x, y);
     lens.shoot(per_pixel, x, y, bx, by);
-    brightness_to_pixels(source, per_pixel, bx, by, per_pixel, value, image + pixels / 2);
+    brightness_to_pixels(source, 1, bx, by, per_pixel, value, image + pixels / 2);
   }
 }
 

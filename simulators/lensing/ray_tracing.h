@@ -19,10 +19,12 @@
 
 namespace sbi::simulators::lensing {
 
-// The ray positions, in storage order: pixel by pixel (the s² rays of pixel p are rays
-// p s² .. p s² + s² - 1, sub-row by sub-row), so that pooling sums contiguous runs; ray
-// num_rays - 1 - i is then at exactly minus the position of ray i. Positions are computed
-// when asked for (a few operations per ray), so a grid costs no memory.
+// The ray positions of blocks of consecutive pixels, computed when asked for (a few
+// operations per ray, so a grid costs no memory). Within a block of `count` pixels, ray
+// k count + j is sub-pixel k (sub-row by sub-row) of the block's j-th pixel, so that pooling
+// adds contiguous runs. Mirrored blocks mirror their rays: ray i of the block of pixels
+// [p, p + count) is at exactly minus the position of ray count s² - 1 - i of the block
+// [N - p - count, N - p), N = npix².
 class RayGrid {
  public:
   static constexpr int kMaxSupersample = 32;
@@ -40,21 +42,20 @@ class RayGrid {
   // Pixel-centre coordinates of column c and of row r.
   double pixel_x(int c) const { return 0.5 * (2 * c + 1 - npix_) * pixel_scale_; }
   double pixel_y(int r) const { return 0.5 * (2 * r + 1 - npix_) * pixel_scale_; }
-  // The positions of the rays of pixels [first_pixel, first_pixel + count), count s² of
-  // them, into x and y.
+  // The positions of the count s² rays of pixels [first_pixel, first_pixel + count), in the
+  // order above, into x and y. Thread-safe.
   void rays(int first_pixel, int count, double* x, double* y) const;
 
  private:
   int npix_, supersample_;
   double pixel_scale_;
-  std::vector<double> offsets_;  // (2k + 1 - s) / (2s), k = 0..s-1: sub-pixel centres [pixels]
+  std::vector<double> offset_x_, offset_y_;  // the s² sub-pixel centres [pixels]
 };
 
 // The image of `source` through `lens` before any PSF or noise (npix² values written to
-// `image`, row-major), as described above. Thread-safe; allocates nothing. The grid is
-// symmetric under θ -> -θ (ray i and ray num_rays - 1 - i), so for a point-symmetric lens
-// (LensModel::is_point_symmetric: α(-θ) = -α(θ), hence β(-θ) = -β(θ)) the lens equation is
-// solved for half of the rays only.
+// `image`, row-major), as described above. Thread-safe. The grid is symmetric under θ -> -θ,
+// so for a point-symmetric lens (LensModel::is_point_symmetric: α(-θ) = -α(θ), hence
+// β(-θ) = -β(θ)) the lens equation is solved for half of the rays only.
 void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image);
 
 }  // namespace sbi::simulators::lensing

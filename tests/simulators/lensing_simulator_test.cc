@@ -158,8 +158,15 @@ TEST(LensingSimulator, SupersampledPixelIsTheMeanOverItsRays) {
     EXPECT_EQ(x[i], -x[grid.num_rays() - 1 - i]);
     EXPECT_EQ(y[i], -y[grid.num_rays() - 1 - i]);
   }
-  EXPECT_NEAR(x[9 * 2 + 4], (2 - 4) * 0.2 + (1.5 / 3 - 0.5) * 0.2, 1e-15);  // pixel 2, sub (1, 1)
-  EXPECT_NEAR(y[9 * 2 + 4], -0.8, 1e-15);
+  // Sub-pixel k of pixel j at k 81 + j: pixel 2 (row 0), sub-pixel 5 (sub-row 1, sub-column 2).
+  EXPECT_NEAR(x[5 * 81 + 2], (2 - 4) * 0.2 + (2.5 / 3 - 0.5) * 0.2, 1e-15);
+  EXPECT_NEAR(y[5 * 81 + 2], -0.8, 1e-15);
+  std::vector<double> x7(9), y7(9);  // one pixel: its sub-pixels in order
+  grid.rays(7, 1, x7.data(), y7.data());
+  for (int k = 0; k < 9; ++k) {
+    EXPECT_EQ(x7[k], x[k * 81 + 7]);
+    EXPECT_EQ(y7[k], y[k * 81 + 7]);
+  }
   const lensing::Sersic src(2, 0.25, 1, 0.7, 0.5, 0.05, 0.1);
   for (double center : {0.0, 0.13}) {
     const lensing::LensModel lens(lensing::Sie(0.8, 0.6, 1.0, center, -0.5 * center),
