@@ -162,8 +162,8 @@ Task make_cosmo_field(const Params& p) {
 }
 
 // lensing: psf_file / noise_file name a file whose /psf or /noise_map is read by `reader`.
-Eigen::MatrixXd read_file_dataset(const Params& p, const std::string& key, const std::string& dataset,
-                                  const DatasetReader& reader) {
+Eigen::MatrixXd read_file_dataset(const Params& p, const std::string& key,
+                                  const std::string& dataset, const DatasetReader& reader) {
   const std::string& path = p.at(key);
   core::check(static_cast<bool>(reader),
               "make_task: lensing parameter " + key + " = '" + path +
@@ -186,22 +186,27 @@ Task make_lensing(const Params& p, const DatasetReader& reader) {
     if (v != "0" && v != "1") bad_value(task, "poisson", v, "0 or 1");
     c.poisson = v == "1";
   }
-  for (const auto& [file_key, other] : {std::pair<const char*, const char*>{"psf_file", "psf_fwhm"},
-                                        {"psf_file", "psf_size"},
-                                        {"noise_file", "noise_sigma"}})
-    core::check(!(p.count(file_key) && p.count(other)),
-                "make_task: lensing parameters " + std::string(file_key) + " and " + other +
-                    " exclude each other (the file replaces the " +
-                    (std::string(other) == "noise_sigma" ? "uniform noise" : "Gaussian PSF") + ")");
+  // A file replaces what the other key sets.
+  const struct {
+    const char *file, *other, *replaced;
+  } kExclusive[] = {{"psf_file", "psf_fwhm", "the Gaussian PSF"},
+                    {"psf_file", "psf_size", "the Gaussian PSF"},
+                    {"noise_file", "noise_sigma", "the uniform noise"}};
+  for (const auto& e : kExclusive)
+    core::check(!(p.count(e.file) && p.count(e.other)),
+                "make_task: lensing parameters " + std::string(e.file) + " and " + e.other +
+                    " exclude each other (the file replaces " + e.replaced + ")");
   // Which file each config field came from, for the messages.
   std::vector<std::pair<std::string, std::string>> renames;
   if (p.count("psf_file")) {
     c.psf_image = read_file_dataset(p, "psf_file", "/psf", reader);
-    renames.push_back({"LensingConfig::psf_image: Psf: the PSF image", "psf_file " + p.at("psf_file") + ": /psf"});
+    renames.push_back({"LensingConfig::psf_image: Psf: the PSF image",
+                       "psf_file " + p.at("psf_file") + ": /psf"});
   }
   if (p.count("noise_file")) {
     c.noise_map = read_file_dataset(p, "noise_file", "/noise_map", reader);
-    renames.push_back({"LensingConfig::noise_map", "noise_file " + p.at("noise_file") + ": /noise_map"});
+    renames.push_back(
+        {"LensingConfig::noise_map", "noise_file " + p.at("noise_file") + ": /noise_map"});
   }
   std::string error;
   if (!c.is_valid(&error)) {
@@ -259,7 +264,8 @@ const std::vector<Entry>& entries() {  // sorted by name
         "psf_size", "supersample"},
        make_lensing},
       {"slcp", {}, [](const Params&, const DatasetReader&) { return make_slcp_task(); }},
-      {"two_moons", {}, [](const Params&, const DatasetReader&) { return make_two_moons_task(); }},
+      {"two_moons", {},
+       [](const Params&, const DatasetReader&) { return make_two_moons_task(); }},
   };
   return kEntries;
 }
