@@ -10,6 +10,7 @@
 #include "simulators/cosmo_field.h"
 #include "simulators/dwarf.h"
 #include "simulators/gaussian_linear.h"
+#include "simulators/lensing.h"
 #include "simulators/slcp.h"
 #include "simulators/two_moons.h"
 
@@ -21,7 +22,7 @@ using Params = std::map<std::string, std::string>;
 struct Entry {
   const char* name;
   std::vector<std::string> keys;
-  std::function<Task(const Params&)> make;
+  std::function<Task(const Params&, const DatasetReader&)> make;
 };
 
 std::string join(const std::vector<std::string>& items) {
@@ -160,16 +161,76 @@ Task make_cosmo_field(const Params& p) {
   return make_cosmo_field_task(c);
 }
 
+// lensing: psf_file / noise_file name a file whose /psf or /noise_map is read by `reader`.
+Eigen::MatrixXd read_file_dataset(const Params& p, const std::string& key,
+                                  const std::string& dataset, const DatasetReader& reader) {
+  const std::string& path = p.at(key);
+  core::check(static_cast<bool>(reader),
+              "make_task: lensing parameter " + key + " = '" + path +
+                  "' needs a file reader, which this caller did not pass (simulators/ cannot read "
+                  "HDF5 files; apps/ passes one)");
+  return reader(path, dataset);
+}
+
+Task make_lensing(const Params& p, const DatasetReader& reader) {
+  const std::string task = "lensing";
+  LensingConfig c;
+  read(p, task, "npix", &c.npix);
+  read(p, task, "pixel_scale", &c.pixel_scale);
+  read(p, task, "supersample", &c.supersample);
+  read(p, task, "psf_fwhm", &c.psf_fwhm);
+  read(p, task, "psf_size", &c.psf_size);
+  read(p, task, "noise_sigma", &c.noise_sigma);
+  if (p.count("poisson")) {
+    const std::string& v = p.at("poisson");
+    if (v != "0" && v != "1") bad_value(task, "poisson", v, "0 or 1");
+    c.poisson = v == "1";
+  }
+  // A file replaces what the other key sets.
+  const struct {
+    const char *file, *other, *replaced;
+  } kExclusive[] = {{"psf_file", "psf_fwhm", "the Gaussian PSF"},
+                    {"psf_file", "psf_size", "the Gaussian PSF"},
+                    {"noise_file", "noise_sigma", "the uniform noise"}};
+  for (const auto& e : kExclusive)
+    core::check(!(p.count(e.file) && p.count(e.other)),
+                "make_task: lensing parameters " + std::string(e.file) + " and " + e.other +
+                    " exclude each other (the file replaces " + e.replaced + ")");
+  // Which file each config field came from, for the messages.
+  std::vector<std::pair<std::string, std::string>> renames;
+  if (p.count("psf_file")) {
+    c.psf_image = read_file_dataset(p, "psf_file", "/psf", reader);
+    renames.push_back({"LensingConfig::psf_image: Psf: the PSF image",
+                       "psf_file " + p.at("psf_file") + ": /psf"});
+  }
+  if (p.count("noise_file")) {
+    c.noise_map = read_file_dataset(p, "noise_file", "/noise_map", reader);
+    renames.push_back(
+        {"LensingConfig::noise_map", "noise_file " + p.at("noise_file") + ": /noise_map"});
+  }
+  std::string error;
+  if (!c.is_valid(&error)) {
+    for (const auto& [from, to] : renames) {
+      const auto at = error.find(from);
+      if (at != std::string::npos) error.replace(at, from.size(), to);
+    }
+    const std::string prefix = "LensingConfig::";
+    if (error.compare(0, prefix.size(), prefix) == 0) error.erase(0, prefix.size());
+    throw core::Error("make_task: lensing: " + error);
+  }
+  return make_lensing_task(c);
+}
+
 const std::vector<Entry>& entries() {  // sorted by name
   static const std::vector<Entry> kEntries = {
       {"cosmo_field",
        {"field", "free", "h", "n_gal", "n_s", "omega_b", "omega_m", "peak_edges", "pixels",
         "power_bins", "shape_noise", "side_deg", "sigma8", "smoothing_arcmin", "summary", "t_cmb",
         "transfer", "w0", "z_s"},
-       make_cosmo_field},
+       [](const Params& p, const DatasetReader&) { return make_cosmo_field(p); }},
       {"dwarf",
        {"anisotropy", "grid_points", "num_stars", "num_stars_min", "v_err"},
-       [](const Params& p) {
+       [](const Params& p, const DatasetReader&) {
          DwarfConfig c;
          read(p, "dwarf", "num_stars", &c.num_stars);
          read(p, "dwarf", "num_stars_min", &c.num_stars_min);
@@ -182,7 +243,7 @@ const std::vector<Entry>& entries() {  // sorted by name
        }},
       {"gaussian_linear",
        {"dim", "noise_var", "prior_var"},
-       [](const Params& p) {
+       [](const Params& p, const DatasetReader&) {
          GaussianLinearConfig c;
          read(p, "gaussian_linear", "dim", &c.dim);
          read(p, "gaussian_linear", "prior_var", &c.prior_var);
@@ -191,22 +252,27 @@ const std::vector<Entry>& entries() {  // sorted by name
        }},
       {"gaussian_linear_uniform",
        {"dim", "noise_var", "prior_bound"},
-       [](const Params& p) {
+       [](const Params& p, const DatasetReader&) {
          GaussianLinearUniformConfig c;
          read(p, "gaussian_linear_uniform", "dim", &c.dim);
          read(p, "gaussian_linear_uniform", "prior_bound", &c.prior_bound);
          read(p, "gaussian_linear_uniform", "noise_var", &c.noise_var);
          return make_gaussian_linear_uniform_task(c);
        }},
-      {"slcp", {}, [](const Params&) { return make_slcp_task(); }},
-      {"two_moons", {}, [](const Params&) { return make_two_moons_task(); }},
+      {"lensing",
+       {"noise_file", "noise_sigma", "npix", "pixel_scale", "poisson", "psf_file", "psf_fwhm",
+        "psf_size", "supersample"},
+       make_lensing},
+      {"slcp", {}, [](const Params&, const DatasetReader&) { return make_slcp_task(); }},
+      {"two_moons", {},
+       [](const Params&, const DatasetReader&) { return make_two_moons_task(); }},
   };
   return kEntries;
 }
 
 }  // namespace
 
-Task make_task(const std::string& name, const Params& params) {
+Task make_task(const std::string& name, const Params& params, const DatasetReader& read_dataset) {
   for (const Entry& e : entries()) {
     if (name != e.name) continue;
     for (const auto& [key, value] : params) {
@@ -215,7 +281,7 @@ Task make_task(const std::string& name, const Params& params) {
       core::check(known, "make_task: task " + name + " has no parameter '" + key +
                              "'; accepted: " + join(e.keys));
     }
-    return e.make(params);
+    return e.make(params, read_dataset);
   }
   throw core::Error("make_task: unknown task '" + name + "'; known tasks: " + join(task_names()));
 }

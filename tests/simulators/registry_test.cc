@@ -12,9 +12,10 @@ namespace {
 
 using testing::error_message;
 
-TEST(Registry, ListsTheFourSbibmTasksDwarfAndCosmoField) {
+TEST(Registry, ListsTheFourSbibmTasksDwarfCosmoFieldAndLensing) {
   EXPECT_EQ(task_names(), (std::vector<std::string>{"cosmo_field", "dwarf", "gaussian_linear",
-                                                    "gaussian_linear_uniform", "slcp", "two_moons"}));
+                                                    "gaussian_linear_uniform", "lensing", "slcp",
+                                                    "two_moons"}));
 }
 
 TEST(Registry, TasksHaveSbibmShapesAndPriors) {
@@ -63,7 +64,7 @@ TEST(Registry, ParamsOverrideDefaults) {
 TEST(Registry, ErrorsNameTheProblem) {
   EXPECT_NE(error_message([] { make_task("foo"); })
                 .find("make_task: unknown task 'foo'; known tasks: cosmo_field, dwarf, gaussian_linear, "
-                      "gaussian_linear_uniform, slcp, two_moons"),
+                      "gaussian_linear_uniform, lensing, slcp, two_moons"),
             std::string::npos);
   EXPECT_NE(error_message([] {
               make_task("two_moons", {{"dim", "3"}});
