@@ -7,6 +7,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/task_from_flags.h"
 #include "core/error.h"
 #include "io/output_files.h"
 #include "sbi/calibration.h"
@@ -14,7 +15,6 @@
 #include "sbi/diagnostic_report.h"
 #include "sbi/model_file.h"
 #include "sbi/svg_writer.h"
-#include "simulators/registry.h"
 
 namespace sbi::app {
 namespace {
@@ -47,8 +47,7 @@ int cmd_diagnose(const Invocation& inv) {
   options.tarp_reference = parse_tarp_reference(flags.get("tarp-reference", "prior"));
   core::check_valid(options, "");
 
-  const simulators::Task task =
-      simulators::make_task(flags.required("task"), flags.key_values("param"));
+  const simulators::Task task = task_from_flags(flags);
   const PosteriorModel model = load_model(model_path);
   core::check(task.simulator->theta_dim() == model.theta_dim() && task.simulator->x_dim() == model.x_dim(),
               "task " + task.simulator->name() + " has " + std::to_string(task.simulator->theta_dim()) +
@@ -58,7 +57,9 @@ int cmd_diagnose(const Invocation& inv) {
   // The report and its figures are one output: all of them land, or none.
   const std::string stem = stem_of(out_path);
   const std::string sbc_svg = stem + "_sbc.svg", coverage_svg = stem + "_coverage.svg";
-  io::OutputFiles out({model_path});
+  std::vector<std::string> inputs = task_input_files(flags);
+  inputs.push_back(model_path);
+  io::OutputFiles out(inputs);
   for (const std::string& path : {out_path, sbc_svg, coverage_svg}) out.add(path);
 
   const ModelPosterior posterior(model, !flags.on("no-prior-restriction"));

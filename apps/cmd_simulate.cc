@@ -2,6 +2,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/task_from_flags.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "io/output_files.h"
@@ -9,21 +10,21 @@
 #include "io/provenance.h"
 #include "sbi/simulation_data.h"
 #include "simulators/batch.h"
-#include "simulators/registry.h"
 
 namespace sbi::app {
 
 int cmd_simulate(const Invocation& inv) {
   Flags flags(inv.args, {"task", "num", "seed", "out", "threads", "param", "theta"});
   const std::string out_path = flags.required("out");
-  const simulators::Task task =
-      simulators::make_task(flags.required("task"), flags.key_values("param"));
+  const simulators::Task task = task_from_flags(flags);
   simulators::SimulateOptions options;
   options.seed = flags.get_seed("seed", 0);
   options.threads = set_threads(flags.get_int("threads", 0));
   ProgressReporter reporter;
   options.progress = reporter.callback();
-  io::OutputFiles out({flags.get("theta", "")});
+  std::vector<std::string> inputs = task_input_files(flags);
+  inputs.push_back(flags.get("theta", ""));
+  io::OutputFiles out(inputs);
   out.add(out_path);
 
   simulators::SimulationBatch batch;
