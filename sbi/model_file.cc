@@ -186,7 +186,7 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
                 path + ": /history/epoch, train_loss, validation_loss and seconds differ in "
                        "length (corrupt model file)");
     for (size_t i = 0; i < epoch.size(); ++i)
-      summary->history.push_back({static_cast<int>(epoch[i]), train[i], val[i], secs[i]});
+      summary->history.push_back({static_cast<int>(epoch[i]), train[i], val[i], secs[i], {}, {}});
     summary->epochs = static_cast<int>(epoch.size());
     summary->best_epoch = static_cast<int>(f.get_int_attr("/history", "best_epoch"));
     summary->best_validation_loss = f.get_double_attr("/history", "best_validation_loss");
