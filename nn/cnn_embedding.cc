@@ -6,19 +6,21 @@
 
 #include <algorithm>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::nn {
 
-CnnReadout parse_cnn_readout(const std::string& name) {
-  if (name == "flatten") return CnnReadout::kFlatten;
-  if (name == "mean") return CnnReadout::kMean;
-  throw core::Error("unknown CNN readout '" + name + "' (expected flatten or mean)");
+namespace {
+const core::EnumNames<CnnReadout>& readouts() {
+  static const core::EnumNames<CnnReadout> names("CNN readout", {"flatten", "mean"});
+  return names;
 }
+}  // namespace
 
-std::string cnn_readout_name(CnnReadout readout) { return readout == CnnReadout::kMean ? "mean" : "flatten"; }
-
-std::vector<std::string> cnn_readout_names() { return {"flatten", "mean"}; }
+CnnReadout parse_cnn_readout(const std::string& name) { return readouts().parse(name); }
+std::string cnn_readout_name(CnnReadout value) { return readouts().name(value); }
+std::vector<std::string> cnn_readout_names() { return readouts().names(); }
 
 int CnnOptions::readout_dim() const {
   const int last = block_channels.empty() ? 0 : block_channels.back();

@@ -2,19 +2,21 @@
 
 #include <algorithm>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::nn {
 
-ImagePooling parse_image_pooling(const std::string& name) {
-  if (name == "avg") return ImagePooling::kAverage;
-  if (name == "max") return ImagePooling::kMax;
-  throw core::Error("unknown image pooling '" + name + "' (expected avg or max)");
+namespace {
+const core::EnumNames<ImagePooling>& image_poolings() {
+  static const core::EnumNames<ImagePooling> names("image pooling", {"avg", "max"});
+  return names;
 }
+}  // namespace
 
-std::string image_pooling_name(ImagePooling pooling) { return pooling == ImagePooling::kMax ? "max" : "avg"; }
-
-std::vector<std::string> image_pooling_names() { return {"avg", "max"}; }
+ImagePooling parse_image_pooling(const std::string& name) { return image_poolings().parse(name); }
+std::string image_pooling_name(ImagePooling value) { return image_poolings().name(value); }
+std::vector<std::string> image_pooling_names() { return image_poolings().names(); }
 
 ImageShape pooled_shape(const ImageShape& in) { return {in.channels, in.height / 2, in.width / 2}; }
 

@@ -15,6 +15,22 @@ EmbeddingKind parse_embedding_kind(const std::string& name) { return embedding_k
 std::string embedding_kind_name(EmbeddingKind kind) { return embedding_kinds().name(kind); }
 std::vector<std::string> embedding_kind_names() { return embedding_kinds().names(); }
 
+nn::CnnOptions cnn_options(const ModelOptions& options, const core::DataShape& x_shape) {
+  nn::CnnOptions e;
+  e.height = x_shape.height;
+  e.width = x_shape.width;
+  e.channels = x_shape.channels;
+  e.block_channels = options.cnn_channels;
+  e.kernel = options.cnn_kernel;
+  e.activation = options.embedding_activation();
+  e.pooling = options.cnn_pooling;
+  e.readout = options.cnn_readout;
+  e.hidden = options.embedding_hidden;
+  e.head_layers = options.embedding_layers;
+  e.out_dim = options.embedding_dim;
+  return e;
+}
+
 bool ModelOptions::is_valid(std::string* error) const {
   auto positive = [&](int v, const char* name) {
     if (v >= 1) return true;

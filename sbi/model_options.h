@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/data_shape.h"
 #include "flows/factory.h"
 #include "nn/cnn_embedding.h"
 #include "nn/deepsets.h"
@@ -47,5 +48,8 @@ struct ModelOptions {
   }
   bool is_valid(std::string* error) const;
 };
+
+// The CNN embedding's options for images of `x_shape` (create() and the size estimate).
+nn::CnnOptions cnn_options(const ModelOptions& options, const core::DataShape& x_shape);
 
 }  // namespace sbi

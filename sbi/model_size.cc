@@ -58,15 +58,10 @@ ModelSize estimate_model_size(const ModelOptions& options, int theta_dim, int x_
     add(mlp(pooled, options.embedding_dim, e_hidden, e_layers, false), 1, &total);
     context = options.embedding_dim;
   } else if (options.embedding == EmbeddingKind::kCnn && x_shape.is_image()) {
-    nn::CnnOptions cnn;
-    cnn.height = x_shape.height;
-    cnn.width = x_shape.width;
-    cnn.channels = x_shape.channels;
-    cnn.block_channels = options.cnn_channels;
-    cnn.readout = options.cnn_readout;
+    const nn::CnnOptions cnn = cnn_options(options, x_shape);
     double in = cnn.channels;
     for (int out : cnn.block_channels) {  // k x k filters and a bias per output channel
-      total.weights += out * (in * options.cnn_kernel * options.cnn_kernel + 1);
+      total.weights += out * (in * cnn.kernel * cnn.kernel + 1);
       in = out;
     }
     add(mlp(cnn.readout_dim(), options.embedding_dim, e_hidden, e_layers, false), 1, &total);

@@ -60,18 +60,7 @@ PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim
     core::check(x_shape.is_image(),
                 "the cnn embedding needs image data: x must be stored as (N, H, W) or (N, C, H, W) "
                 "(got " + shape.describe() + ")");
-    nn::CnnOptions e;
-    e.height = x_shape.height;
-    e.width = x_shape.width;
-    e.channels = x_shape.channels;
-    e.block_channels = options.cnn_channels;
-    e.kernel = options.cnn_kernel;
-    e.activation = options.embedding_activation();
-    e.pooling = options.cnn_pooling;
-    e.readout = options.cnn_readout;
-    e.hidden = options.embedding_hidden;
-    e.head_layers = options.embedding_layers;
-    e.out_dim = options.embedding_dim;
+    const nn::CnnOptions e = cnn_options(options, x_shape);
     core::Rng rng(options.seed, 7);
     m.embedding = std::make_unique<nn::CnnEmbedding>(e, &rng);
   } else if (options.embedding == EmbeddingKind::kMlp) {

@@ -35,7 +35,7 @@ std::string save_small_model(const testing::TempDir& dir) {
   model.parameter_names = {"a", "b"};
   model.data_names = {"x0", "x1"};
   TrainSummary summary;
-  summary.history = {{1, 2.5, 2.75, 0.5}, {2, 2.0, 2.25, 0.5}};
+  summary.history = {{1, 2.5, 2.75, 0.5, {}, {}}, {2, 2.0, 2.25, 0.5, {}, {}}};
   summary.epochs = 2;
   summary.best_epoch = 2;
   const std::string path = dir.file("model.h5");
