@@ -58,14 +58,21 @@ std::string Flags::required(const std::string& name) const {
   return get(name, "");
 }
 
+namespace {
+// The whole of `text` as a decimal integer that fits a long.
+bool parse_long(const std::string& text, long* out) {
+  char* end = nullptr;
+  errno = 0;
+  *out = std::strtol(text.c_str(), &end, 10);
+  return errno == 0 && end != text.c_str() && *end == '\0';
+}
+}  // namespace
+
 long Flags::get_int(const std::string& name, long fallback) const {
   if (!has(name)) return fallback;
   const std::string s = get(name, "");
-  char* end = nullptr;
-  errno = 0;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  core::check(errno == 0 && end != s.c_str() && *end == '\0',
-              "--" + name + " expects an integer, got '" + s + "'");
+  long v = 0;
+  core::check(parse_long(s, &v), "--" + name + " expects an integer, got '" + s + "'");
   return v;
 }
 
@@ -83,10 +90,8 @@ std::vector<int> Flags::get_int_list(const std::string& name) const {
   while (true) {
     const size_t comma = s.find(',', start);
     const std::string item = s.substr(start, comma == std::string::npos ? comma : comma - start);
-    char* end = nullptr;
-    errno = 0;
-    const long v = std::strtol(item.c_str(), &end, 10);
-    core::check(!item.empty() && errno == 0 && *end == '\0' && v >= INT_MIN && v <= INT_MAX,
+    long v = 0;
+    core::check(parse_long(item, &v) && v >= INT_MIN && v <= INT_MAX,
                 "--" + name + " expects comma-separated integers, got '" + s + "'");
     out.push_back(static_cast<int>(v));
     if (comma == std::string::npos) return out;

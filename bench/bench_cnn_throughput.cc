@@ -40,20 +40,14 @@
 #include "core/progress.h"
 #include "nn/adam.h"
 #include "nn/cnn_embedding.h"
+#include "bench/bench_support.h"
 
 namespace {
 
+using sbi::bench::flag;
+using sbi::bench::int_flag;
+
 using sbi::nn::Matrix;
-
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
-
-long int_flag(int argc, char** argv, const std::string& name, long fallback) {
-  return std::atol(flag(argc, argv, name, std::to_string(fallback)).c_str());
-}
 
 // CPU time of the process (all threads), seconds: on a shared machine a one-thread run
 // loses wall time to other processes but not CPU time.

@@ -18,24 +18,15 @@
 #include "simulators/cosmology/convergence_map.h"
 #include "simulators/cosmology/gaussian_field.h"
 #include "simulators/cosmology/normal_fill.h"
+#include "bench/bench_support.h"
 
 namespace {
 
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
+using sbi::bench::flag;
+using sbi::bench::first_line;
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string first_line(const char* path) {
-  std::ifstream f(path);
-  std::string line;
-  std::getline(f, line);
-  return line;
 }
 
 }  // namespace

@@ -22,34 +22,14 @@
 #include "simulators/batch.h"
 #include "simulators/cosmology/normal_fill.h"
 #include "simulators/lensing.h"
+#include "bench/bench_support.h"
 
 namespace {
 
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
-
-std::string first_line(const char* path) {
-  std::ifstream f(path);
-  std::string line;
-  std::getline(f, line);
-  return line;
-}
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  for (std::string line; std::getline(f, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "?";
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + 1e-6 * (u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
+using sbi::bench::flag;
+using sbi::bench::first_line;
+using sbi::bench::cpu_model;
+using sbi::bench::cpu_seconds;
 
 // Processor time of this thread, which does not count waits for a core on a shared machine.
 double thread_cpu_seconds() {

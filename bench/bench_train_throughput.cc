@@ -34,18 +34,12 @@
 #include "sbi/standardizer.h"
 #include "simulators/batch.h"
 #include "simulators/registry.h"
+#include "bench/bench_support.h"
 
 namespace {
 
-std::string flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == "--" + name) return argv[i + 1];
-  return fallback;
-}
-
-long int_flag(int argc, char** argv, const std::string& name, long fallback) {
-  return std::atol(flag(argc, argv, name, std::to_string(fallback)).c_str());
-}
+using sbi::bench::flag;
+using sbi::bench::int_flag;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
