@@ -46,6 +46,7 @@ namespace {
 
 using sbi::bench::flag;
 using sbi::bench::int_flag;
+using sbi::bench::ShuffledBatches;
 
 using sbi::nn::Matrix;
 
@@ -134,23 +135,8 @@ int main(int argc, char** argv) {
   nn::Adam adam(params, nn::AdamOptions{learning_rate});
   const long num_params = nn::count_scalars(params);
 
-  Matrix xb(x.rows(), batch), tb(4, batch), grad_pred, grad_c;
-  std::vector<long> perm(n);
-  std::iota(perm.begin(), perm.end(), 0L);
-  const long batches_per_epoch = n / batch;  // the last partial batch is dropped, as in train()
-  long epoch = 0, b = batches_per_epoch;
-  auto next_batch = [&]() {
-    if (b == batches_per_epoch) {
-      core::Rng shuffle(seed, 0x100000 + (++epoch));
-      for (long i = n - 1; i > 0; --i) std::swap(perm[i], perm[shuffle.below(i + 1)]);
-      b = 0;
-    }
-    for (long j = 0; j < batch; ++j) {
-      xb.col(j) = x.col(perm[b * batch + j]);
-      tb.col(j) = targets.col(perm[b * batch + j]);
-    }
-    ++b;
-  };
+  Matrix grad_pred, grad_c;
+  ShuffledBatches batches(x, targets, batch, seed);
   // loss = mean over the batch and the 4 targets of (pred - t)²  (PyTorch's mse_loss).
   double forward_s = 0, backward_s = 0;
   auto loss_and_gradient = [&](const Matrix& images, const Matrix& t) {
@@ -167,9 +153,9 @@ int main(int argc, char** argv) {
     return loss;
   };
   auto train_step = [&]() {
-    next_batch();
+    batches.next();
     nn::zero_grad(params);
-    const double loss = loss_and_gradient(xb, tb);
+    const double loss = loss_and_gradient(batches.a_batch(), batches.b_batch());
     nn::clip_grad_norm(params, clip);
     adam.step();
     return loss;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/progress.h"
+#include "flows/factory.h"
 #include "flows/realnvp.h"
 #include "nn/adam.h"
 #include "sbi/posterior_model.h"
@@ -40,6 +41,7 @@ namespace {
 
 using sbi::bench::flag;
 using sbi::bench::int_flag;
+using sbi::bench::ShuffledBatches;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -67,7 +69,9 @@ int main(int argc, char** argv) {
   const int sample_reps = static_cast<int>(int_flag(argc, argv, "sample-reps", 5));
   const std::uint64_t seed = static_cast<std::uint64_t>(int_flag(argc, argv, "seed", 1));
   const std::string dump = flag(argc, argv, "dump", "");
-  ModelOptions mo;  // defaults of `sbi train`, as the trainer would get them
+  // The RealNVP of realnvp_pytorch.py with the defaults of `sbi train --estimator realnvp`.
+  ModelOptions mo;
+  mo.density = flows::default_density_options(flows::DensityKind::kRealNVP);
   mo.density.hidden = static_cast<int>(int_flag(argc, argv, "hidden", mo.density.hidden));
   mo.density.transforms = static_cast<int>(int_flag(argc, argv, "transforms", mo.density.transforms));
   mo.density.layers = static_cast<int>(int_flag(argc, argv, "layers", mo.density.layers));
@@ -93,28 +97,13 @@ int main(int argc, char** argv) {
   nn::Adam adam(params, nn::AdamOptions{learning_rate});
   const long num_params = nn::count_scalars(params);
 
-  Eigen::MatrixXd tb(theta.rows(), batch), xb(x.rows(), batch), grad_context;
-  std::vector<long> perm(n);
-  std::iota(perm.begin(), perm.end(), 0L);
-  const long batches_per_epoch = n / batch;  // the last partial batch is dropped, as in train()
-  long epoch = 0, b = batches_per_epoch;
-  auto next_batch = [&]() {
-    if (b == batches_per_epoch) {
-      core::Rng rng(seed, 0x100000 + (++epoch));
-      for (long i = n - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
-      b = 0;
-    }
-    for (long j = 0; j < batch; ++j) {
-      tb.col(j) = theta.col(perm[b * batch + j]);
-      xb.col(j) = x.col(perm[b * batch + j]);
-    }
-    ++b;
-  };
+  Eigen::MatrixXd grad_context;
+  ShuffledBatches batches(theta, x, batch, seed);
   auto train_step = [&]() {
-    next_batch();
+    batches.next();
     nn::zero_grad(params);
-    const Eigen::MatrixXd& c = model.embedding->forward(xb);
-    const double loss = model.density->loss_and_gradient(tb, c, &grad_context);
+    const Eigen::MatrixXd& c = model.embedding->forward(batches.b_batch());
+    const double loss = model.density->loss_and_gradient(batches.a_batch(), c, &grad_context);
     model.embedding->backward(grad_context);
     nn::clip_grad_norm(params, clip);
     adam.step();

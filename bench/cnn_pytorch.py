@@ -28,6 +28,8 @@ import time
 
 import numpy as np
 
+from pytorch_check import CheckReport, blas_name, load_parameters, read_dump
+
 try:
     import torch
     from torch import nn
@@ -58,19 +60,6 @@ def blobs(n, size, seed):
     z = lambda v, lo_, hi_: (v - 0.5 * (lo_ + hi_)) / ((hi_ - lo_) / math.sqrt(12))
     targets = np.stack([z(x0, lo, hi), z(y0, lo, hi), z(s, 1.5, 4.0), z(a, 0.5, 2.0)], axis=1)
     return images[:, None], targets
-
-
-def blas_name():
-    """The BLAS library torch actually loaded (Debian's torch uses the system libblas.so.3)."""
-    try:
-        maps = open("/proc/self/maps").read()
-    except OSError:
-        return "unknown"
-    for key, name in (("libmkl", "mkl"), ("libopenblas", "openblas"), ("libblis", "blis"),
-                      ("/atlas/", "atlas"), ("/blas/libblas", "reference")):
-        if key in maps:
-            return name
-    return "unknown"
 
 
 def benchmark(args):
@@ -129,55 +118,18 @@ def benchmark(args):
           f"torch={torch.__version__} blas={blas_name()}")
 
 
-def read_dump(path):
-    """The text file of bench_cnn_throughput --dump: name -> value (arrays row-major)."""
-    out = {"param": [], "init_param": []}
-    with open(path) as f:
-        for line in f:
-            fields = line.split()
-            if fields[0] == "config":
-                out["config"] = [int(v) for v in fields[1:]]
-            elif fields[0] in ("param", "init_param"):
-                rows, cols = int(fields[2]), int(fields[3])
-                out[fields[0]].append((fields[1], np.array(fields[4:], dtype=np.float64).reshape(rows, cols)))
-            elif len(fields) == 2:
-                out[fields[0]] = float(fields[1])
-            else:
-                rows, cols = int(fields[1]), int(fields[2])
-                out[fields[0]] = np.array(fields[3:], dtype=np.float64).reshape(rows, cols)
-    return out
-
-
 def check(args):
     """Verifies against a C++ dump that both sides compute the same function."""
     torch.set_num_threads(args.threads)
     d = read_dump(args.check)
     size, kernel, hidden, out_dim, cpp_params, *channels = d["config"]
-    ok = True
-
-    def report(name, cpp, py, tol):
-        nonlocal ok
-        err = abs(cpp - py) / max(1e-300, abs(cpp))
-        good = err <= tol
-        ok &= good
-        print(f"  {name:<36} cpp={cpp:.12g} pytorch={py:.12g} rel_err={err:.2e} "
-              f"{'ok' if good else 'MISMATCH'} (tol {tol:g})")
-
-    def load(params, named):
-        assert len(params) == len(named), f"{len(params)} tensors vs {len(named)} in the dump"
-        with torch.no_grad():
-            for p, (name, value) in zip(params, named):
-                assert p.numel() == value.size, f"{name}: {tuple(p.shape)} vs {value.shape}"
-                p.copy_(torch.tensor(value, dtype=p.dtype).reshape(p.shape))
-
+    report = CheckReport(floor=1e-300, width=36)
     for dtype, tol in ((torch.float64, 1e-10), (torch.float32, 1e-5)):
         print(f"{str(dtype).replace('torch.', '')}:")
         embedding, head = make_model(size, tuple(channels), kernel, hidden, out_dim)
         embedding, head = embedding.to(dtype), head.to(dtype)
         params = list(embedding.parameters()) + list(head.parameters())
-        n = sum(p.numel() for p in params)
-        print(f"  parameters: cpp={cpp_params} pytorch={n} {'ok' if n == cpp_params else 'MISMATCH'}")
-        ok &= n == cpp_params
+        report.count(cpp_params, sum(p.numel() for p in params))
         x = torch.tensor(d["batch_x"], dtype=dtype).reshape(-1, 1, size, size)
         t = torch.tensor(d["batch_t"], dtype=dtype)
 
@@ -188,21 +140,18 @@ def check(args):
             loss.backward()
             return loss.item(), torch.sqrt(sum((p.grad.double() ** 2).sum() for p in params)).item()
 
-        load(params, d["init_param"])
+        load_parameters(params, d["init_param"])
         loss, g = loss_and_grad_norm()
-        report("loss, C++ initial weights", d["loss_init"], loss, tol)
-        report("gradient norm, C++ initial weights", d["grad_norm_init"], g, tol)
-        load(params, d["param"])
+        report.value("loss, C++ initial weights", d["loss_init"], loss, tol)
+        report.value("gradient norm, C++ initial weights", d["grad_norm_init"], g, tol)
+        load_parameters(params, d["param"])
         loss, g = loss_and_grad_norm()
-        report("loss after warm-up, C++ weights", d["loss"], loss, tol)
-        report("gradient norm after warm-up", d["grad_norm"], g, tol)
+        report.value("loss after warm-up, C++ weights", d["loss"], loss, tol)
+        report.value("gradient norm after warm-up", d["grad_norm"], g, tol)
         with torch.no_grad():
-            err = np.abs(embedding(x).double().numpy() - d["embedding"]).max()
-        good = err <= tol * max(1.0, np.abs(d["embedding"]).max())
-        ok &= bool(good)
-        print(f"  {'embedding of the batch, C++ weights':<36} max_abs_err={err:.2e} {'ok' if good else 'MISMATCH'}")
-    print("check: " + ("PASSED" if ok else "FAILED"))
-    return 0 if ok else 1
+            report.max_error("embedding of the batch, C++ weights", d["embedding"],
+                             embedding(x).double().numpy(), tol)
+    return report.finish()
 
 
 def main():

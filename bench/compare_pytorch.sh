@@ -39,17 +39,10 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 RESULTS="$WORK/results.txt"
 
-# Build if needed (cmake --build is a no-op when up to date); its output only on failure.
-if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-  cmake -S "$ROOT" -B "$BUILD_DIR" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; exit 1; }
-fi
-cmake --build "$BUILD_DIR" --target bench_train_throughput -j2 >"$WORK/build.log" 2>&1 ||
-  { cat "$WORK/build.log" >&2; exit 1; }
-
-if ! "$PYTHON" -c "import torch" 2>/dev/null; then
-  echo "# torch missing for $PYTHON: apt-get install -y python3-torch python3-h5py" >&2
-  apt-get install -y python3-torch python3-h5py >/dev/null
-fi
+# shellcheck source=bench/compare_support.sh
+source "$ROOT/bench/compare_support.sh"
+build_bench bench_train_throughput
+ensure_torch python3-torch python3-h5py
 
 # OpenBLAS for the extra PyTorch runs, without touching the system's BLAS alternatives.
 if [[ "$OPENBLAS" != 0 && -z "$OPENBLAS_DIR" ]]; then
@@ -68,10 +61,9 @@ if [[ "$OPENBLAS" != 0 && -z "$OPENBLAS_DIR" ]]; then
   fi
 fi
 
-echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(uname -m)  $(nproc) cores  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)'), steps $STEPS after $WARMUP warm-up, $ROUNDS round(s), threads: $THREADS${EXTRA:+, flags: $EXTRA}${PT_ENV:+, PyTorch env: $PT_ENV}"
+print_machine "steps $STEPS after $WARMUP warm-up, $ROUNDS round(s), threads: $THREADS${EXTRA:+, flags: $EXTRA}${PT_ENV:+, PyTorch env: $PT_ENV}"
 echo "# OpenBLAS runs: ${OPENBLAS_DIR:-none}"
-echo "# load before: $(uptime | sed 's/.*load average/load average/')"
+print_load before
 
 echo "# same-model check (parameters, initial loss, loss/gradient/inverse at the C++ weights):"
 # shellcheck disable=SC2086
@@ -94,7 +86,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
-echo "# load after: $(uptime | sed 's/.*load average/load average/')"
+print_load after
 
 "$PYTHON" - "$RESULTS" <<'PYEOF'
 import collections, statistics, sys

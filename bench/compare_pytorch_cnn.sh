@@ -43,22 +43,16 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 RESULTS="$WORK/results.txt"
 
-# Build if needed (cmake --build is a no-op when up to date); its output only on failure.
-if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >"$WORK/build.log" 2>&1 ||
-    { cat "$WORK/build.log" >&2; exit 1; }
+# shellcheck source=bench/compare_support.sh
+source "$ROOT/bench/compare_support.sh"
+build_bench bench_cnn_throughput
+if [[ ! -f "$OPENBLAS_DIR/libblas.so.3" ]]; then
+  apt-get install -y libopenblas0-pthread >/dev/null
 fi
-cmake --build "$BUILD_DIR" --target bench_cnn_throughput -j2 >"$WORK/build.log" 2>&1 ||
-  { cat "$WORK/build.log" >&2; exit 1; }
+ensure_torch python3-torch
 
-if ! "$PYTHON" -c "import torch" 2>/dev/null || [[ ! -f "$OPENBLAS_DIR/libblas.so.3" ]]; then
-  echo "# installing python3-torch and libopenblas0-pthread" >&2
-  apt-get install -y python3-torch libopenblas0-pthread >/dev/null
-fi
-
-echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(uname -m)  $(nproc) cores  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__)'), steps $STEPS after $WARMUP warm-up, $ROUNDS round(s), threads: $THREADS, PyTorch dtypes: $DTYPES${EXTRA:+, flags: $EXTRA}${RUN_ENV:+, env: $RUN_ENV}"
-echo "# load before: $(uptime | sed 's/.*load average/load average/')"
+print_machine "steps $STEPS after $WARMUP warm-up, $ROUNDS round(s), threads: $THREADS, PyTorch dtypes: $DTYPES${EXTRA:+, flags: $EXTRA}${RUN_ENV:+, env: $RUN_ENV}"
+print_load before
 
 echo "# same-network check (parameters, loss, gradient norm and embedding at the C++ weights):"
 # shellcheck disable=SC2086
@@ -80,7 +74,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
-echo "# load after: $(uptime | sed 's/.*load average/load average/')"
+print_load after
 
 "$PYTHON" - "$RESULTS" <<'PYEOF'
 import collections, statistics, sys

@@ -27,6 +27,8 @@ import time
 
 import numpy as np
 
+from pytorch_check import CheckReport, blas_name, load_parameters, read_dump
+
 try:
     import torch
     from torch import nn
@@ -188,20 +190,6 @@ def zscore(v):
     return (v - v.mean(axis=0)) / v.std(axis=0, ddof=1)
 
 
-def blas_name():
-    """The BLAS library torch actually loaded (Debian's torch uses the system libblas.so.3,
-    which the alternatives system or LD_LIBRARY_PATH points at ATLAS, OpenBLAS, ...)."""
-    try:
-        maps = open("/proc/self/maps").read()
-    except OSError:
-        return "unknown"
-    for key, name in (("libmkl", "mkl"), ("libopenblas", "openblas"), ("libblis", "blis"),
-                      ("/atlas/", "atlas"), ("/blas/libblas", "reference")):
-        if key in maps:
-            return name
-    return "unknown"
-
-
 def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
@@ -283,48 +271,12 @@ def benchmark(args):
           f"torch={torch.__version__} blas={blas_name()}")
 
 
-def read_dump(path):
-    """The text file of bench_train_throughput --dump: name -> value (arrays row-major)."""
-    out = {"param": [], "init_param": []}
-    with open(path) as f:
-        for line in f:
-            fields = line.split()
-            if fields[0] == "config":
-                out["config"] = [int(v) for v in fields[1:]]
-            elif fields[0] in ("param", "init_param"):
-                rows, cols = int(fields[2]), int(fields[3])
-                out[fields[0]].append((fields[1], np.array(fields[4:], dtype=np.float64).reshape(rows, cols)))
-            elif len(fields) == 2:
-                out[fields[0]] = float(fields[1])
-            else:
-                rows, cols = int(fields[1]), int(fields[2])
-                out[fields[0]] = np.array(fields[3:], dtype=np.float64).reshape(rows, cols)
-    return out
-
-
 def check(args):
     """Verifies against a C++ dump that both sides compute the same function."""
     torch.set_num_threads(args.threads)
     d = read_dump(args.check)
     transforms, hidden, layers, theta_dim, context_dim, seed, cpp_params = d["config"]
-    ok = True
-
-    def report(name, cpp, py, tol):
-        nonlocal ok
-        err = abs(cpp - py) / max(1.0, abs(cpp))
-        good = err <= tol
-        ok &= good
-        print(f"  {name:<34} cpp={cpp:.12g} pytorch={py:.12g} rel_err={err:.2e} "
-              f"{'ok' if good else 'MISMATCH'} (tol {tol:g})")
-
-    def load(model, named):
-        params = list(model.parameters())
-        assert len(params) == len(named), f"{len(params)} tensors vs {len(named)} in the dump"
-        with torch.no_grad():
-            for p, (name, value) in zip(params, named):
-                v = torch.tensor(value, dtype=p.dtype).reshape(p.shape)
-                assert v.numel() == value.size, name
-                p.copy_(v)
+    report = CheckReport(floor=1.0, width=38)
 
     def loss_and_grad_norm(model, dtype):
         model.zero_grad()
@@ -341,32 +293,26 @@ def check(args):
         print(f"{name}:")
         torch.manual_seed(0)
         model = RealNVP(theta_dim, context_dim, transforms, hidden, layers, seed=seed).to(dtype)
-        n = count_params(model)
-        print(f"  parameters: cpp={cpp_params} pytorch={n} {'ok' if n == cpp_params else 'MISMATCH'}")
-        ok &= n == cpp_params
+        report.count(cpp_params, count_params(model))
         # A fresh model (PyTorch's own random weights, zero last layer) is the identity flow.
         loss, _ = loss_and_grad_norm(model, dtype)
-        report("initial loss, fresh weights", d["loss_init"], loss, tol)
-        load(model, d["init_param"])
+        report.value("initial loss, fresh weights", d["loss_init"], loss, tol)
+        load_parameters(list(model.parameters()), d["init_param"])
         loss, g = loss_and_grad_norm(model, dtype)
-        report("initial loss, C++ init weights", d["loss_init"], loss, tol)
-        report("initial grad norm, C++ init weights", d["grad_norm_init"], g, tol)
-        load(model, d["param"])
+        report.value("initial loss, C++ init weights", d["loss_init"], loss, tol)
+        report.value("initial grad norm, C++ init weights", d["grad_norm_init"], g, tol)
+        load_parameters(list(model.parameters()), d["param"])
         loss, g = loss_and_grad_norm(model, dtype)
-        report("loss after warm-up, C++ weights", d["loss"], loss, tol)
-        report("grad norm after warm-up, C++ weights", d["grad_norm"], g, 10 * tol)
+        report.value("loss after warm-up, C++ weights", d["loss"], loss, tol)
+        report.value("grad norm after warm-up, C++ weights", d["grad_norm"], g, 10 * tol)
         with torch.no_grad():
             z = torch.tensor(d["inverse_z"], dtype=dtype)
             c = torch.tensor(d["batch_context"], dtype=dtype)
             u = z
             for layer in reversed(model.layers):
                 u, _ = layer.inverse(u, c)
-            err = np.abs(u.double().numpy() - d["inverse_theta"]).max()
-        good = err <= 10 * tol * max(1.0, np.abs(d["inverse_theta"]).max())
-        ok &= bool(good)
-        print(f"  {'inverse pass, C++ weights':<34} max_abs_err={err:.2e} {'ok' if good else 'MISMATCH'}")
-    print("check: " + ("PASSED" if ok else "FAILED"))
-    return 0 if ok else 1
+        report.max_error("inverse pass, C++ weights", d["inverse_theta"], u.double().numpy(), 10 * tol)
+    return report.finish()
 
 
 def main():

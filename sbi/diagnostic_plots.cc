@@ -22,6 +22,20 @@ void check_options(const DiagnosticPlotOptions& options, const char* function) {
   core::check_valid(options, function);
 }
 
+// A white page with `title` (or `fallback` when it is empty) in bold at the top centre.
+SvgDocument titled_page(double width, double height, const std::string& title,
+                        const char* fallback) {
+  const std::string text = title.empty() ? fallback : title;
+  SvgDocument svg(width, height);
+  svg.title(text);
+  svg.rect(0, 0, width, height, {"white", "none", 1, 1, ""});
+  SvgTextStyle ts;
+  ts.size = 14;
+  ts.weight = "bold";
+  svg.text(width / 2, 20, text, ts);
+  return svg;
+}
+
 }  // namespace
 
 bool DiagnosticPlotOptions::is_valid(std::string* error) const {
@@ -47,14 +61,7 @@ std::string sbc_rank_plot_svg(const SbcResult& sbc, const std::vector<std::strin
   const double pw = 230, ph = 160, left = 52, top = 96, hgap = 40, vgap = 78, bottom = 44;
   const double width = left + cols * pw + (cols - 1) * hgap + 20;
   const double height = top + rows * ph + (rows - 1) * vgap + bottom;
-  SvgDocument svg(width, height);
-  const std::string title = options.title.empty() ? "SBC rank histograms" : options.title;
-  svg.title(title);
-  svg.rect(0, 0, width, height, {"white", "none", 1, 1, ""});
-  SvgTextStyle ts;
-  ts.size = 14;
-  ts.weight = "bold";
-  svg.text(width / 2, 20, title, ts);
+  SvgDocument svg = titled_page(width, height, options.title, "SBC rank histograms");
   SvgTextStyle sub;
   sub.size = 10;
   char info[200];
@@ -135,14 +142,7 @@ std::string coverage_plot_svg(const CoverageCurve& coverage, const TarpResult* t
               "coverage_plot_svg: empty coverage curve");
   const double size = 320, left = 64, top = 56, right = 24, bottom = 52;
   const double width = left + size + right, height = top + size + bottom;
-  SvgDocument svg(width, height);
-  const std::string title = options.title.empty() ? "Expected coverage" : options.title;
-  svg.title(title);
-  svg.rect(0, 0, width, height, {"white", "none", 1, 1, ""});
-  SvgTextStyle ts;
-  ts.size = 14;
-  ts.weight = "bold";
-  svg.text(width / 2, 20, title, ts);
+  SvgDocument svg = titled_page(width, height, options.title, "Expected coverage");
   SvgTextStyle sub;
   sub.size = 10;
   char info[160];
