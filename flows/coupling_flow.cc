@@ -108,6 +108,16 @@ void CouplingFlow::forward(const Matrix& theta, const Matrix& context, CouplingF
   }
 }
 
+Matrix CouplingFlow::to_base(const Matrix& theta, const Matrix& context, Matrix* log_det) const {
+  CouplingCache cache;
+  Matrix u = theta, next;
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    layers_[k].forward(u, context, &next, log_det, &cache);
+    u.swap(next);
+  }
+  return u;
+}
+
 Matrix CouplingFlow::inverse(const Matrix& z, const Matrix& context, Matrix* log_det) const {
   CouplingCache cache;
   Matrix u = z, next;
@@ -126,9 +136,9 @@ Vector CouplingFlow::log_prob(const Matrix& theta, const Matrix& context) const 
 #pragma omp parallel for schedule(dynamic, 1) if (n > chunk)
   for (Eigen::Index start = 0; start < n; start += chunk) {
     const Eigen::Index len = std::min(chunk, n - start);
-    CouplingFlowCache cache;
-    forward(theta.middleCols(start, len), context.middleCols(start, len), &cache);
-    out.segment(start, len) = standard_normal_log_prob(cache.z) + cache.log_det.row(0).transpose();
+    Matrix log_det = Matrix::Zero(1, len);
+    const Matrix z = to_base(theta.middleCols(start, len), context.middleCols(start, len), &log_det);
+    out.segment(start, len) = standard_normal_log_prob(z) + log_det.row(0).transpose();
   }
   return out;
 }

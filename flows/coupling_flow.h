@@ -63,8 +63,12 @@ class CouplingFlow : public ConditionalDensity {
                                Matrix* grad_theta) override;
   nn::Parameters parameters() override;
 
-  // theta -> z with the summed log|det J| (1 x N), in cache->z and cache->log_det.
+  // theta -> z with the summed log|det J| (1 x N), in cache->z and cache->log_det, keeping
+  // every layer's intermediates for backward().
   void forward(const Matrix& theta, const Matrix& context, CouplingFlowCache* cache) const;
+  // theta -> z; adds log|det d z / d theta| (1 x N) into *log_det. Keeps nothing for
+  // backward: one layer's scratch is reused by all layers (log_prob's pass).
+  Matrix to_base(const Matrix& theta, const Matrix& context, Matrix* log_det) const;
   // z -> theta; adds log|det d theta / d z| (1 x N) into *log_det unless null.
   Matrix inverse(const Matrix& z, const Matrix& context, Matrix* log_det = nullptr) const;
 
