@@ -58,6 +58,8 @@ int cmd_train(const Invocation& inv) {
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
   PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
                                                 static_cast<int>(data.x.rows()), data.x_shape);
+  if (flags.has("mask"))  // checked before the first log line
+    model.set_x_mask(read_x_mask(mask_path, model.x_shape, "--mask"), mask_path);
   log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
            static_cast<long>(data.x.cols()), static_cast<long>(data.theta.rows()),
            static_cast<long>(data.x.rows()));
@@ -75,8 +77,7 @@ int cmd_train(const Invocation& inv) {
   }
   model.parameter_names = data.parameter_names;
   model.data_names = data.data_names;
-  if (flags.has("mask")) {
-    model.set_x_mask(read_x_mask(mask_path, model.x_shape, "--mask"), mask_path);
+  if (model.x_norm.has_mask()) {
     log_line("mask (from %s): %ld of %d %s of x used; the others are ignored in training and "
              "in every observation", mask_path.c_str(), model.x_norm.used(), model.x_dim(),
              model.x_shape.is_image() ? "pixels" : "dimensions");

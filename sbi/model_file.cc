@@ -51,15 +51,16 @@ void write_x_mask(io::H5File& f, const PosteriorModel& model) {
 }
 
 // The mask of a model file, or none for a file without one (trained without, or older).
-void read_x_mask(const io::H5File& f, const std::string& path, PosteriorModel* m) {
+void load_x_mask(const io::H5File& f, const std::string& path, PosteriorModel* m) {
   if (!f.has(kMaskDataset)) return;
+  const std::string where = path + ": " + kMaskDataset;
+  core::check(f.shape(kMaskDataset) == x_mask_file_shape(m->x_shape),
+              where + " does not have the shape of x, " + m->x_shape.describe() +
+                  " (corrupt model file)");
   std::vector<size_t> shape;
   const std::vector<double> values = f.read_array(kMaskDataset, &shape);
-  core::check(shape == x_mask_file_shape(m->x_shape),
-              path + ": " + kMaskDataset + " does not have the shape of x, " + m->x_shape.describe() +
-                  " (corrupt model file)");
-  m->x_norm.mask = x_mask_from_values(values, shape, m->x_shape, path + ": " + std::string(kMaskDataset));
-  m->x_mask_source = f.has_attr(kMaskDataset, "source") ? f.get_string_attr(kMaskDataset, "source") : "";
+  m->x_norm.mask = x_mask_from_values(values, shape, m->x_shape, where);
+  if (f.has_attr(kMaskDataset, "source")) m->x_mask_source = f.get_string_attr(kMaskDataset, "source");
 }
 
 }  // namespace
@@ -71,7 +72,8 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   p.data_names = model.data_names;
   io::stamp_provenance(f, p);
   f.set_attr("/", "format", std::string(kFormat));
-  f.set_attr("/", "format_version", model.x_norm.has_mask() ? kModelFormatVersion : std::int64_t{2});
+  const std::int64_t version = model.x_norm.has_mask() ? kModelFormatVersion : std::int64_t{2};
+  f.set_attr("/", "format_version", version);
   f.set_attr("/", "estimator", model.density->kind());
   f.set_attr("/", "embedding", model.embedding->kind());
   if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
@@ -197,7 +199,7 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   core::check(m.x_shape.flat_dim() == m.x_dim(),
               path + ": data shape attributes (" + m.x_shape.describe() +
                   ") do not match the network (corrupt model file)");
-  read_x_mask(f, path, &m);
+  load_x_mask(f, path, &m);
   if (f.has_attr("/", "prior")) m.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
   m.parameter_names = f.get_string_list_attr("/", "parameter_names");
   m.data_names = f.get_string_list_attr("/", "data_names");

@@ -98,7 +98,8 @@ Standardizer fit_tied(const Eigen::MatrixXd& columns, const core::DataShape& lay
 // the channel's rows (pixels) x samples, a view of the whole channel or of its unmasked rows.
 template <typename Block>
 std::pair<double, double> channel_statistics(const Block& block, const std::string& label) {
-  for (Eigen::Index i = 0; i < block.cols(); ++i) check_finite(block.col(i).transpose(), label, "pixel");
+  for (Eigen::Index i = 0; i < block.cols(); ++i)
+    check_finite(block.col(i).transpose(), label, "pixel");
   const double max_abs = block.cwiseAbs().maxCoeff();
   const double unit = power_of_two_scale(max_abs);
   const Eigen::ArrayXXd u = block.array() / unit;
@@ -141,9 +142,9 @@ Standardizer fit_image(const Eigen::MatrixXd& columns, const core::DataShape& sh
 
 // A mask must fit x and leave something; sets are masked by their presence flags instead.
 void check_mask(const Standardizer::Mask& mask, Eigen::Index dim, const core::DataShape& tying) {
-  core::check(!tying.is_set(),
-              "Standardizer::fit: a mask applies to vectors and images, not to " + tying.describe() +
-                  " (the rows of a set are masked by their presence flags)");
+  core::check(!tying.is_set(), "Standardizer::fit: a mask applies to vectors and images, not to " +
+                                   tying.describe() +
+                                   " (the rows of a set are masked by their presence flags)");
   core::check(mask.size() == dim, "Standardizer::fit: the mask has " + std::to_string(mask.size()) +
                                       " entries, but x has " + std::to_string(dim) + " dimensions");
   core::check(mask.any(), "Standardizer::fit: the mask leaves no dimension of x to use");

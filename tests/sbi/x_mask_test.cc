@@ -72,7 +72,8 @@ void toy_data(long n, std::uint64_t seed, Eigen::MatrixXd* theta, Eigen::MatrixX
 
 // Garbage in every masked pixel: huge values and, unless `finite`, NaN and Inf (training
 // data must be finite everywhere: simulations are; an observation may have NaN under the mask).
-Eigen::MatrixXd spoil_masked(Eigen::MatrixXd x, const Standardizer::Mask& mask, bool finite = false) {
+Eigen::MatrixXd spoil_masked(Eigen::MatrixXd x, const Standardizer::Mask& mask,
+                             bool finite = false) {
   const double garbage[] = {1e6, finite ? 1e3 : std::numeric_limits<double>::quiet_NaN(),
                             finite ? -2e5 : -std::numeric_limits<double>::infinity(), -3e4};
   int k = 0;
@@ -260,7 +261,8 @@ TEST(XMask, ReadsTheMaskOfAnObservationFile) {
   }
   EXPECT_TRUE(same(read_x_mask(dir.file("obs.h5"), kImage), mask));
   // An (H, W) mask serves every channel of a (C, H, W) image; a (C, H, W) one is taken as is.
-  const Standardizer::Mask three = read_x_mask(dir.file("obs.h5"), core::DataShape::image(kSide, kSide, 3));
+  const Standardizer::Mask three =
+      read_x_mask(dir.file("obs.h5"), core::DataShape::image(kSide, kSide, 3));
   ASSERT_EQ(three.size(), 3 * 64);
   for (int c = 0; c < 3; ++c) EXPECT_TRUE(same(three.segment(c * 64, 64), mask)) << c;
   // A vector of the same length takes a (D,) mask.
@@ -295,13 +297,15 @@ TEST(XMask, BadMasksAreOneClearError) {
             std::string::npos) << e;
   ones[13] = 0.5;
   e = read_error(write("half.h5", {kSide, kSide}, ones), kImage);
-  EXPECT_NE(e.find("/mask has 0.5 at (1, 5); a mask holds 1 (use the pixel) or 0"), std::string::npos) << e;
+  EXPECT_NE(e.find("/mask has 0.5 at (1, 5); a mask holds 1 (use the pixel) or 0"),
+            std::string::npos) << e;
   ones[13] = std::numeric_limits<double>::quiet_NaN();
   e = read_error(write("nan.h5", {kSide, kSide}, ones), kImage);
   EXPECT_NE(e.find("/mask has NaN at (1, 5)"), std::string::npos) << e;
   e = read_error(write("zeros.h5", {kSide, kSide}, std::vector<double>(64, 0.0)), kImage);
   EXPECT_NE(e.find("/mask is 0 everywhere"), std::string::npos) << e;
-  e = read_error(write("set.h5", {12}, std::vector<double>(12, 1.0)), core::DataShape::set(4, 2, true));
+  e = read_error(write("set.h5", {12}, std::vector<double>(12, 1.0)),
+                 core::DataShape::set(4, 2, true));
   EXPECT_NE(e.find("cannot apply to x, a set"), std::string::npos) << e;
   e = read_error(write("vector.h5", {5}, std::vector<double>(5, 1.0)), core::DataShape::vector(4));
   EXPECT_NE(e.find("/mask has shape (5,), but x is a vector of 4, whose mask has shape (4,)"),
@@ -311,7 +315,8 @@ TEST(XMask, BadMasksAreOneClearError) {
     f.write_array("/x", {kSide, kSide}, std::vector<double>(64, 0.0));
   }
   e = read_error(dir.file("nomask.h5"), kImage);
-  EXPECT_NE(e.find("--mask " + dir.file("nomask.h5") + " has no /mask dataset"), std::string::npos) << e;
+  EXPECT_NE(e.find("--mask " + dir.file("nomask.h5") + " has no /mask dataset"),
+            std::string::npos) << e;
   e = read_error(dir.file("missing.h5"), kImage);
   EXPECT_EQ(e.rfind("--mask: ", 0), 0u) << e;
   EXPECT_NE(e.find("missing.h5"), std::string::npos) << e;
