@@ -190,6 +190,47 @@ TEST(XMask, MaskedPixelsOfAnObservationLeaveLogQBitwiseIdentical) {
   EXPECT_NE(e.find("x_27"), std::string::npos) << e;
 }
 
+TEST(XMask, AVectorModelIgnoresItsMaskedEntries) {
+  ModelOptions o;
+  o.density.kind = flows::DensityKind::kRealNVP;
+  o.density.transforms = 2;
+  o.density.hidden = 8;
+  o.embedding = EmbeddingKind::kMlp;
+  o.embedding_dim = 3;
+  o.embedding_hidden = 8;
+  o.seed = 4;
+  PosteriorModel m = PosteriorModel::create(o, 2, 4);
+  Standardizer::Mask mask(4);
+  mask << true, true, false, true;
+  m.set_x_mask(mask, "vector_mask.h5");
+  // x = (θ0, θ1, θ0 + θ1, θ0 - θ1) + N(0, 0.1²); a short training makes log q depend on x.
+  core::Rng rng(6);
+  Eigen::MatrixXd train_theta(2, 300), train_x(4, 300);
+  for (int j = 0; j < 300; ++j) {
+    const double a = rng.normal(), b = rng.normal();
+    train_theta.col(j) << a, b;
+    train_x.col(j) << a, b, a + b, a - b;
+    for (int i = 0; i < 4; ++i) train_x(i, j) += 0.1 * rng.normal();
+  }
+  TrainOptions t;
+  t.max_epochs = 3;
+  t.seed = 1;
+  TrainSummary summary;
+  train(t, train_theta, train_x, &m, &summary);
+  EXPECT_EQ(m.x_norm.mean[2], 0.0);  // left out of the statistics
+  EXPECT_EQ(m.x_norm.std[2], 1.0);
+  Eigen::MatrixXd theta(2, 5);
+  theta << 0.1, -0.4, 1.2, 0.0, 2.0, -1.0, 0.3, 0.5, -0.2, 0.8;
+  Eigen::Vector4d x(0.5, -1.0, 2.0, 0.25);
+  const Eigen::VectorXd lp = m.log_prob(theta, x);
+  for (double v : {-30.0, 1e8, std::numeric_limits<double>::quiet_NaN()}) {
+    x[2] = v;
+    EXPECT_EQ(m.log_prob(theta, x), lp) << v;
+  }
+  x[1] = 3.0;  // a used entry
+  EXPECT_NE(m.log_prob(theta, x), lp);
+}
+
 TEST(XMask, TrainingDoesNotSeeMaskedPixels) {
   Eigen::MatrixXd theta, x;
   toy_data(300, 1, &theta, &x);
