@@ -60,7 +60,8 @@ void load_x_mask(const io::H5File& f, const std::string& path, PosteriorModel* m
   std::vector<size_t> shape;
   const std::vector<double> values = f.read_array(kMaskDataset, &shape);
   m->x_norm.mask = x_mask_from_values(values, shape, m->x_shape, where);
-  if (f.has_attr(kMaskDataset, "source")) m->x_mask_source = f.get_string_attr(kMaskDataset, "source");
+  if (f.has_attr(kMaskDataset, "source"))
+    m->x_mask_source = f.get_string_attr(kMaskDataset, "source");
 }
 
 }  // namespace

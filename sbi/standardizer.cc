@@ -150,8 +150,9 @@ void check_mask(const Standardizer::Mask& mask, Eigen::Index dim, const core::Da
   core::check(mask.any(), "Standardizer::fit: the mask leaves no dimension of x to use");
 }
 
+// fit() for an already checked mask (empty for none), by the kind of data.
 Standardizer fit_by_shape(const Eigen::MatrixXd& columns, const core::DataShape& tying,
-                                    const FeatureNames& names, const Standardizer::Mask& mask) {
+                          const FeatureNames& names, const Standardizer::Mask& mask) {
   if (tying.is_set()) return fit_tied(columns, tying, names);
   if (tying.is_image()) return fit_image(columns, tying, names, mask);
   core::check(columns.cols() >= 2, "Standardizer::fit: need at least 2 samples, got " +

@@ -42,7 +42,7 @@ struct Standardizer {
   using Mask = Eigen::Array<bool, Eigen::Dynamic, 1>;
 
   Eigen::VectorXd mean, std;
-  Mask mask;  // dimensions apply() zeroes where false (mean 0 and std 1 there)
+  Mask mask;  // where false, apply() gives 0 (mean and std there are never used)
 
   // Per-dimension mean and std of the columns or, for set data (tying.is_set()), per-feature
   // median and scaled MAD over the present rows, stored in `mean` and `std`, with mean 0
@@ -51,8 +51,9 @@ struct Standardizer {
   // NaN or Inf values, or statistics that are not finite (values near the largest double),
   // naming the feature by `names`. With a non-empty `mask` (vectors and images only; one
   // entry per dimension, at least one true), the masked dimensions are left out: their
-  // values are not looked at, they get mean 0 and std 1, and an image channel's statistics
-  // pool its unmasked pixels only; the result carries the mask.
+  // values are not looked at, an image channel's statistics pool its unmasked pixels only
+  // (and stay one value per channel), a masked vector dimension gets mean 0 and std 1; the
+  // result carries the mask.
   static Standardizer fit(const Eigen::MatrixXd& columns, const core::DataShape& tying = {},
                           const FeatureNames& names = {}, const Mask& mask = {});
   static Standardizer identity(int dim);

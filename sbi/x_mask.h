@@ -22,7 +22,7 @@ namespace sbi {
 std::vector<size_t> x_mask_file_shape(const core::DataShape& shape);
 
 // The mask in `path`'s /mask for x of `shape`, one entry per dimension of x. Throws
-// core::Error starting with "<what> <path>" (what: e.g. "--mask") for a missing file or
+// core::Error starting with `what` (e.g. "--mask") and naming the file for a missing file or
 // dataset, a shape other than x's (naming both), a value other than 0 or 1 (NaN included,
 // naming its position), a mask of only zeros, or set data.
 Standardizer::Mask read_x_mask(const std::string& path, const core::DataShape& shape,
