@@ -39,7 +39,7 @@ int cmd_map(const Invocation& inv) {
   io::OutputFiles out({model_path, obs_path});
   out.add(out_path);
   PosteriorModel model = load_model(model_path);
-  const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim());
+  const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_shape);
   const long k_obs = x.cols();
   Eigen::MatrixXd theta(model.theta_dim(), k_obs);
   Eigen::VectorXd log_prob(k_obs);

@@ -10,6 +10,7 @@
 #include "sbi/model_file.h"
 #include "sbi/simulation_data.h"
 #include "sbi/trainer.h"
+#include "sbi/x_mask.h"
 
 namespace sbi::app {
 namespace {
@@ -37,7 +38,7 @@ std::string describe_epoch(const EpochReport& r) {
 }  // namespace
 
 int cmd_train(const Invocation& inv) {
-  Flags flags(inv.args, with_train_flags({"data", "out", "threads", "prior", "nonfinite"}),
+  Flags flags(inv.args, with_train_flags({"data", "out", "threads", "prior", "nonfinite", "mask"}),
               train_switches());
   const std::string data_path = flags.required("data");
   const std::string out_path = flags.required("out");
@@ -48,12 +49,17 @@ int cmd_train(const Invocation& inv) {
   core::check(nonfinite == "drop" || nonfinite == "error",
               "--nonfinite expects drop or error, got '" + nonfinite + "'");
 
-  io::OutputFiles out({data_path});
+  // The mask file is an input too: never replaced by the output.
+  const std::string mask_path = flags.get("mask", "");
+  io::OutputFiles out(flags.has("mask") ? std::vector<std::string>{data_path, mask_path}
+                                        : std::vector<std::string>{data_path});
   out.add(out_path);
   SimulationData data = load_simulations(
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
   PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
                                                 static_cast<int>(data.x.rows()), data.x_shape);
+  if (flags.has("mask"))  // checked before the first log line
+    model.set_x_mask(read_x_mask(mask_path, model.x_shape, "--mask"), mask_path);
   log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
            static_cast<long>(data.x.cols()), static_cast<long>(data.theta.rows()),
            static_cast<long>(data.x.rows()));
@@ -71,6 +77,11 @@ int cmd_train(const Invocation& inv) {
   }
   model.parameter_names = data.parameter_names;
   model.data_names = data.data_names;
+  if (model.x_norm.has_mask()) {
+    log_line("mask (from %s): %ld of %d %s of x used; the others are ignored in training and "
+             "in every observation", mask_path.c_str(), model.x_norm.used(), model.x_dim(),
+             model.x_shape.is_image() ? "pixels" : "dimensions");
+  }
   if (flags.has("prior")) {
     model.prior = core::Prior::parse(flags.get("prior", ""));
     log_line("prior (from --prior): %s", model.prior->to_string().c_str());

@@ -244,22 +244,43 @@ void H5File::write_int64_vector(const std::string& dataset,
                 options, "write_int64_vector");
 }
 
-void H5File::write_array(const std::string& dataset, const std::vector<size_t>& shape,
-                         const std::vector<double>& row_major, const WriteOptions& options) {
-  require_writable("write_array");
+namespace {
+
+// `shape` as HDF5 dimensions, checked to hold `size` values.
+std::vector<hsize_t> array_dims(const std::vector<size_t>& shape, size_t size,
+                                const std::string& where) {
   std::vector<hsize_t> dims;
   size_t total = 1;
   for (size_t n : shape) {
     dims.push_back(static_cast<hsize_t>(n));
     total *= n;
   }
-  if (total != row_major.size()) {
-    throw core::Error("write_array: " + detail::located(dataset, path_) + ": shape " +
-                      shape_string(shape) + " holds " + std::to_string(total) + " values, got " +
-                      std::to_string(row_major.size()));
+  if (total != size) {
+    throw core::Error(where + ": shape " + shape_string(shape) + " holds " +
+                      std::to_string(total) + " values, got " + std::to_string(size));
   }
+  return dims;
+}
+
+}  // namespace
+
+void H5File::write_array(const std::string& dataset, const std::vector<size_t>& shape,
+                         const std::vector<double>& row_major, const WriteOptions& options) {
+  require_writable("write_array");
+  const std::vector<hsize_t> dims = array_dims(
+      shape, row_major.size(), "write_array: " + detail::located(dataset, path_));
   write_dataset(id_, path_, dataset, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, row_major.data(),
                 options, "write_array");
+}
+
+void H5File::write_uint8_array(const std::string& dataset, const std::vector<size_t>& shape,
+                               const std::vector<std::uint8_t>& row_major,
+                               const WriteOptions& options) {
+  require_writable("write_uint8_array");
+  const std::vector<hsize_t> dims = array_dims(
+      shape, row_major.size(), "write_uint8_array: " + detail::located(dataset, path_));
+  write_dataset(id_, path_, dataset, dims, H5T_NATIVE_UINT8, H5T_STD_U8LE, row_major.data(),
+                options, "write_uint8_array");
 }
 
 }  // namespace sbi::io

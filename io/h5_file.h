@@ -93,6 +93,10 @@ class H5File {
   // Writes a float64 dataset of any rank from row-major data (size = product of shape).
   void write_array(const std::string& dataset, const std::vector<size_t>& shape,
                    const std::vector<double>& row_major, const WriteOptions& options = {});
+  // Writes a uint8 dataset of any rank from row-major data (masks, flags).
+  void write_uint8_array(const std::string& dataset, const std::vector<size_t>& shape,
+                         const std::vector<std::uint8_t>& row_major,
+                         const WriteOptions& options = {});
 
   // --- Attributes on any object ("/" for the root). Setting replaces an existing attribute.
   void set_attr(const std::string& object_path, const std::string& name, const std::string& value);

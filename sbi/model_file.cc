@@ -7,6 +7,7 @@
 #include "flows/factory.h"
 #include "io/data_shape_attributes.h"
 #include "io/output_files.h"
+#include "sbi/x_mask.h"
 
 namespace sbi {
 namespace {
@@ -38,6 +39,31 @@ core::Hyperparameters read_hyperparameters(const io::H5File& f, const std::strin
   return h;
 }
 
+constexpr const char* kMaskDataset = "/normalization/x_mask";
+
+void write_x_mask(io::H5File& f, const PosteriorModel& model) {
+  const Standardizer::Mask& mask = model.x_norm.mask;
+  const std::vector<std::uint8_t> values(mask.data(), mask.data() + mask.size());
+  f.write_uint8_array(kMaskDataset, x_mask_file_shape(model.x_shape), values);
+  f.set_attr(kMaskDataset, "source", model.x_mask_source);
+  f.set_attr(kMaskDataset, "pixels_used", model.x_norm.used());
+  f.set_attr(kMaskDataset, "pixels_total", static_cast<long>(mask.size()));
+}
+
+// The mask of a model file, or none for a file without one (trained without, or older).
+void load_x_mask(const io::H5File& f, const std::string& path, PosteriorModel* m) {
+  if (!f.has(kMaskDataset)) return;
+  const std::string where = path + ": " + kMaskDataset;
+  core::check(f.shape(kMaskDataset) == x_mask_file_shape(m->x_shape),
+              where + " does not have the shape of x, " + m->x_shape.describe() +
+                  " (corrupt model file)");
+  std::vector<size_t> shape;
+  const std::vector<double> values = f.read_array(kMaskDataset, &shape);
+  m->x_norm.mask = x_mask_from_values(values, shape, m->x_shape, where);
+  if (f.has_attr(kMaskDataset, "source"))
+    m->x_mask_source = f.get_string_attr(kMaskDataset, "source");
+}
+
 }  // namespace
 
 void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,
@@ -47,7 +73,8 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   p.data_names = model.data_names;
   io::stamp_provenance(f, p);
   f.set_attr("/", "format", std::string(kFormat));
-  f.set_attr("/", "format_version", kModelFormatVersion);
+  const std::int64_t version = model.x_norm.has_mask() ? kModelFormatVersion : std::int64_t{2};
+  f.set_attr("/", "format_version", version);
   f.set_attr("/", "estimator", model.density->kind());
   f.set_attr("/", "embedding", model.embedding->kind());
   if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
@@ -60,6 +87,7 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   f.write_vector("/normalization/theta_std", model.theta_norm.std);
   f.write_vector("/normalization/x_mean", model.x_norm.mean);
   f.write_vector("/normalization/x_std", model.x_norm.std);
+  if (model.x_norm.has_mask()) write_x_mask(f, model);
   const size_t n = summary.history.size();
   std::vector<std::int64_t> epoch(n);
   Eigen::VectorXd train(n), val(n), secs(n);
@@ -120,7 +148,7 @@ Standardizer checked_normalization(const io::H5File& f, const std::string& path,
                                    const std::string& quantity) {
   const std::string mean = "/normalization/" + quantity + "_mean";
   const std::string std = "/normalization/" + quantity + "_std";
-  Standardizer s{f.read_vector(mean), f.read_vector(std)};
+  Standardizer s{f.read_vector(mean), f.read_vector(std), {}};
   check_finite_weights(path, mean, s.mean, true);
   check_finite_weights(path, std, s.std, true);
   for (Eigen::Index i = 0; i < s.std.size(); ++i)
@@ -172,6 +200,7 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   core::check(m.x_shape.flat_dim() == m.x_dim(),
               path + ": data shape attributes (" + m.x_shape.describe() +
                   ") do not match the network (corrupt model file)");
+  load_x_mask(f, path, &m);
   if (f.has_attr("/", "prior")) m.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
   m.parameter_names = f.get_string_list_attr("/", "parameter_names");
   m.data_names = f.get_string_list_attr("/", "data_names");

@@ -7,6 +7,9 @@
 //   /embedding/hyperparameters group whose attributes are the embedding's hyperparameters
 //   /weights/<parameter name>  one dataset per trainable tensor
 //   /normalization/{theta_mean, theta_std, x_mean, x_std}
+//   /normalization/x_mask      only for a model trained with a mask (sbi/x_mask.h): uint8, 1 =
+//                              pixel used, of the shape of one x ((H, W), (C, H, W) or (D,));
+//                              attrs source (the mask file), pixels_used, pixels_total
 //   /history/{epoch, train_loss, validation_loss, seconds}  + attrs stop_reason, best_epoch
 #pragma once
 
@@ -19,8 +22,11 @@
 namespace sbi {
 
 // Version of the layout above; loading a file with a newer version is refused.
-// 2: hyperparameters typed (int64, uint64 seeds, enums by name); 1: all float64, still read.
-constexpr std::int64_t kModelFormatVersion = 2;
+// 3: /normalization/x_mask; 2: hyperparameters typed (int64, uint64 seeds, enums by name);
+// 1: all float64, still read. A model without a mask is written as version 2, which it is
+// exactly, so older programs keep reading it; one with a mask as 3, so that a program that
+// would ignore the mask refuses the file instead.
+constexpr std::int64_t kModelFormatVersion = 3;
 
 // Writes the layout above into an open file (for io::OutputFiles::write_hdf5).
 void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,

@@ -91,7 +91,24 @@ void PosteriorModel::check_observation(const Eigen::MatrixXd& x, const std::stri
   core::check(x.rows() == x_dim(), what + " has dimension " + std::to_string(x.rows()) +
                                        ", but the model was trained on data of dimension " +
                                        std::to_string(x_dim()));
-  core::check(x.allFinite(), what + " contains NaN or Inf");
+  if (!x_norm.has_mask()) {
+    core::check(x.allFinite(), what + " contains NaN or Inf");
+    return;
+  }
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    core::check(!x_norm.mask[i] || x.row(i).allFinite(),
+                what + " contains NaN or Inf at " + name_of(data_names, i, "x_") +
+                    ", a pixel the model's mask uses");
+}
+
+void PosteriorModel::set_x_mask(const Standardizer::Mask& mask, const std::string& source) {
+  core::check(!x_shape.is_set(), "set_x_mask: x is " + x_shape.describe() +
+                                     "; a mask applies to images and vectors");
+  core::check(mask.size() == x_dim(), "set_x_mask: the mask has " + std::to_string(mask.size()) +
+                                          " entries, but x has " + std::to_string(x_dim()));
+  core::check(mask.any(), "set_x_mask: the mask leaves no dimension of x to use");
+  x_norm.mask = mask;
+  x_mask_source = source;
 }
 
 Eigen::MatrixXd PosteriorModel::context(const Eigen::MatrixXd& x) const {

@@ -49,8 +49,16 @@ class PosteriorModel {
   // Context of standardised observations: embedding(x_norm(x)).
   Eigen::MatrixXd context(const Eigen::MatrixXd& x) const;
 
-  // Checks an observation: right dimension, finite. Throws core::Error naming `what`.
+  // Checks an observation: right dimension, finite (where the mask uses it: a masked pixel
+  // may hold anything, NaN included). Throws core::Error naming `what`.
   void check_observation(const Eigen::MatrixXd& x, const std::string& what) const;
+
+  // Makes the model ignore the dimensions of x where `mask` is false (sbi/x_mask.h): before
+  // training, which keeps the mask in x_norm (left out of the statistics), and from then on
+  // for every x the model conditions on (x_norm.apply maps masked dimensions to 0). `source`
+  // names where the mask came from, for the model file. Throws core::Error for set data, a
+  // mask of another size than x_dim() or one without a used dimension.
+  void set_x_mask(const Standardizer::Mask& mask, const std::string& source);
 
   // Throws core::Error naming the first draw (and parameter) that is NaN or Inf, in theta or
   // (unless null) in log q: for a finite observation x that is a damaged or diverged model.
@@ -59,7 +67,8 @@ class PosteriorModel {
 
   std::unique_ptr<flows::ConditionalDensity> density;
   std::unique_ptr<nn::Embedding> embedding;
-  Standardizer theta_norm, x_norm;
+  Standardizer theta_norm, x_norm;  // x_norm.mask: the pixels of x used (empty: all)
+  std::string x_mask_source;        // the file x_norm.mask was read from ("" without one)
   core::DataShape x_shape;                // set_size 0 unless x is a set of rows
   std::optional<core::Prior> prior;  // restricts sampling to its support when present
   std::vector<std::string> parameter_names, data_names;

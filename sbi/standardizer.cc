@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -93,13 +94,28 @@ Standardizer fit_tied(const Eigen::MatrixXd& columns, const core::DataShape& lay
   return s;
 }
 
-}  // namespace
+// One channel's centre and scale: mean and std of its pixels over the samples. `block` is
+// the channel's rows (pixels) x samples, a view of the whole channel or of its unmasked rows.
+template <typename Block>
+std::pair<double, double> channel_statistics(const Block& block, const std::string& label) {
+  for (Eigen::Index i = 0; i < block.cols(); ++i)
+    check_finite(block.col(i).transpose(), label, "pixel");
+  const double max_abs = block.cwiseAbs().maxCoeff();
+  const double unit = power_of_two_scale(max_abs);
+  const Eigen::ArrayXXd u = block.array() / unit;
+  const double mean = u.mean();
+  const double std = std::sqrt((u - mean).square().sum() / static_cast<double>(u.size() - 1));
+  const double center = unit * mean, scale = guarded_std(std, max_abs / unit, unit);
+  check_statistics(center, scale, max_abs, label);
+  return {center, scale};
+}
 
 // Images: one mean and std per channel, pooled over its pixels and the samples (never per
 // pixel: a pixel's statistics depend on where the sources happened to fall in the training
-// set, and per-pixel scaling would amplify noise in empty corners).
+// set, and per-pixel scaling would amplify noise in empty corners). With a mask, over the
+// unmasked pixels only; a channel masked entirely keeps mean 0 and std 1.
 Standardizer fit_image(const Eigen::MatrixXd& columns, const core::DataShape& shape,
-                       const FeatureNames& names) {
+                       const FeatureNames& names, const Standardizer::Mask& mask) {
   core::check(columns.rows() == shape.flat_dim(),
               "Standardizer::fit: x has " + std::to_string(columns.rows()) +
                   " dimensions, but the data shape is " + shape.describe());
@@ -107,30 +123,48 @@ Standardizer fit_image(const Eigen::MatrixXd& columns, const core::DataShape& sh
   const Eigen::Index pixels = static_cast<Eigen::Index>(shape.height) * shape.width;
   Standardizer s = Standardizer::identity(shape.flat_dim());
   for (int c = 0; c < shape.channels; ++c) {
-    const auto block = columns.middleRows(c * pixels, pixels);
     const std::string label = names.quantity + " channel " + std::to_string(c);
-    for (Eigen::Index i = 0; i < block.cols(); ++i) check_finite(block.col(i).transpose(), label, "pixel");
-    const double max_abs = block.cwiseAbs().maxCoeff();
-    const double unit = power_of_two_scale(max_abs);
-    const Eigen::ArrayXXd u = block.array() / unit;
-    const double mean = u.mean();
-    const double std = std::sqrt((u - mean).square().sum() / static_cast<double>(u.size() - 1));
-    const double center = unit * mean, scale = guarded_std(std, max_abs / unit, unit);
-    check_statistics(center, scale, max_abs, label);
-    s.mean.segment(c * pixels, pixels).setConstant(center);
-    s.std.segment(c * pixels, pixels).setConstant(scale);
+    std::pair<double, double> stats;
+    if (mask.size() == 0) {
+      stats = channel_statistics(columns.middleRows(c * pixels, pixels), label);
+    } else {
+      std::vector<Eigen::Index> used;
+      for (Eigen::Index p = c * pixels; p < (c + 1) * pixels; ++p)
+        if (mask[p]) used.push_back(p);
+      if (used.empty()) continue;
+      stats = channel_statistics(columns(used, Eigen::all), label);
+    }
+    s.mean.segment(c * pixels, pixels).setConstant(stats.first);
+    s.std.segment(c * pixels, pixels).setConstant(stats.second);
   }
   return s;
 }
 
-Standardizer Standardizer::fit(const Eigen::MatrixXd& columns, const core::DataShape& tying,
-                               const FeatureNames& names) {
+// A mask must fit x and leave something; sets are masked by their presence flags instead.
+void check_mask(const Standardizer::Mask& mask, Eigen::Index dim, const core::DataShape& tying) {
+  core::check(!tying.is_set(), "Standardizer::fit: a mask applies to vectors and images, not to " +
+                                   tying.describe() +
+                                   " (the rows of a set are masked by their presence flags)");
+  core::check(mask.size() == dim, "Standardizer::fit: the mask has " + std::to_string(mask.size()) +
+                                      " entries, but x has " + std::to_string(dim) + " dimensions");
+  core::check(mask.any(), "Standardizer::fit: the mask leaves no dimension of x to use");
+}
+
+// fit() for an already checked mask (empty for none), by the kind of data.
+Standardizer fit_by_shape(const Eigen::MatrixXd& columns, const core::DataShape& tying,
+                          const FeatureNames& names, const Standardizer::Mask& mask) {
   if (tying.is_set()) return fit_tied(columns, tying, names);
-  if (tying.is_image()) return fit_image(columns, tying, names);
+  if (tying.is_image()) return fit_image(columns, tying, names, mask);
   core::check(columns.cols() >= 2, "Standardizer::fit: need at least 2 samples, got " +
                                        std::to_string(columns.cols()));
+  auto masked = [&](Eigen::Index i) { return mask.size() > 0 && !mask[i]; };
   Eigen::VectorXd unit(columns.rows()), max_abs(columns.rows());
   for (Eigen::Index i = 0; i < columns.rows(); ++i) {
+    if (masked(i)) {  // never looked at: its statistics are replaced below
+      max_abs[i] = 0;
+      unit[i] = 1;
+      continue;
+    }
     check_finite(columns.row(i), feature_label(names, i), "sample");
     max_abs[i] = columns.row(i).cwiseAbs().maxCoeff();
     unit[i] = power_of_two_scale(max_abs[i]);
@@ -144,14 +178,36 @@ Standardizer Standardizer::fit(const Eigen::MatrixXd& columns, const core::DataS
   s.mean = unit.cwiseProduct(mean);
   s.std.resize(columns.rows());
   for (Eigen::Index i = 0; i < columns.rows(); ++i) {
+    if (masked(i)) {
+      s.mean[i] = 0;
+      s.std[i] = 1;
+      continue;
+    }
     s.std[i] = guarded_std(std[i], max_abs[i] / unit[i], unit[i]);
     check_statistics(s.mean[i], s.std[i], max_abs[i], feature_label(names, i));
   }
   return s;
 }
 
+}  // namespace
+
+Standardizer Standardizer::fit(const Eigen::MatrixXd& columns, const core::DataShape& tying,
+                               const FeatureNames& names, const Mask& mask) {
+  if (mask.size() > 0) check_mask(mask, columns.rows(), tying);
+  Standardizer s = fit_by_shape(columns, tying, names, mask);
+  s.mask = mask;
+  return s;
+}
+
+Eigen::MatrixXd Standardizer::apply(const Eigen::MatrixXd& v) const {
+  Eigen::MatrixXd u = (v.colwise() - mean).array().colwise() / std.array();
+  for (Eigen::Index i = 0; i < mask.size(); ++i)
+    if (!mask[i]) u.row(i).setZero();
+  return u;
+}
+
 Standardizer Standardizer::identity(int dim) {
-  return {Eigen::VectorXd::Zero(dim), Eigen::VectorXd::Ones(dim)};
+  return {Eigen::VectorXd::Zero(dim), Eigen::VectorXd::Ones(dim), Mask()};
 }
 
 }  // namespace sbi

@@ -15,6 +15,11 @@
 //
 // Images and maps are standardised per channel: one mean and std over all pixels of all
 // training images, never per pixel.
+//
+// A mask (sbi train --mask; see sbi/x_mask.h) marks dimensions that carry no information,
+// e.g. the bad pixels of a detector: fit() leaves them out of the statistics and apply()
+// maps each of them to exactly 0, whatever its value (NaN and Inf included), so that a
+// masked pixel cannot change anything downstream, in training or at an observation.
 #pragma once
 
 #include <string>
@@ -33,22 +38,32 @@ struct FeatureNames {
 };
 
 struct Standardizer {
+  // One entry per dimension, true = use it; empty = every dimension is used.
+  using Mask = Eigen::Array<bool, Eigen::Dynamic, 1>;
+
   Eigen::VectorXd mean, std;
+  Mask mask;  // where false, apply() gives 0 (mean and std there are never used)
 
   // Per-dimension mean and std of the columns or, for set data (tying.is_set()), per-feature
   // median and scaled MAD over the present rows, stored in `mean` and `std`, with mean 0
   // and std 1 for the presence flags; for images, per-channel mean and std. Throws
   // core::Error for fewer than 2 samples (2 present rows), a layout not matching the rows,
   // NaN or Inf values, or statistics that are not finite (values near the largest double),
-  // naming the feature by `names`.
+  // naming the feature by `names`. With a non-empty `mask` (vectors and images only; one
+  // entry per dimension, at least one true), the masked dimensions are left out: their
+  // values are not looked at, an image channel's statistics pool its unmasked pixels only
+  // (and stay one value per channel), a masked vector dimension gets mean 0 and std 1; the
+  // result carries the mask.
   static Standardizer fit(const Eigen::MatrixXd& columns, const core::DataShape& tying = {},
-                          const FeatureNames& names = {});
+                          const FeatureNames& names = {}, const Mask& mask = {});
   static Standardizer identity(int dim);
 
   int dim() const { return static_cast<int>(mean.size()); }
-  Eigen::MatrixXd apply(const Eigen::MatrixXd& v) const {
-    return (v.colwise() - mean).array().colwise() / std.array();
-  }
+  bool has_mask() const { return mask.size() > 0; }
+  // The number of dimensions used (dim() without a mask).
+  long used() const { return has_mask() ? static_cast<long>(mask.count()) : dim(); }
+  // (v - mean) / std per dimension; 0 in every masked dimension.
+  Eigen::MatrixXd apply(const Eigen::MatrixXd& v) const;
   Eigen::MatrixXd invert(const Eigen::MatrixXd& u) const {
     return (u.array().colwise() * std.array()).matrix().colwise() + mean;
   }

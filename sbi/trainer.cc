@@ -235,7 +235,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   const Eigen::MatrixXd x_train = x(Eigen::all, train_idx);
   model->theta_norm = Standardizer::fit(theta_train, {}, {"theta", model->parameter_names});
   model->x_norm = Standardizer::fit(x_train, model->x_shape,  // per feature for set data
-                                    {"x", model->data_names});
+                                    {"x", model->data_names}, model->x_norm.mask);
   check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
                      theta.rows() + x.rows(), model->embedding->cached_numbers_per_sample());
   NpeObjective objective(model, model->theta_norm.apply(theta_train), model->x_norm.apply(x_train),

@@ -95,8 +95,9 @@ struct TrainSummary {
 void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary,
          GradientReduction* reduction = nullptr);
 
-// NPE: fits model->theta_norm and model->x_norm on the training split, then trains all
-// parameters of model with fit(). theta is theta_dim x N, x is x_dim x N, all finite.
+// NPE: fits model->theta_norm and model->x_norm on the training split (keeping the mask
+// x_norm carries, PosteriorModel::set_x_mask), then trains all parameters of model with
+// fit(). theta is theta_dim x N, x is x_dim x N, all finite.
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary);
 

@@ -30,8 +30,8 @@ std::string save_small_model(const testing::TempDir& dir) {
   options.density.transforms = 1;
   options.density.layers = 1;
   PosteriorModel model = PosteriorModel::create(options, 2, 2);
-  model.theta_norm = {Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2)};
-  model.x_norm = {Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2)};
+  model.theta_norm = {Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2), {}};
+  model.x_norm = {Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2), {}};
   model.parameter_names = {"a", "b"};
   model.data_names = {"x0", "x1"};
   TrainSummary summary;

@@ -1,0 +1,38 @@
+// Which pixels of x a model uses (`sbi train --mask FILE`): FILE holds /mask, 1 = use the
+// pixel, 0 = ignore it (a bad column, a cosmic ray, a neighbouring galaxy), of the shape of
+// one x: (H, W) for an image of one channel, (C, H, W) or (H, W) (then for every channel)
+// for C channels, (D,) for a vector of D numbers. An observation file holding /mask beside
+// /x, /psf and /noise_map is such a file. Sets are refused: their rows are masked by their
+// presence flags, and a row position means nothing to a set.
+//
+// The mask becomes part of the model's x standardisation (Standardizer::mask of
+// PosteriorModel::x_norm, stored in the model file), so it applies identically to every
+// training simulation and to every observation the model conditions on, in every command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/data_shape.h"
+#include "sbi/standardizer.h"
+
+namespace sbi {
+
+// The shape a mask of x with `shape` has in a file: (H, W), (C, H, W) or (D,).
+std::vector<size_t> x_mask_file_shape(const core::DataShape& shape);
+
+// The mask in `path`'s /mask for x of `shape`, one entry per dimension of x. Throws
+// core::Error starting with `what` (e.g. "--mask") and naming the file for a missing file or
+// dataset, a shape other than x's (naming both), a value other than 0 or 1 (NaN included,
+// naming its position), a mask of only zeros, or set data.
+Standardizer::Mask read_x_mask(const std::string& path, const core::DataShape& shape,
+                               const std::string& what = "mask file");
+
+// `values` (row-major, of the file shape `file_shape` of x's mask) as a mask of x: every
+// value 0 or 1, at least one 1, an (H, W) mask repeated for each channel of x. `where` names
+// the dataset at the start of each error message ("model.h5: /normalization/x_mask").
+Standardizer::Mask x_mask_from_values(const std::vector<double>& values,
+                                      const std::vector<size_t>& file_shape,
+                                      const core::DataShape& shape, const std::string& where);
+
+}  // namespace sbi
