@@ -30,6 +30,15 @@ T chain(const T& x, double f0, double df0) {
   return T(f0) + df0 * (x - T(value_of(x)));
 }
 
+// a / b. For an AD scalar the value is a0 / b0 exactly (ceres::Jet's own quotient multiplies
+// by 1 / b0, which may differ in the last bit), the derivative (da - (a0/b0) db) / b0.
+inline double divide(double a, double b) { return a / b; }
+template <class T>
+T divide(const T& a, const T& b) {
+  const double a0 = value_of(a), b0 = value_of(b), f = a0 / b0;
+  return T(f) + (a - T(a0)) / b0 - (f / b0) * (b - T(b0));
+}
+
 inline double exp(double x) { return vmath::exp(x); }
 template <class T>
 T exp(const T& x) {

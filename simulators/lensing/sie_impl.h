@@ -48,7 +48,7 @@ SieT<T>::SieT(const T& theta_e, const T& q, const T& phi, double center_x, doubl
     scale_ = theta_e * smath::sqrt(q);
   } else {
     eps_ = smath::sqrt(eps2_);
-    scale_ = theta_e * smath::sqrt(q) / eps_;
+    scale_ = smath::divide(theta_e * smath::sqrt(q), eps_);
   }
 }
 
