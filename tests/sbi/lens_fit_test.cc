@@ -157,5 +157,170 @@ TEST(LensFitModel, JacobianMatchesFiniteDifferencesForAllParameters) {
   }
 }
 
+// The truth, and a start displaced from it by 4% of each prior width (alternating signs).
+Eigen::VectorXd perturbed(const Eigen::VectorXd& truth) {
+  const Eigen::VectorXd width = simulators::lensing_prior().upper() -
+                                simulators::lensing_prior().lower();
+  Eigen::VectorXd start = truth;
+  for (int i = 0; i < 12; ++i) start[i] += (i % 2 ? -0.04 : 0.04) * width[i];
+  return start;
+}
+
+Eigen::VectorXd simulate(const StrongLensing& lensing, const Eigen::VectorXd& theta,
+                         std::uint64_t seed) {
+  core::Rng rng(seed);
+  Eigen::VectorXd x(lensing.x_dim());
+  lensing.simulate(theta, &rng, x);
+  return x;
+}
+
+// The central 99.9% interval of the chi-square distribution with k degrees of freedom.
+std::pair<double, double> chi_square_interval(double k) {
+  const boost::math::chi_squared dist(k);
+  return {boost::math::quantile(dist, 0.0005), boost::math::quantile(dist, 0.9995)};
+}
+
+TEST(LensFit, RecoversThetaWithinItsUncertaintiesWithAChiSquareOfItsDof) {
+  // One noisy image per instrument (Gaussian PSF and uniform noise; a PSF image, a noise map
+  // and a mask hiding a corner), started 4% of the prior widths away. At this signal-to-noise
+  // the fit is in its linear regime: θ̂ - θ ~ N(0, C) and χ² ~ chi-square(dof). Each of the 12
+  // parameters must lie within 3σ (each such check fails with probability 0.27% for a
+  // calibrated C) and χ² inside the 99.9% interval of its distribution.
+  const Eigen::VectorXd truth = test_points()[0];
+  for (bool instrument : {false, true}) {
+    const LensingConfig config = instrument ? instrument_config() : gaussian_psf_config();
+    const StrongLensing lensing(config);
+    const int npix = config.npix;
+    Eigen::VectorXd mask;
+    if (instrument) {  // hide the top-right 6 x 6 corner
+      mask = Eigen::VectorXd::Ones(npix * npix);
+      for (int r = npix - 6; r < npix; ++r)
+        for (int c = npix - 6; c < npix; ++c) mask[r * npix + c] = 0;
+    }
+    const Eigen::VectorXd x = simulate(lensing, truth, 7);
+    LensFitSummary s;
+    const Eigen::VectorXd fit = fit_lens(lensing, simulators::lensing_prior(), x, mask,
+                                         perturbed(truth), LensFitOptions{}, &s);
+    SCOPED_TRACE(instrument ? "PSF image, noise map, mask" : "Gaussian PSF");
+    EXPECT_TRUE(s.converged) << s.termination << ": " << s.message;
+    ASSERT_TRUE(s.covariance_ok) << s.message;
+    EXPECT_EQ(s.num_pixels, npix * npix - (instrument ? 36 : 0));
+    EXPECT_EQ(s.dof, s.num_pixels - 12);
+    EXPECT_DOUBLE_EQ(s.reduced_chi2, s.chi2 / s.dof);
+    EXPECT_LT(s.chi2, s.initial_chi2);
+    EXPECT_EQ(fit, s.theta);
+    EXPECT_GT(s.iterations, 0);
+    for (int i = 0; i < 12; ++i) {
+      EXPECT_GT(s.sigma[i], 0);
+      EXPECT_LT(std::abs(fit[i] - truth[i]), 3 * s.sigma[i])
+          << lensing.parameter_names()[i] << ": fit " << fit[i] << ", truth " << truth[i]
+          << ", sigma " << s.sigma[i];
+      EXPECT_FALSE(s.at_bound[i]);
+    }
+    const auto [low, high] = chi_square_interval(static_cast<double>(s.dof));
+    EXPECT_GT(s.chi2, low);
+    EXPECT_LT(s.chi2, high);
+    // χ² is the whitened residual sum of the returned model image.
+    double chi2 = 0;
+    for (int p = 0; p < npix * npix; ++p)
+      if (mask.size() == 0 || mask[p] == 1)
+        chi2 += std::pow((s.model_image[p] - x[p]) / lensing.pixel_sigma()[p], 2);
+    EXPECT_NEAR(s.chi2, chi2, 1e-9 * chi2);
+  }
+}
+
+TEST(LensFit, CovarianceIsCalibratedOverNoiseRealisations) {
+  // K = 10 noise realisations of one lens: for a calibrated covariance, the Mahalanobis
+  // distances d_k² = (θ̂_k - θ)ᵀ C_k⁻¹ (θ̂_k - θ) are chi-square(12), so their sum is
+  // chi-square(12 K), and the fits' χ² sum to a chi-square(K dof): both must lie in the 99.9%
+  // intervals. (A covariance off by a factor 1.5 moves the first sum by ~6 of its standard
+  // deviations, sqrt(2 · 120) = 15.5, from 120 to 80 or 180.)
+  const StrongLensing lensing(gaussian_psf_config());
+  const Eigen::VectorXd truth = test_points()[1];
+  constexpr int kRealisations = 10;
+  double d2_sum = 0, chi2_sum = 0;
+  long dof_sum = 0;
+  for (int k = 0; k < kRealisations; ++k) {
+    const Eigen::VectorXd x = simulate(lensing, truth, 100 + k);
+    LensFitSummary s;
+    const Eigen::VectorXd fit = fit_lens(lensing, simulators::lensing_prior(), x, {},
+                                         perturbed(truth), LensFitOptions{}, &s);
+    ASSERT_TRUE(s.covariance_ok) << s.message;
+    const Eigen::VectorXd delta = fit - truth;
+    d2_sum += delta.dot(s.covariance.ldlt().solve(delta));
+    chi2_sum += s.chi2;
+    dof_sum += s.dof;
+  }
+  const auto [d_low, d_high] = chi_square_interval(12.0 * kRealisations);
+  EXPECT_GT(d2_sum, d_low);
+  EXPECT_LT(d2_sum, d_high);
+  const auto [c_low, c_high] = chi_square_interval(static_cast<double>(dof_sum));
+  EXPECT_GT(chi2_sum, c_low);
+  EXPECT_LT(chi2_sum, c_high);
+}
+
+// The message of the core::Error that fit_lens throws, or "" when it throws none.
+std::string fit_error(const StrongLensing& lensing, const Eigen::VectorXd& x,
+                      const Eigen::VectorXd& mask, const Eigen::VectorXd& start,
+                      const LensFitOptions& options = {}) {
+  try {
+    LensFitSummary s;
+    fit_lens(lensing, simulators::lensing_prior(), x, mask, start, options, &s);
+  } catch (const core::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(LensFit, RejectsBadInputsWithOneClearError) {
+  const StrongLensing lensing(gaussian_psf_config());
+  const Eigen::VectorXd truth = test_points()[0];
+  const Eigen::VectorXd x = simulate(lensing, truth, 3);
+  const int n = lensing.x_dim();
+  auto has = [](const std::string& message, const std::string& part) {
+    return message.find(part) != std::string::npos;
+  };
+  // The image: wrong size, NaN.
+  EXPECT_TRUE(has(fit_error(lensing, x.head(n - 24), {}, truth),
+                  "the observed image has 552 pixels, the model 24 x 24"));
+  Eigen::VectorXd nan_x = x;
+  nan_x[24 * 3 + 5] = NAN;
+  EXPECT_TRUE(has(fit_error(lensing, nan_x, {}, truth),
+                  "the observed image has nan at pixel (row 3, column 5)"));
+  // The mask: wrong size, not 0/1, too few pixels left.
+  EXPECT_TRUE(has(fit_error(lensing, x, Eigen::VectorXd::Ones(10), truth), "the mask has 10 pixels"));
+  Eigen::VectorXd mask = Eigen::VectorXd::Ones(n);
+  mask[7] = 0.5;
+  EXPECT_TRUE(has(fit_error(lensing, x, mask, truth),
+                  "the mask has 0.5 at pixel (row 0, column 7); it must be 1 (use) or 0"));
+  mask = Eigen::VectorXd::Zero(n);
+  mask.head(12).setOnes();
+  EXPECT_TRUE(has(fit_error(lensing, x, mask, truth), "12 pixels are used"));
+  // The start: unphysical (q <= 0, θ_E < 0), outside the prior, wrong length.
+  Eigen::VectorXd start = truth;
+  start[1] = 0;
+  EXPECT_TRUE(has(fit_error(lensing, x, {}, start), "the start: q = 0 (theta[1]) must be in"));
+  start = truth;
+  start[0] = -0.2;
+  EXPECT_TRUE(has(fit_error(lensing, x, {}, start), "theta_E = -0.2 (theta[0]) must be >= 0"));
+  start = truth;
+  start[0] = 1.7;
+  EXPECT_TRUE(has(fit_error(lensing, x, {}, start),
+                  "the start's theta_E = 1.7 (theta[0]) is outside the prior's support [0.5, 1.5]"));
+  EXPECT_TRUE(has(fit_error(lensing, x, {}, truth.head(11)), "the start has 11 entries"));
+  // The instrument: no noise to weight by, Poisson noise; the options.
+  LensingConfig config = gaussian_psf_config();
+  config.noise_sigma = 0;
+  EXPECT_TRUE(has(fit_error(StrongLensing(config), x, {}, truth),
+                  "pixel (row 0, column 0) is used but its noise sigma is 0"));
+  config = gaussian_psf_config();
+  config.poisson = true;
+  EXPECT_TRUE(has(fit_error(StrongLensing(config), x, {}, truth), "Poisson noise"));
+  LensFitOptions options;
+  options.max_iterations = 0;
+  EXPECT_TRUE(has(fit_error(lensing, x, {}, truth, options), "max_iterations = 0 must be >= 1"));
+  EXPECT_EQ(fit_error(lensing, x, {}, truth), "");
+}
+
 }  // namespace
 }  // namespace sbi
