@@ -2,6 +2,9 @@
 
 #include <ceres/ceres.h>
 
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -54,6 +57,21 @@ class WhitenedResiduals {
   Eigen::VectorXd data_, sigma_;  // of the used pixels
   std::vector<long> used_;
 };
+
+// λ_min / λ_max of JᵀJ, J the Jacobian of the whitened residuals at θ.
+double reciprocal_condition(const LensImageModel& model, const Eigen::VectorXd& theta,
+                            const std::vector<long>& used, const Eigen::VectorXd& sigma) {
+  Eigen::VectorXd image(model.num_pixels());
+  Eigen::MatrixXd jacobian(model.num_pixels(), kDim);
+  model.image_and_jacobian(theta, image, jacobian);
+  Eigen::MatrixXd j(static_cast<long>(used.size()), kDim);
+  for (std::size_t k = 0; k < used.size(); ++k) j.row(k) = jacobian.row(used[k]) / sigma[k];
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(j.transpose() * j,
+                                                             Eigen::EigenvaluesOnly);
+  if (eigen.info() != Eigen::Success) return 0;
+  const Eigen::VectorXd& lambda = eigen.eigenvalues();  // ascending
+  return lambda[kDim - 1] > 0 ? std::max(lambda[0], 0.0) / lambda[kDim - 1] : 0;
+}
 
 void check_inputs(const simulators::StrongLensing& lensing, const core::Prior& prior,
                   const Eigen::VectorXd& observed, const Eigen::VectorXd& mask,
@@ -175,23 +193,30 @@ Eigen::VectorXd fit_lens(const simulators::StrongLensing& lensing, const core::P
   core::check(solver_summary.IsSolutionUsable(),
               "fit_lens: Ceres found no usable solution: " + solver_summary.message);
 
-  ceres::Covariance::Options covariance_options;
-  covariance_options.algorithm_type = ceres::DENSE_SVD;  // 12 parameters; reports rank deficiency
-  ceres::Covariance covariance(covariance_options);
+  // JᵀJ's reciprocal condition number first: Ceres refuses (and logs an error line) below
+  // min_reciprocal_condition_number; a rank-deficient fit is reported in the summary instead.
   const double nan = std::numeric_limits<double>::quiet_NaN();
   s.covariance = Eigen::MatrixXd::Constant(kDim, kDim, nan);
   s.sigma = Eigen::VectorXd::Constant(kDim, nan);
+  ceres::Covariance::Options covariance_options;
+  covariance_options.algorithm_type = ceres::DENSE_SVD;  // 12 parameters
+  s.reciprocal_condition = reciprocal_condition(model, theta, used, sigma);
+  ceres::Covariance covariance(covariance_options);
   const std::vector<std::pair<const double*, const double*>> blocks = {{theta.data(), theta.data()}};
-  if (covariance.Compute(blocks, &problem)) {
+  if (s.reciprocal_condition > 10 * covariance_options.min_reciprocal_condition_number &&
+      covariance.Compute(blocks, &problem)) {
     Eigen::Matrix<double, kDim, kDim, Eigen::RowMajor> c;
     covariance.GetCovarianceBlock(theta.data(), theta.data(), c.data());
     s.covariance = c;
     s.sigma = c.diagonal().cwiseSqrt();
     s.covariance_ok = s.sigma.allFinite();
   }
-  if (!s.covariance_ok)
-    s.message += "; no covariance: JᵀJ is singular at the fit (a parameter the image does not "
-                 "constrain, or a degenerate pair)";
+  if (!s.covariance_ok) {
+    if (!s.message.empty() && s.message.back() == '.') s.message.pop_back();
+    s.message += "; no covariance: JᵀJ is singular at the fit (reciprocal condition number " +
+                 fmt(s.reciprocal_condition) +
+                 "): the image does not constrain some combination of the parameters";
+  }
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return theta;
 }

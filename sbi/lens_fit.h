@@ -44,6 +44,7 @@ struct LensFitSummary {
   Eigen::VectorXd sigma;          // sqrt(C_ii); NaN when the covariance could not be computed
   Eigen::MatrixXd covariance;     // C, 12 x 12 (NaN likewise)
   bool covariance_ok = false;
+  double reciprocal_condition = 0;  // λ_min / λ_max of JᵀJ at the fit (0: singular)
   std::vector<bool> at_bound;     // θ_i on a bound of the prior's support
   Eigen::VectorXd model_image;    // m(θ) at the fit (npix², row-major)
   double initial_chi2 = -1;       // χ² at the start; -1: not run
