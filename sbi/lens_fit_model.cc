@@ -24,7 +24,7 @@ void LensImageModel::image(const Jet* theta, Jet* image) const {
   const simulators::lensing::Convolver* psf = lensing_.convolver();
   if (psf == nullptr) return;
   // The PSF is linear: convolve the value and each derivative channel with the simulator's
-  // convolver (whose value channel is then exactly the simulator's image).
+  // convolver.
   const int n = num_pixels();
   std::vector<double> channel(static_cast<std::size_t>(n));
   for (int c = -1; c < kNumParameters; ++c) {

@@ -2,8 +2,9 @@
 // its derivatives ∂image/∂θ, by forward-mode automatic differentiation (ceres::Jet) through
 // the same templated lens, source and ray-tracing code that the simulator runs in double
 // (simulators/lensing/scalar_math.h), then the simulator's own PSF convolution applied to the
-// value and to each derivative (the convolution is linear). The value part of the
-// differentiated image is bitwise the simulator's noise-free image.
+// value and to each derivative (the convolution is linear). The double image is the
+// simulator's noise-free image itself; the value part of the differentiated image equals it
+// to rounding (a few ulp: scalar_math.h).
 #pragma once
 
 #include <ceres/jet.h>

@@ -7,9 +7,12 @@
 // sqrt, cos and sin the C library's. For another T, the value is computed by exactly the same
 // double function and the derivatives are carried by the chain rule,
 //   f(x) = f(x0) + f'(x0) (x - x0),   x0 = the value of x,
-// which is exact for first derivatives (all that forward mode carries) and leaves the value
-// part bitwise equal to the double computation. An AD scalar T must be constructible from a
-// double, support + - * / with T and double, and expose its value as `x.a` (ceres::Jet does).
+// which is exact for first derivatives (all that forward mode carries). The value part then
+// follows the double computation operation for operation; it can differ from it in the last
+// bits only where the compiler fuses a * b + c into one rounding differently in the two
+// instantiations (GCC's default -ffp-contract=fast for C++ on FMA hardware). An AD scalar T
+// must be constructible from a double, support + - * / with T and double, and expose its
+// value as `x.a` (ceres::Jet does).
 #pragma once
 
 #include <cmath>
