@@ -13,6 +13,7 @@
 //          /converged (K,) int64, /model (K, npix, npix) the fitted noise-free image;
 //          root: provenance, task, prior, observation_file, start_file, start ("posterior
 //          mean" or "theta"), mask_file, termination and message (one string per image).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -76,10 +77,10 @@ Eigen::VectorXd read_mask(const std::string& path, int npix) {
   return flat;
 }
 
-// The start of each of the K images (12 x K): the posterior mean of each observation, or the
-// rows of /theta.
-Eigen::MatrixXd read_starts(const Flags& flags, const std::vector<std::string>& names, long k_obs,
-                            const Eigen::MatrixXd& x) {
+// The start of each of the K images (12 x K): the posterior mean of each observation (moved
+// into the prior's support if it is outside), or the rows of /theta.
+Eigen::MatrixXd read_starts(const Flags& flags, const std::vector<std::string>& names,
+                            const core::Prior& prior, long k_obs, const Eigen::MatrixXd& x) {
   if (flags.has("start")) {
     const std::string path = flags.get("start", "");
     const io::PosteriorDraws draws = io::read_posterior_file(path);
@@ -94,8 +95,21 @@ Eigen::MatrixXd read_starts(const Flags& flags, const std::vector<std::string>& 
         draws.observed_x != x)
       log_line("warning: --start %s was sampled for other data than --observation (its "
                "/observed_data differs)", path.c_str());
+    // Draws sampled with --no-prior-restriction may leave the support, and their mean too:
+    // the fit starts from the nearest point of the support.
+    const Eigen::VectorXd low = prior.lower(), high = prior.upper();
     Eigen::MatrixXd starts(12, k_obs);
-    for (long k = 0; k < k_obs; ++k) starts.col(k) = draws.samples[k].rowwise().mean();
+    for (long k = 0; k < k_obs; ++k) {
+      starts.col(k) = draws.samples[k].rowwise().mean();
+      for (int i = 0; i < 12; ++i) {
+        const double mean = starts(i, k);
+        starts(i, k) = std::min(std::max(mean, low[i]), high[i]);
+        if (starts(i, k) != mean)
+          log_line("--start %s: observation %ld: the posterior mean of %s, %g, is outside the "
+                   "prior's support; starting from %g", path.c_str(), k, names[i].c_str(), mean,
+                   starts(i, k));
+      }
+    }
     return starts;
   }
   const std::string path = flags.get("theta", "");
@@ -137,7 +151,7 @@ int cmd_lens_fit(const Invocation& inv) {
       load_observations(obs_path, lensing.x_dim(), core::DataShape::image(npix, npix));
   const long k_obs = x.cols();
   const std::vector<std::string> names = lensing.parameter_names();
-  const Eigen::MatrixXd starts = read_starts(flags, names, k_obs, x);
+  const Eigen::MatrixXd starts = read_starts(flags, names, task.prior, k_obs, x);
   const Eigen::VectorXd mask =
       flags.has("mask") ? read_mask(flags.get("mask", ""), npix) : Eigen::VectorXd();
 

@@ -107,6 +107,17 @@ TEST(LensFitCli, FitsASimulatedImageFromThetaAndFromAPosteriorMean) {
   // The same optimum from both starts (to the solver's tolerances, well inside σ).
   const Eigen::MatrixXd theta2 = f2.read_matrix("/theta", 12);
   for (int i = 0; i < 12; ++i) EXPECT_LT(std::abs(theta2(i, 0) - theta(i, 0)), 1e-3 * sigma(i, 0)) << i;
+
+  // A posterior mean outside the prior's support (draws of --no-prior-restriction): the fit
+  // starts from the nearest point of the support, and says so.
+  draws.samples[0].row(0).array() += 0.5;  // theta_E ~ 1.64 > 1.5
+  const std::string outside = dir.file("outside.h5"), fit3 = dir.file("fit3.h5");
+  io::write_posterior_file(outside, draws);
+  r = sbi(dir, "lens-fit --observation " + obs + " --start " + outside + " --out " + fit3 + kParams);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the posterior mean of theta_E, 1.6"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("starting from 1.5"), std::string::npos) << r.err;
+  EXPECT_EQ(io::H5File::open_read(fit3).read_matrix("/start", 12)(0, 0), 1.5);
 }
 
 TEST(LensFitCli, BadInputGivesOneClearError) {
