@@ -51,6 +51,9 @@ usage:
   sbi plot     corner posterior.h5 --out corner.svg|corner.png [--truth FILE.h5]
                [--observation K] [--bins B] [--smooth S] [--title T] [--png]
   sbi export   posterior.h5 --format getdist|csv --out ROOT
+  sbi lens-fit --observation obs.h5 --start posterior.h5|--theta theta.h5 --out fit.h5
+               [--param k=v ...] [--mask FILE] [--max-iterations I]
+               (least-squares lens model of each image, from the posterior mean or theta)
   sbi info     FILE.h5
   sbi cosmo    --omega-m OM --omega-b OB --h H --sigma8 S8 --ns NS [--w0 W] [--tcmb 2.725]
                [--z 0,1,2] [--kmin 1e-3] [--kmax 10] [--nk 41] [--transfer eh|eh_nowiggle]
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
     if (command == "plot") return cmd_plot(inv);
     if (command == "export") return cmd_export(inv);
     if (command == "cosmo") return cmd_cosmo(inv);
+    if (command == "lens-fit") return cmd_lens_fit(inv);
     std::fprintf(stderr, "sbi: error: unknown command '%s' (run `sbi --help`)\n", command.c_str());
     return 1;
   } catch (const std::bad_alloc&) {

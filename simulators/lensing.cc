@@ -152,13 +152,12 @@ void StrongLensing::check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta,
 
 lensing::LensModel StrongLensing::lens(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
   check_theta(theta, "StrongLensing::lens");
-  return lensing::LensModel(lensing::Sie(theta[0], theta[1], theta[2]),
-                            lensing::ExternalShear(theta[3], theta[4]));
+  return lens_of(theta.data());
 }
 
 lensing::Sersic StrongLensing::source(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
   check_theta(theta, "StrongLensing::source");
-  return lensing::Sersic(theta[11], theta[7], theta[8], theta[9], theta[10], theta[5], theta[6]);
+  return source_of(theta.data());
 }
 
 void StrongLensing::noiseless_image(const lensing::LensModel& lens, const lensing::Source& source,

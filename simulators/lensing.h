@@ -80,6 +80,9 @@ class StrongLensing final : public Simulator {
   void simulate(const Eigen::Ref<const Eigen::VectorXd>& theta, core::Rng* rng,
                 Eigen::Ref<Eigen::VectorXd> x) const override;
 
+  // Throws core::Error, prefixed with `function`, naming the first unphysical entry of θ
+  // (the rules above) or a θ without 12 entries.
+  void check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta, const char* function) const;
   // The lens and the source at θ (12 entries); throw core::Error naming an unphysical entry.
   lensing::LensModel lens(const Eigen::Ref<const Eigen::VectorXd>& theta) const;
   lensing::Sersic source(const Eigen::Ref<const Eigen::VectorXd>& theta) const;
@@ -91,15 +94,32 @@ class StrongLensing final : public Simulator {
   const lensing::RayGrid& grid() const { return grid_; }
   // The PSF convolution, or null without a PSF.
   const lensing::Convolver* convolver() const { return convolver_ ? &*convolver_ : nullptr; }
+  // The Gaussian noise σ of each pixel (noise_sigma, or the noise map), flattened like x.
+  const Eigen::VectorXd& pixel_sigma() const { return sigma_; }
 
  private:
-  void check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta, const char* function) const;
 
   LensingConfig config_;
   lensing::RayGrid grid_;
   std::optional<lensing::Convolver> convolver_;
   Eigen::VectorXd sigma_;  // per-pixel noise σ, flattened like x
 };
+
+// The lens and the source at θ (12 entries, in the order above) for any scalar type T
+// (double, or an automatic-differentiation scalar: lensing/scalar_math.h), the one place
+// where θ's order meets the model. No checks beyond the constructors' (StrongLensing::lens and
+// source check θ first). For T other than double, include lensing/ray_tracing_impl.h and
+// lensing/sersic_impl.h, which define the templates.
+template <class T>
+lensing::LensModelT<T> lens_of(const T* theta) {
+  return lensing::LensModelT<T>(lensing::SieT<T>(theta[0], theta[1], theta[2]),
+                                lensing::ExternalShearT<T>(theta[3], theta[4]));
+}
+template <class T>
+lensing::SersicT<T> source_of(const T* theta) {
+  return lensing::SersicT<T>(theta[11], theta[7], theta[8], theta[9], theta[10], theta[5],
+                             theta[6]);
+}
 
 // The default prior above, in θ order.
 core::Prior lensing_prior();

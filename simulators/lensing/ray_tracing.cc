@@ -1,5 +1,7 @@
 #include "simulators/lensing/ray_tracing.h"
 
+#include "simulators/lensing/ray_tracing_impl.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,12 +12,6 @@
 
 namespace sbi::simulators::lensing {
 namespace {
-
-// Rays per pass of trace_image: positions, deflection, source and pooling run on one block at
-// a time so that their buffers (8 KiB each) stay in the L1 and L2 caches.
-constexpr int kBlockRays = 1024;
-static_assert(RayGrid::kMaxSupersample * RayGrid::kMaxSupersample <= kBlockRays,
-              "one pixel's rays must fit in a block");
 
 std::string fmt(double v) {
   char buf[32];
@@ -74,52 +70,6 @@ void RayGrid::rays(int first_pixel, int count, double* x, double* y) const {
   }
 }
 
-namespace {
-
-// Source brightness at the source-plane positions (bx, by) of the rays of `count` pixels, in
-// RayGrid::rays order, pooled into image[0 .. count): each pixel the mean over its rays.
-void brightness_to_pixels(const Source& source, int count, const double* bx, const double* by,
-                          int per_pixel, double* value, double* image) {
-  source.brightness(count * per_pixel, bx, by, value);
-  std::copy(value, value + count, image);
-  for (int k = 1; k < per_pixel; ++k) {
-    const double* v = value + static_cast<std::size_t>(k) * count;
-#pragma omp simd
-    for (int j = 0; j < count; ++j) image[j] += v[j];
-  }
-  const double inv = 1.0 / per_pixel;
-  for (int j = 0; j < count; ++j) image[j] *= inv;
-}
-
-}  // namespace
-
-void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image) {
-  const int per_pixel = grid.rays_per_pixel(), pixels = grid.num_pixels();
-  const int block_pixels = kBlockRays / per_pixel;
-  alignas(64) double x[kBlockRays], y[kBlockRays], bx[kBlockRays], by[kBlockRays],
-      mx[kBlockRays], my[kBlockRays], value[kBlockRays];
-  // Pixels [0, front) are traced directly; with a point-symmetric lens, pixel N - 1 - p is
-  // traced from pixel p's rays (β -> -β, in reverse order), so front is the first half, and
-  // the middle pixel of an odd N is traced directly as well.
-  const bool symmetric = lens.is_point_symmetric();
-  const int front = symmetric ? pixels / 2 : pixels;
-  for (int p0 = 0; p0 < front; p0 += block_pixels) {
-    const int count = std::min(block_pixels, front - p0), n = count * per_pixel;
-    grid.rays(p0, count, x, y);
-    lens.shoot(n, x, y, bx, by);
-    brightness_to_pixels(source, count, bx, by, per_pixel, value, image + p0);
-    if (!symmetric) continue;
-    for (int i = 0; i < n; ++i) {  // the rays of pixels N - p0 - count .. N - 1 - p0, in order
-      mx[n - 1 - i] = -bx[i];
-      my[n - 1 - i] = -by[i];
-    }
-    brightness_to_pixels(source, count, mx, my, per_pixel, value, image + pixels - p0 - count);
-  }
-  if (symmetric && pixels % 2 == 1) {
-    grid.rays(pixels / 2, 1, x, y);
-    lens.shoot(per_pixel, x, y, bx, by);
-    brightness_to_pixels(source, 1, bx, by, per_pixel, value, image + pixels / 2);
-  }
-}
+template void trace_image<double>(const RayGrid&, const LensModel&, const Source&, double*);
 
 }  // namespace sbi::simulators::lensing

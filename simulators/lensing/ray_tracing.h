@@ -56,6 +56,13 @@ class RayGrid {
 // `image`, row-major), as described above. Thread-safe. The grid is symmetric under θ -> -θ,
 // so for a point-symmetric lens (LensModel::is_point_symmetric: α(-θ) = -α(θ), hence
 // β(-θ) = -β(θ)) the lens equation is solved for half of the rays only.
-void trace_image(const RayGrid& grid, const LensModel& lens, const Source& source, double* image);
+// A template on the scalar type (double, or an automatic-differentiation scalar:
+// scalar_math.h), defined in ray_tracing_impl.h and compiled for double in ray_tracing.cc.
+template <class T>
+void trace_image(const RayGrid& grid, const LensModelT<T>& lens, const SourceT<T>& source,
+                 T* image);
+
+extern template void trace_image<double>(const RayGrid&, const LensModel&, const Source&,
+                                         double*);
 
 }  // namespace sbi::simulators::lensing

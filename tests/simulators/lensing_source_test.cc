@@ -39,6 +39,32 @@ TEST(LensSersic, BnPutsHalfTheLightInsideTheEffectiveRadius) {
   }
 }
 
+TEST(LensSersic, BnDerivativeMatchesFiniteDifferencesAndTheAsymptoticSeries) {
+  // Five-point differences of sersic_b, f' = (8 (f(n+h) - f(n-h)) - (f(n+2h) - f(n-2h))) / 12h,
+  // with h = 1e-3 n: truncation h⁴ |b⁽⁵⁾| / 30, below 1e-12 for |b⁽⁵⁾| < 100 (b is smooth,
+  // nearly linear: b ≈ 2n - 1/3); gamma_p_inv is accurate to a few ulp, a rounding error of
+  // ~1e-15 b / h < 3e-12. Tolerance 1e-11.
+  for (double n : {0.5, 0.7, 1.0, 2.5, 4.0, 10.0, 19.9}) {
+    const double h = 1e-3 * n;
+    const double fd = (8 * (sersic_b(n + h) - sersic_b(n - h)) -
+                       (sersic_b(n + 2 * h) - sersic_b(n - 2 * h))) / (12 * h);
+    EXPECT_NEAR(sersic_b_derivative(n), fd, 1e-11) << "n = " << n;
+  }
+  // An independent check: the derivative of the asymptotic series of the first test with its
+  // next term -19006408/(15345358875 a⁴) included,
+  //   db/dn = 2 (1 - 8/(405 a²) - 368/(25515 a³) - 6744/(3444525 a⁴) + 76025632/(15345358875 a⁵)),
+  // a = 2n. At a = 16 its terms are 1.5e-4, 7e-6, 6e-8 and 9.4e-9; the remainder is taken to
+  // be below the last of them: tolerance 1e-8 (at n = 4 the a⁻⁵ term alone is 3e-7, which is
+  // why the check starts at n = 8).
+  for (double n : {8.0, 12.0}) {
+    const double a = 2 * n, a2 = a * a;
+    const double series = 2 * (1 - 8 / (405 * a2) - 368 / (25515 * a2 * a) -
+                               6744 / (3444525 * a2 * a2) + 76025632 / (15345358875 * a2 * a2 * a));
+    EXPECT_NEAR(sersic_b_derivative(n), series, 1e-8) << "n = " << n;
+  }
+  EXPECT_NE(error_message([] { sersic_b_derivative(21); }).find("n = 21"), std::string::npos);
+}
+
 TEST(LensSersic, BrightnessFollowsTheProfile) {
   const Sersic s(3.0, 0.4, 2.5, 0.6, 0.7, 0.1, -0.2);
   const double c = std::cos(0.7), sn = std::sin(0.7);
