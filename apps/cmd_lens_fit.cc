@@ -21,6 +21,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/task_from_flags.h"
 #include "core/error.h"
 #include "io/h5_file.h"
 #include "io/output_files.h"
@@ -28,23 +29,12 @@
 #include "io/provenance.h"
 #include "sbi/lens_fit.h"
 #include "sbi/simulation_data.h"
+#include "sbi/x_mask.h"
 #include "simulators/lensing.h"
 #include "simulators/registry.h"
 
 namespace sbi::app {
 namespace {
-
-// A 2-D dataset as M(i, j) = dataset[i][j], NaN and Inf refused (the PSF, the noise map and
-// the mask of an observation's instrument).
-Eigen::MatrixXd read_2d(const std::string& path, const std::string& dataset) {
-  io::H5File f = io::H5File::open_read(path);
-  core::check(f.is_dataset(dataset), path + " has no " + dataset + " dataset");
-  const std::vector<size_t> shape = f.shape(dataset);
-  core::check(shape.size() == 2, dataset + " in " + path + " must be 2-D (rows, columns), has " +
-                                     std::to_string(shape.size()) + " dimensions");
-  // read_matrix transposes (N, D) files into D x N: the transpose is the file's layout.
-  return f.read_matrix(dataset, static_cast<long>(shape[1]), io::NanPolicy::kReject).transpose();
-}
 
 // Checks that --observation holds one npix x npix image or K of them, with a message that
 // names the instrument's size (load_observations then reads them and refuses NaN and Inf).
@@ -64,17 +54,10 @@ void check_image_shape(const std::string& path, int npix) {
                                   side + ") or (K, " + side + ", " + side + ")");
 }
 
-// The mask of --mask FILE, flattened row-major like the images.
+// The mask of --mask FILE (its /mask, npix x npix of 0 and 1, as `sbi train --mask` reads
+// it), as npix² values row-major like the images.
 Eigen::VectorXd read_mask(const std::string& path, int npix) {
-  const Eigen::MatrixXd m = read_2d(path, "/mask");
-  core::check(m.rows() == npix && m.cols() == npix,
-              "--mask " + path + ": /mask is " + std::to_string(m.rows()) + " x " +
-                  std::to_string(m.cols()) + ", the images " + std::to_string(npix) + " x " +
-                  std::to_string(npix));
-  Eigen::VectorXd flat(npix * npix);
-  for (int r = 0; r < npix; ++r)
-    for (int c = 0; c < npix; ++c) flat[r * npix + c] = m(r, c);
-  return flat;
+  return read_x_mask(path, core::DataShape::image(npix, npix), "--mask").cast<double>();
 }
 
 // The start of each of the K images (12 x K): the posterior mean of each observation (moved
@@ -143,7 +126,7 @@ int cmd_lens_fit(const Invocation& inv) {
   out.add(out_path);
 
   const simulators::Task task =
-      simulators::make_task("lensing", flags.key_values("param"), read_2d);
+      simulators::make_task("lensing", flags.key_values("param"), read_2d_dataset);
   const auto& lensing = static_cast<const simulators::StrongLensing&>(*task.simulator);
   const int npix = lensing.config().npix;
   check_image_shape(obs_path, npix);

@@ -36,10 +36,18 @@ constexpr const char* kUsage = R"(sbi: simulation-based inference toolkit
 usage:
   sbi simulate --task NAME --num N --seed S --out sims.h5 [--threads T] [--param k=v ...]
                [--theta theta.h5]
-  sbi train    --data sims.h5 --out model.h5 [--estimator realnvp] [--seed S] [--threads T]
-               [--batch-size B] [--lr L] [--max-epochs E] [--patience P] [--transforms K]
-               [--hidden H] [--layers L] [--embedding none|mlp] [--prior SPEC]
-               [--nonfinite drop|error]
+  sbi train    --data sims.h5 --out model.h5 [--estimator nsf|realnvp|cnf] [--seed S]
+               [--threads T] [--batch-size B] [--lr L] [--max-epochs E] [--patience P]
+               [--lr-plateau P] [--min-lr L] [--validation-fraction F] [--clip-grad-norm C]
+               [--transforms K] [--hidden H] [--layers L] [--activation relu|tanh|silu|elu]
+               [--bins K] [--bound B] (nsf) [--path ot|vp] [--sigma-min S]
+               [--time-prior-exponent A] [--frequencies F] [--ode-solver rk4|dopri5]
+               [--ode-steps N] [--ode-tol T] [--trace exact|hutchinson] (cnf)
+               [--embedding none|mlp|deepsets|cnn] [--embedding-dim D] [--embedding-hidden H]
+               [--embedding-layers L] [--pooling mean|sum|mean+sum] [--no-set-norm] (deepsets)
+               [--cnn-channels 16,32,64] [--cnn-kernel K] [--cnn-pooling avg|max]
+               [--cnn-readout flatten|mean] (cnn) [--prior SPEC] [--nonfinite drop|error]
+               [--mask FILE]
   sbi sample   --model model.h5 --observation obs.h5 --out posterior.h5 [--num M] [--seed S]
                [--threads T] [--no-prior-restriction]
   sbi map      --model model.h5 --observation obs.h5 --out map.h5 [--starts K] [--seed S]
@@ -59,9 +67,11 @@ usage:
                [--z 0,1,2] [--kmin 1e-3] [--kmax 10] [--nk 41] [--transfer eh|eh_nowiggle]
                [--source-z ZS [--ell-min 10] [--ell-max 5000] [--nell 40]] --out theory.h5
 
-tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field
+tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field, lensing
 prior SPEC: comma-separated marginals uniform(LOW,HIGH), normal(MEAN,STD),
             lognormal(MU,SIGMA), each optionally *K to repeat, e.g. "uniform(-1,1)*2"
+mask FILE: /mask (1 = use the pixel, 0 = ignore it) of the shape of one x, e.g. an
+           observation file with /x, /psf, /noise_map, /mask; stored in the model
 )";
 
 }  // namespace

@@ -5,11 +5,15 @@
 #include "simulators/registry.h"
 
 namespace sbi::app {
-namespace {
 
-// A 2-D dataset as M(i, j) = dataset[i][j]; NaN and Inf are refused (a PSF or a noise map
-// with them would silently poison every simulation).
-Eigen::MatrixXd read_2d(const std::string& path, const std::string& dataset) {
+std::vector<std::string> task_input_files(const Flags& flags) {
+  std::vector<std::string> files;
+  for (const auto& [key, value] : flags.key_values("param"))
+    if (key == "psf_file" || key == "noise_file") files.push_back(value);
+  return files;
+}
+
+Eigen::MatrixXd read_2d_dataset(const std::string& path, const std::string& dataset) {
   io::H5File f = io::H5File::open_read(path);
   core::check(f.is_dataset(dataset), path + " has no " + dataset + " dataset");
   const std::vector<size_t> shape = f.shape(dataset);
@@ -19,17 +23,8 @@ Eigen::MatrixXd read_2d(const std::string& path, const std::string& dataset) {
   return f.read_matrix(dataset, static_cast<long>(shape[1]), io::NanPolicy::kReject).transpose();
 }
 
-}  // namespace
-
-std::vector<std::string> task_input_files(const Flags& flags) {
-  std::vector<std::string> files;
-  for (const auto& [key, value] : flags.key_values("param"))
-    if (key == "psf_file" || key == "noise_file") files.push_back(value);
-  return files;
-}
-
 simulators::Task task_from_flags(const Flags& flags) {
-  return simulators::make_task(flags.required("task"), flags.key_values("param"), read_2d);
+  return simulators::make_task(flags.required("task"), flags.key_values("param"), read_2d_dataset);
 }
 
 }  // namespace sbi::app

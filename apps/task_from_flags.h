@@ -3,6 +3,7 @@
 // lensing PSF and noise map) read through io::H5File.
 #pragma once
 
+#include <Eigen/Core>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,10 @@ namespace sbi::app {
 std::vector<std::string> task_input_files(const Flags& flags);
 
 simulators::Task task_from_flags(const Flags& flags);
+
+// A 2-D dataset of an HDF5 file as M(i, j) = dataset[i][j] (a PSF, a noise map); NaN and
+// Inf are refused (they would silently poison every simulation). The reader the registry's
+// tasks get for their files.
+Eigen::MatrixXd read_2d_dataset(const std::string& path, const std::string& dataset);
 
 }  // namespace sbi::app

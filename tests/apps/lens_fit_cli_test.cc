@@ -175,7 +175,7 @@ TEST(LensFitCli, BadInputGivesOneClearError) {
     f.write_array("/mask", {20, 20}, std::vector<double>(400, 1.0));
   }
   r = sbi(dir, fit + obs + " --theta " + truth_h5 + " --mask " + mask + kParams);
-  expect_clean_failure(dir, r, "/mask is 20 x 20, the images 24 x 24", out);
+  expect_clean_failure(dir, r, "/mask has shape (20, 20), but x is an image of 24 x 24 pixels", out);
   r = sbi(dir, fit + obs + " --theta " + truth_h5 +
                    " --param npix=24 --param pixel_scale=0.2 --param noise_sigma=0");
   expect_clean_failure(dir, r, "noise sigma is 0", out);
