@@ -2,8 +2,10 @@
 // test executables) with stdout and stderr captured in files of a test's TempDir.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +52,18 @@ inline std::vector<std::string> temporaries(const std::string& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     if (entry.path().string().find(".tmp.") != std::string::npos) out.push_back(entry.path().string());
   return out;
+}
+
+// A clean failure: non-zero exit, exactly one stderr line "sbi: error: ..." containing
+// `expected`, and no output file nor temporary left behind in `dir`.
+inline void expect_clean_failure(const testing::TempDir& dir, const CliRun& r,
+                                 const std::string& expected, const std::string& output) {
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.err.rfind("sbi: error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(output)) << output;
+  EXPECT_TRUE(temporaries(dir.path()).empty());
 }
 
 }  // namespace sbi

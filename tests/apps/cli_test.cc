@@ -24,19 +24,6 @@ namespace {
 
 bool exists(const std::string& p) { return std::filesystem::exists(p); }
 
-// A clean failure: non-zero exit, exactly one stderr line "sbi: error: ..." containing
-// `expected`, and no output file (nor temporary leftovers) in the directory.
-void expect_clean_failure(const testing::TempDir& dir, const CliRun& r, const std::string& expected,
-                          const std::string& output) {
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(r.err.rfind("sbi: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
-  EXPECT_FALSE(exists(output));
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
-    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
-}
-
 // A user's own simulations: theta ~ U(-2, 2)^2, x = theta + N(0, 0.1^2), N rows.
 void write_user_simulations(const std::string& path, int n, bool float32, int nan_rows = 0) {
   core::Rng rng(77);

@@ -43,18 +43,6 @@ void write_theta(const std::string& path, const Eigen::MatrixXd& theta_columns) 
   f.write_matrix("/theta", theta_columns);
 }
 
-// A clean failure: non-zero exit, one stderr line "sbi: error: ..." containing `expected`, and
-// no output file nor temporary left behind.
-void expect_clean_failure(const testing::TempDir& dir, const CliRun& r, const std::string& expected,
-                          const std::string& output) {
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_EQ(r.err.rfind("sbi: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(output));
-  EXPECT_TRUE(temporaries(dir.path()).empty());
-}
-
 TEST(LensFitCli, FitsASimulatedImageFromThetaAndFromAPosteriorMean) {
   testing::TempDir dir;
   const std::string truth_h5 = dir.file("truth.h5"), obs = dir.file("obs.h5"),
