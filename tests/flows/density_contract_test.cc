@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <ostream>
 #include <tuple>
 
 #include <Eigen/LU>
@@ -69,6 +70,12 @@ struct Dims {
 };
 
 const Dims kDims[] = {{1, 0}, {1, 3}, {2, 2}, {3, 1}, {5, 4}};
+
+// How ctest and gtest name the parameters (instead of a hex dump of their bytes).
+void PrintTo(const Estimator& e, std::ostream* os) { *os << e.kind; }
+void PrintTo(const Dims& d, std::ostream* os) {
+  *os << "theta " << d.theta_dim << ", context " << d.context_dim;
+}
 
 std::unique_ptr<ConditionalDensity> make_small(const char* kind, int theta_dim, int context_dim) {
   DensityOptions o;
