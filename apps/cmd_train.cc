@@ -106,11 +106,14 @@ int cmd_train(const Invocation& inv) {
            flows::density_kind_name(model_options.density.kind).c_str(),
            nn::count_scalars(model.parameters()), train_options.batch_size,
            train_options.learning_rate, train_options.max_epochs, train_options.patience);
+  if (train_options.pretrain_epochs > 0 && model_options.embedding != EmbeddingKind::kNone)
+    log_line("first, at most %d epochs of regression pretraining of the %s embedding",
+             train_options.pretrain_epochs, embedding_kind_name(model_options.embedding).c_str());
 
   ProgressReporter reporter(/*every_message=*/true);
   const core::ProgressCallback progress = reporter.callback();
   train_options.on_epoch = [&](const EpochReport& r) {
-    progress({"train", r.epoch, r.max_epochs, describe_epoch(r)});
+    progress({r.phase, r.epoch, r.max_epochs, describe_epoch(r)});
   };
   TrainSummary summary;
   train(train_options, data.theta, data.x, &model, &summary);

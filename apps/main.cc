@@ -39,6 +39,7 @@ usage:
   sbi train    --data sims.h5 --out model.h5 [--estimator nsf|realnvp|cnf] [--seed S]
                [--threads T] [--batch-size B] [--lr L] [--max-epochs E] [--patience P]
                [--lr-plateau P] [--min-lr L] [--validation-fraction F] [--clip-grad-norm C]
+               [--pretrain-epochs E] (regression pretraining of the embedding first)
                [--transforms K] [--hidden H] [--layers L] [--activation relu|tanh|silu|elu]
                [--bins K] [--bound B] (nsf) [--path ot|vp] [--sigma-min S]
                [--time-prior-exponent A] [--frequencies F] [--ode-solver rk4|dopri5]

@@ -9,7 +9,8 @@ const char* const kModelFlags[] = {
     "trace", "embedding", "embedding-dim", "embedding-hidden", "embedding-layers", "pooling",
     "cnn-channels", "cnn-kernel", "cnn-pooling", "cnn-readout", "seed"};
 const char* const kTrainFlags[] = {"batch-size", "lr", "max-epochs", "patience", "lr-plateau",
-                                   "min-lr", "validation-fraction", "clip-grad-norm"};
+                                   "min-lr", "validation-fraction", "clip-grad-norm",
+                                   "pretrain-epochs"};
 
 }  // namespace
 
@@ -67,6 +68,7 @@ TrainOptions train_options_from(const Flags& flags, flows::DensityKind estimator
   t.min_learning_rate = flags.get_double("min-lr", t.min_learning_rate);
   t.validation_fraction = flags.get_double("validation-fraction", t.validation_fraction);
   t.clip_grad_norm = flags.get_double("clip-grad-norm", t.clip_grad_norm);
+  t.pretrain_epochs = flags.get_int32("pretrain-epochs", t.pretrain_epochs);
   core::check_valid(t, "");
   return t;
 }

@@ -118,6 +118,8 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   f.set_attr("/history", "num_train", static_cast<std::int64_t>(summary.num_train));
   f.set_attr("/history", "num_validation", static_cast<std::int64_t>(summary.num_validation));
   f.set_attr("/history", "seconds", summary.seconds);
+  f.set_attr("/history", "pretrain_epochs", static_cast<std::int64_t>(summary.pretrain_epochs));
+  f.set_attr("/history", "pretrain_validation_mse", summary.pretrain_validation_mse);
 }
 
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 
@@ -9,6 +10,7 @@
 #include "core/memory_budget.h"
 #include "core/progress.h"
 #include "nn/adam.h"
+#include "sbi/embedding_pretraining.h"
 #include "sbi/npe_objective.h"
 
 namespace sbi {
@@ -19,6 +21,7 @@ bool TrainOptions::is_valid(std::string* error) const {
   else if (max_epochs < 1) *error = "TrainOptions::max_epochs = " + std::to_string(max_epochs) + " must be >= 1";
   else if (patience < 0) *error = "TrainOptions::patience must be >= 0";
   else if (lr_plateau < 0) *error = "TrainOptions::lr_plateau must be >= 0";
+  else if (pretrain_epochs < 0) *error = "TrainOptions::pretrain_epochs must be >= 0";
   else if (!(validation_fraction > 0 && validation_fraction < 1))
     *error = "TrainOptions::validation_fraction must be in (0, 1)";
   else return true;
@@ -110,7 +113,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
   auto report = [&](int epoch, const EpochRecord* record, const std::string& restart) {
     if (!options.on_epoch) return;
     options.on_epoch({epoch, options.max_epochs, record, &summary->term_names, best_loss,
-                      summary->best_epoch, learning_rate, restart});
+                      summary->best_epoch, learning_rate, restart, options.phase});
   };
   for (int epoch = 1; epoch <= options.max_epochs; ++epoch) {
     core::Stopwatch epoch_clock;
@@ -238,11 +241,34 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
                                     {"x", model->data_names}, model->x_norm.mask);
   check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
                      theta.rows() + x.rows(), model->embedding->cached_numbers_per_sample());
-  NpeObjective objective(model, model->theta_norm.apply(theta_train), model->x_norm.apply(x_train),
-                         model->theta_norm.apply(theta(Eigen::all, val_idx)),
-                         model->x_norm.apply(x(Eigen::all, val_idx)));
+  Eigen::MatrixXd theta_t = model->theta_norm.apply(theta_train);
+  Eigen::MatrixXd x_t = model->x_norm.apply(x_train);
+  Eigen::MatrixXd theta_v = model->theta_norm.apply(theta(Eigen::all, val_idx));
+  Eigen::MatrixXd x_v = model->x_norm.apply(x(Eigen::all, val_idx));
+  TrainSummary pretraining;
+  if (options.pretrain_epochs > 0 && !model->embedding->parameters().empty()) {
+    core::Rng readout_rng(options.seed, 0x9e7);
+    EmbeddingRegressionObjective regression(model->embedding.get(), theta_t, x_t, theta_v, x_v,
+                                            &readout_rng);
+    TrainOptions pre = options;
+    pre.max_epochs = options.pretrain_epochs;
+    pre.phase = "pretrain";
+    pretraining.num_validation = n_val;
+    fit(pre, &regression, &pretraining);
+  }
+  NpeObjective objective(model, std::move(theta_t), std::move(x_t), std::move(theta_v),
+                         std::move(x_v));
   summary->num_validation = n_val;
   fit(options, &objective, summary);
+  if (pretraining.epochs > 0) {
+    summary->pretrain_epochs = pretraining.epochs;
+    summary->pretrain_validation_mse = pretraining.best_validation_loss;
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "; embedding pretrained by regression for %d epochs (held-out MSE %.4f, %.1f s)",
+                  pretraining.epochs, pretraining.best_validation_loss, pretraining.seconds);
+    summary->message += line;
+  }
 }
 
 }  // namespace sbi

@@ -33,6 +33,7 @@ struct EpochReport {
   int best_epoch = -1;
   double learning_rate = 0;
   std::string restart;
+  std::string phase;  // TrainOptions::phase
 };
 
 struct TrainOptions {
@@ -48,6 +49,11 @@ struct TrainOptions {
   int lr_plateau = 5;
   double min_learning_rate = 1e-5;
   std::uint64_t seed = 0;            // split, shuffling
+  // train() only: epochs of regression pretraining of the embedding before NPE (sbi/
+  // embedding_pretraining.h), with the same early stopping; 0 = none. Ignored without an
+  // embedding network.
+  int pretrain_epochs = 0;
+  std::string phase = "train";  // what on_epoch reports as EpochReport::phase
   // Called after every epoch (and at every restart) with what happened; formatting it is
   // the caller's business (apps/ prints one line per epoch).
   std::function<void(const EpochReport&)> on_epoch;
@@ -79,6 +85,10 @@ struct TrainSummary {
   // Epochs restarted after a NaN/Inf training loss, gradient or validation loss (each from
   // the best weights with half the learning rate; see train()). Not stored in model files.
   int non_finite_restarts = 0;
+  // train() with TrainOptions::pretrain_epochs: the pretraining's epochs and its best
+  // held-out mean squared error of standardised θ (0 epochs: none ran).
+  int pretrain_epochs = 0;
+  double pretrain_validation_mse = 0;
   std::string message;  // one line saying how it ended (and any restarts)
 };
 
@@ -96,7 +106,8 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
          GradientReduction* reduction = nullptr);
 
 // NPE: fits model->theta_norm and model->x_norm on the training split (keeping the mask
-// x_norm carries, PosteriorModel::set_x_mask), then trains all parameters of model with
+// x_norm carries, PosteriorModel::set_x_mask), pretrains the embedding by regression when
+// options.pretrain_epochs > 0 (phase "pretrain"), then trains all parameters of model with
 // fit(). theta is theta_dim x N, x is x_dim x N, all finite.
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary);

@@ -1,0 +1,53 @@
+#include "sbi/embedding_pretraining.h"
+
+namespace sbi {
+
+EmbeddingRegressionObjective::EmbeddingRegressionObjective(
+    nn::Embedding* embedding, Eigen::MatrixXd theta_train, Eigen::MatrixXd x_train,
+    Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation, core::Rng* rng)
+    : embedding_(embedding),
+      readout_(embedding->out_dim(), static_cast<int>(theta_train.rows())),
+      theta_train_(std::move(theta_train)),
+      x_train_(std::move(x_train)),
+      theta_validation_(std::move(theta_validation)),
+      x_validation_(std::move(x_validation)) {
+  readout_.initialize(nn::Init::kPyTorch, rng);
+}
+
+nn::Parameters EmbeddingRegressionObjective::parameters() {
+  nn::Parameters params = embedding_->parameters();
+  nn::append_parameters("readout", readout_.parameters(), &params);
+  return params;
+}
+
+double EmbeddingRegressionObjective::loss_and_gradient(const std::vector<long>& batch,
+                                                       std::vector<double>* terms) {
+  const long b = static_cast<long>(batch.size());
+  theta_batch_.resize(theta_train_.rows(), b);
+  x_batch_.resize(x_train_.rows(), b);
+  for (long j = 0; j < b; ++j) {
+    theta_batch_.col(j) = theta_train_.col(batch[j]);
+    x_batch_.col(j) = x_train_.col(batch[j]);
+  }
+  const Eigen::MatrixXd& context = embedding_->forward(x_batch_);
+  readout_.forward(context, &prediction_);
+  grad_prediction_ = prediction_ - theta_batch_;
+  const double count = static_cast<double>(grad_prediction_.size());
+  const double loss = grad_prediction_.squaredNorm() / count;
+  grad_prediction_ *= 2.0 / count;  // d loss / d prediction
+  readout_.backward(context, grad_prediction_, &grad_context_);
+  embedding_->backward(grad_context_);
+  terms->assign(1, loss);
+  return loss;
+}
+
+double EmbeddingRegressionObjective::validation_loss(std::vector<double>* terms) {
+  Eigen::MatrixXd prediction;
+  readout_.forward(embedding_->embed(x_validation_), &prediction);
+  const double loss = (prediction - theta_validation_).squaredNorm() /
+                      static_cast<double>(theta_validation_.size());
+  terms->assign(1, loss);
+  return loss;
+}
+
+}  // namespace sbi
