@@ -35,6 +35,31 @@ ConvolutionMethod choose_method(const Psf& psf, int npix, ConvolutionMethod aske
   return direct <= fft ? ConvolutionMethod::kDirect : ConvolutionMethod::kFft;
 }
 
+// Columns per block of filter_line: two AVX-512 vectors of sums.
+constexpr int kFilterLanes = 16;
+
+// out[c] = Σ_j p[j] in[c - j stride] for c < count, j < k, summed in ascending j. A block of
+// kFilterLanes columns at a time keeps its sums in registers (summed through memory, the
+// separable convolution ran 1.5x slower: so does GCC 12's code for this loop once inlined into
+// apply_separable, hence noinline); in[c] must be readable up to the end of the last block,
+// c < count rounded up to kFilterLanes.
+__attribute__((noinline)) void filter_line(const double* p, int k, const double* in,
+                                           std::ptrdiff_t stride, int count, double* out) {
+  for (int c0 = 0; c0 < count; c0 += kFilterLanes) {
+    double sum[kFilterLanes] = {};
+    for (int j = 0; j < k; ++j) {
+      const double pj = p[j];
+      const double* src = in + c0 - j * stride;
+#pragma omp simd
+      for (int l = 0; l < kFilterLanes; ++l) sum[l] += pj * src[l];
+    }
+    const int m = count - c0;  // (std::copy of the first m sums also keeps them in memory)
+#pragma omp simd
+    for (int l = 0; l < kFilterLanes; ++l)
+      if (l < m) out[c0 + l] = sum[l];
+  }
+}
+
 }  // namespace
 
 Convolver::Convolver(const Psf& psf, int npix, ConvolutionMethod method)
@@ -80,30 +105,19 @@ void Convolver::apply_separable(double* image) const {
   const int n = npix_, k = psf_.size(), h = k / 2, w = n + 2 * h;
   const double* p = psf_.separable_profile().data();  // symmetric or not, flipped below
   thread_local std::vector<double> pad, tmp;
-  pad.assign(static_cast<std::size_t>(w), 0.0);
-  tmp.assign(static_cast<std::size_t>(w) * n, 0.0);  // rows -h..n+h-1 of the row-filtered image
+  // tmp: rows -h..n+h-1 of the row-filtered image. Both with kFilterLanes zeros of slack at
+  // the end: filter_line reads whole blocks of columns.
+  pad.assign(static_cast<std::size_t>(w + kFilterLanes), 0.0);
+  tmp.assign(static_cast<std::size_t>(w) * n + kFilterLanes, 0.0);
   // Rows: tmp(r + h, c) = Σ_j p(j) in(r, c + h - j).
   for (int r = 0; r < n; ++r) {
     std::copy(image + r * n, image + (r + 1) * n, pad.begin() + h);
-    double* out = tmp.data() + static_cast<std::size_t>(r + h) * n;
-    for (int j = 0; j < k; ++j) {
-      const double pj = p[j];
-      const double* in = pad.data() + 2 * h - j;
-#pragma omp simd
-      for (int c = 0; c < n; ++c) out[c] += pj * in[c];
-    }
+    filter_line(p, k, pad.data() + 2 * h, 1, n, tmp.data() + static_cast<std::size_t>(r + h) * n);
   }
   // Columns: out(r, c) = Σ_i p(i) tmp(r + 2h - i, c) (tmp's first and last h rows are zero).
-  for (int r = 0; r < n; ++r) {
-    double* out = image + static_cast<std::size_t>(r) * n;
-    std::fill(out, out + n, 0.0);
-    for (int i = 0; i < k; ++i) {
-      const double pi = p[i];
-      const double* in = tmp.data() + static_cast<std::size_t>(r + 2 * h - i) * n;
-#pragma omp simd
-      for (int c = 0; c < n; ++c) out[c] += pi * in[c];
-    }
-  }
+  for (int r = 0; r < n; ++r)
+    filter_line(p, k, tmp.data() + static_cast<std::size_t>(r + 2 * h) * n, n, n,
+                image + static_cast<std::size_t>(r) * n);
 }
 
 void Convolver::apply_direct(double* image) const {

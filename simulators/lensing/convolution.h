@@ -9,7 +9,7 @@
 //               the image), the kernel's transform computed once; ~n² log n per image
 // kAuto picks kSeparable when the PSF has a separable profile, else kDirect or kFft by a cost
 // model whose crossover was measured (choose_method in convolution.cc): for 48 x 48 images,
-// direct up to 7 x 7 kernels; a 21 x 21 kernel costs ~25 us by FFT, ~160 us directly, ~12 us
+// direct up to 7 x 7 kernels; a 21 x 21 kernel costs ~25 us by FFT, ~160 us directly, ~9 us
 // separably.
 #pragma once
 

@@ -3,7 +3,7 @@
 // forward-mode automatic-differentiation scalar for the lens fit (sbi/lens_fit_model.h uses
 // ceres::Jet<double, 12>). One copy of each formula serves both.
 //
-// For double, exp, log, atan, atanh and rsqrt are vector_math.h's vectorisable kernels, and
+// For double, exp, exp2, log, atan, atanh and rsqrt are vector_math.h's vectorisable kernels, and
 // sqrt, cos and sin the C library's. For another T, the value is computed by exactly the same
 // double function and the derivatives are carried by the chain rule,
 //   f(x) = f(x0) + f'(x0) (x - x0),   x0 = the value of x,
@@ -47,6 +47,13 @@ template <class T>
 T exp(const T& x) {
   const double f = vmath::exp(value_of(x));
   return chain(x, f, f);
+}
+
+inline double exp2(double x) { return vmath::exp2(x); }
+template <class T>
+T exp2(const T& x) {
+  const double f = vmath::exp2(value_of(x));
+  return chain(x, f, f * 0.69314718055994530942);  // d/dx 2^x = 2^x ln 2
 }
 
 // ln x; at x <= 0 (where vmath::log returns a finite stand-in that callers select away) the

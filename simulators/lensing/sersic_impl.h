@@ -68,9 +68,13 @@ double SersicT<T>::total_flux() const {
 
 template <class T>
 void SersicT<T>::brightness(int count, const T* x, const T* y, T* out) const {
-  const T c = cos_, s = sin_, cx = center_x_, cy = center_y_, b = b_, amp = amplitude_;
-  const T inv_q2 = 1.0 / (q_ * q_), inv_re2 = 1.0 / (r_eff_ * r_eff_), inv_2n = 0.5 / n_;
-  // Blocks, one function per pass (loop fission): fused, the latencies of log, exp and exp
+  // In base 2, whose exp2 is cheaper than exp (vector_math.h): with L = log2(e),
+  //   (R / R_e)^(1/n) = 2^(ln((R / R_e)²) L / (2n)),   I = I_e 2^(b_n L (1 - (R / R_e)^(1/n))).
+  constexpr double kLog2e = 1.44269504088896340736;
+  const T c = cos_, s = sin_, cx = center_x_, cy = center_y_, b = b_ * kLog2e, amp = amplitude_;
+  const T inv_q2 = 1.0 / (q_ * q_), inv_re2 = 1.0 / (r_eff_ * r_eff_),
+          inv_2n = (0.5 * kLog2e) / n_;
+  // Blocks, one function per pass (loop fission): fused, the latencies of log, exp2 and exp2
   // add up and the vectorised loop runs ~2x slower.
   constexpr int kBlock = 512;
   alignas(64) T r2[kBlock], e[kBlock];
@@ -88,11 +92,11 @@ void SersicT<T>::brightness(int count, const T* x, const T* y, T* out) const {
     for (int i = 0; i < m; ++i) e[i] = smath::log(r2[i]) * inv_2n;
 #pragma omp simd
     for (int i = 0; i < m; ++i) {
-      const T p = smath::exp(e[i]);  // (R / R_e)^(1/n); log(0) is finite: select 0 there
+      const T p = smath::exp2(e[i]);  // (R / R_e)^(1/n); log(0) is finite: select 0 there
       e[i] = b * (1.0 - (smath::value_of(r2[i]) > 0 ? p : T(0.0)));
     }
 #pragma omp simd
-    for (int i = 0; i < m; ++i) ob[i] = amp * smath::exp(e[i]);
+    for (int i = 0; i < m; ++i) ob[i] = amp * smath::exp2(e[i]);
   }
 }
 
