@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/huge_pages.h"
 
 namespace sbi::simulators {
 namespace {
@@ -74,6 +75,7 @@ SimulationBatch simulate_from_prior(const Task& task, long n, const SimulateOpti
   SimulationBatch batch;
   batch.theta.resize(sim.theta_dim(), n);
   batch.x.resize(sim.x_dim(), n);
+  core::prefer_huge_pages(batch.x.data(), sizeof(double) * static_cast<std::size_t>(batch.x.size()));
   parallel_samples(n, options, [&](long i) {
     core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
     task.prior.sample(&rng, batch.theta.col(i));
@@ -95,6 +97,7 @@ SimulationBatch simulate_at(const Simulator& simulator, const Eigen::MatrixXd& t
   SimulationBatch batch;
   batch.theta = theta;
   batch.x.resize(simulator.x_dim(), theta.cols());
+  core::prefer_huge_pages(batch.x.data(), sizeof(double) * static_cast<std::size_t>(batch.x.size()));
   parallel_samples(theta.cols(), options, [&](long i) {
     core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
     simulator.simulate(batch.theta.col(i), &rng, batch.x.col(i));
