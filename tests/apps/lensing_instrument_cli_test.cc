@@ -37,12 +37,12 @@ const std::vector<double> kTruth = {1.0, 0.75, 0.6, 0.03, -0.02, 0.1,
 
 // The training prior: θ_E and q over their whole default ranges, the ten nuisance parameters
 // (orientation, shear, source) within ±1% of the truth, as if known from other data. Why:
-// at a CI budget NPE learns θ_E from these images but not q while the nuisances roam
-// (measured with this instrument: over the default prior, 20000 simulations x 40 epochs gave
-// θ_E to ±0.02 and q's prior as its posterior for each of 30 test images; in boxes 3-10
-// times narrower than the default, 3000 x 60, the same), although q changes the image by
+// at a CI budget (4000 images of 24 x 24) NPE learns θ_E from these images but not q while
+// the nuisances roam (measured with this instrument and pretraining: over the default
+// prior, q's 95% interval is [0.51, 0.99], the prior's), although q changes the image by
 // far more than the noise; the check on q would be vacuous. With the nuisances pinned the
-// model measures q: its 95% interval is 0.17 wide here (θ_E's 0.007).
+// model measures q: its 95% interval is 0.025 wide here (θ_E's 0.015); trained without
+// regression pretraining of the CNN (--pretrain-epochs) for 60 epochs it was 0.17 wide.
 std::string training_prior() {
   std::string spec = "uniform(0.5,1.5),uniform(0.5,1)";
   for (size_t i = 2; i < kTruth.size(); ++i) {
@@ -156,7 +156,7 @@ TEST(LensingInstrumentCli, RecoversThetaEAndQFromAnObservationFileWithPsfNoiseMa
   r = sbi(dir, "train --data " + sims + " --out " + model + " --mask " + obs + " --prior \"" +
                    training_prior() + "\" --embedding cnn --cnn-channels 8,16 "
                    "--embedding-hidden 64 --embedding-dim 16 --estimator nsf --transforms 4 "
-                   "--hidden 64 --max-epochs 60 --seed 2");
+                   "--hidden 64 --pretrain-epochs 15 --max-epochs 30 --seed 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const int used = kNpix * kNpix - kNpix - 5 * 5;  // the column (17) misses the corner (19..23)
   EXPECT_NE(r.err.find("mask (from " + obs + "): " + std::to_string(used) +
@@ -185,9 +185,10 @@ TEST(LensingInstrumentCli, RecoversThetaEAndQFromAnObservationFileWithPsfNoiseMa
   EXPECT_LT(q.first, kTruth[1]);
   EXPECT_GT(q.second, kTruth[1]);
   // Not vacuous: the intervals are much narrower than the priors' central 95% (θ_E: 0.95 of
-  // U(0.5, 1.5); q: 0.475 of U(0.5, 1)), a third for θ_E (the ring's radius), half for q.
+  // U(0.5, 1.5); q: 0.475 of U(0.5, 1)), under a third for θ_E (the ring's radius), under a
+  // fifth for q (measured 0.015 and 0.025 wide).
   EXPECT_LT(theta_e.second - theta_e.first, 0.3);
-  EXPECT_LT(q.second - q.first, 0.24);
+  EXPECT_LT(q.second - q.first, 0.095);
 
   // The same observation with other values under the mask: the same draws, bit for bit.
   write_observation(dir.file("obs_other.h5"), image, -7.0);
