@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -89,8 +90,7 @@ void check_cosmology(const cosmo::Cosmology& c) {
 }  // namespace
 
 int cmd_cosmo(const Invocation& inv) {
-  Flags flags(inv.args, {"omega-m", "omega-b", "h", "sigma8", "ns", "w0", "tcmb", "z", "kmin", "kmax",
-                         "nk", "transfer", "source-z", "ell-min", "ell-max", "nell", "out"});
+  Flags flags(inv.args, command_spec("cosmo"));
   const std::string out_path = flags.required("out");
   cosmo::Cosmology c;
   for (const char* name : {"omega-m", "omega-b", "h", "sigma8", "ns"})

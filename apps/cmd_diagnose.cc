@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -32,10 +33,7 @@ const char* verdict(bool passes) { return passes ? "pass" : "FAIL"; }
 }  // namespace
 
 int cmd_diagnose(const Invocation& inv) {
-  Flags flags(inv.args,
-              {"model", "task", "num-sbc", "num-posterior-samples", "seed", "threads", "out", "param",
-               "tarp-reference"},
-              {"png", "no-prior-restriction"});
+  Flags flags(inv.args, command_spec("diagnose"));
   const std::string model_path = flags.required("model");
   const std::string out_path = flags.required("out");
   CalibrationOptions options;

@@ -2,6 +2,7 @@
 // (ROOT.txt, .paramnames, .ranges, .properties.ini) or a CSV file (ROOT.csv), as
 // POSTERIOR_FORMAT.md describes; with K > 1 observations, one set per observation
 // (ROOT_obs<k>.*).
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -12,7 +13,7 @@
 namespace sbi::app {
 
 int cmd_export(const Invocation& inv) {
-  Flags flags(inv.args, {"format", "out"}, {}, /*max_positional=*/1);
+  Flags flags(inv.args, command_spec("export"));
   const std::vector<std::string>& pos = flags.positional();
   core::check(pos.size() == 1, "sbi export takes one posterior file: sbi export posterior.h5 "
                                "--format getdist|csv --out ROOT");

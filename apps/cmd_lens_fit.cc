@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -109,7 +110,7 @@ Eigen::MatrixXd read_starts(const Flags& flags, const std::vector<std::string>& 
 }  // namespace
 
 int cmd_lens_fit(const Invocation& inv) {
-  Flags flags(inv.args, {"observation", "start", "theta", "out", "param", "mask", "max-iterations"});
+  Flags flags(inv.args, command_spec("lens-fit"));
   const std::string obs_path = flags.required("observation");
   const std::string out_path = flags.required("out");
   core::check(flags.has("start") != flags.has("theta"),

@@ -8,6 +8,7 @@
 // /theta makes the file usable as `sbi plot corner --truth map.h5`.
 #include <cstdio>
 
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "core/error.h"
@@ -21,9 +22,7 @@
 namespace sbi::app {
 
 int cmd_map(const Invocation& inv) {
-  Flags flags(inv.args,
-              {"model", "observation", "out", "starts", "seed", "candidates", "max-iterations", "threads"},
-              {"no-prior-restriction"});
+  Flags flags(inv.args, command_spec("map"));
   const std::string model_path = flags.required("model");
   const std::string obs_path = flags.required("observation");
   const std::string out_path = flags.required("out");

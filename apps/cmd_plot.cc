@@ -5,6 +5,7 @@
 // rsvg-convert or ImageMagick's convert); --png writes a PNG next to the SVG.
 #include <cstdio>
 
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -40,8 +41,7 @@ bool ends_with(const std::string& s, const std::string& end) {
 }  // namespace
 
 int cmd_plot(const Invocation& inv) {
-  Flags flags(inv.args, {"out", "truth", "observation", "bins", "smooth", "title"}, {"png"},
-              /*max_positional=*/2);
+  Flags flags(inv.args, command_spec("plot"));
   const std::vector<std::string>& pos = flags.positional();
   core::check(!pos.empty(), "sbi plot needs a kind of plot: sbi plot corner posterior.h5 --out corner.svg");
   core::check(pos[0] == "corner", "unknown plot '" + pos[0] + "' (expected corner)");

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -29,8 +30,7 @@ Eigen::MatrixXd read_truth(const std::string& path, int theta_dim, long k) {
 }  // namespace
 
 int cmd_sample(const Invocation& inv) {
-  Flags flags(inv.args, {"model", "observation", "out", "num", "seed", "threads"},
-              {"no-prior-restriction"});
+  Flags flags(inv.args, command_spec("sample"));
   const std::string model_path = flags.required("model");
   const std::string obs_path = flags.required("observation");
   const std::string out_path = flags.required("out");

@@ -1,4 +1,5 @@
 // sbi simulate: (theta, x) pairs from a task's prior and simulator, or x at given theta.
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -14,7 +15,7 @@
 namespace sbi::app {
 
 int cmd_simulate(const Invocation& inv) {
-  Flags flags(inv.args, {"task", "num", "seed", "out", "threads", "param", "theta"});
+  Flags flags(inv.args, command_spec("simulate"));
   const std::string out_path = flags.required("out");
   const simulators::Task task = task_from_flags(flags);
   simulators::SimulateOptions options;

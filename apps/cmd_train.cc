@@ -1,6 +1,7 @@
 // sbi train: fit a neural posterior estimate to a simulation file.
 #include <cstdio>
 
+#include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
@@ -38,8 +39,7 @@ std::string describe_epoch(const EpochReport& r) {
 }  // namespace
 
 int cmd_train(const Invocation& inv) {
-  Flags flags(inv.args, with_train_flags({"data", "out", "threads", "prior", "nonfinite", "mask"}),
-              train_switches());
+  Flags flags(inv.args, command_spec("train"));
   const std::string data_path = flags.required("data");
   const std::string out_path = flags.required("out");
   set_threads(flags.get_int("threads", 0));

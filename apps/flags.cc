@@ -3,19 +3,38 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <stdexcept>
 
+#include "apps/nearest_name.h"
 #include "core/error.h"
 
 namespace sbi::app {
 
-Flags::Flags(const std::vector<std::string>& args, const std::set<std::string>& value_flags,
-             const std::set<std::string>& switch_flags, size_t max_positional) {
+namespace {
+
+// "unknown flag --lerning-rate; did you mean --lr?" (matching names and spelled-out aliases).
+std::string unknown_flag_message(const std::string& name, const CommandSpec& spec) {
+  std::vector<std::string> candidates;
+  for (const FlagSpec& f : spec.flags) {
+    candidates.push_back(f.name);
+    if (!f.alias.empty()) candidates.push_back(f.alias);
+  }
+  const std::string nearest = nearest_name(name, candidates);
+  for (const FlagSpec& f : spec.flags)
+    if (!nearest.empty() && (f.name == nearest || f.alias == nearest))
+      return "unknown flag --" + name + "; did you mean --" + f.name + "?";
+  return "unknown flag --" + name + " (run with --help for the list of flags)";
+}
+
+}  // namespace
+
+Flags::Flags(const std::vector<std::string>& args, const CommandSpec& spec) : spec_(spec) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.rfind("--", 0) != 0 || a.size() == 2) {
-      core::check(positional_.size() < max_positional,
+      core::check(positional_.size() < spec.max_positional,
                   "unexpected argument '" + a + "'" +
-                      (max_positional == 0 ? " (this command takes only --flags)" : ""));
+                      (spec.max_positional == 0 ? " (this command takes only --flags)" : ""));
       positional_.push_back(a);
       continue;
     }
@@ -26,27 +45,43 @@ Flags::Flags(const std::vector<std::string>& args, const std::set<std::string>& 
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
     }
-    if (switch_flags.count(name)) {
+    const FlagSpec* flag = spec.find(name);
+    if (flag == nullptr) throw core::Error(unknown_flag_message(name, spec));
+    if (flag->kind == FlagKind::kSwitch) {
       core::check(!inline_value, "--" + name + " takes no value");
       switches_.insert(name);
-    } else if (value_flags.count(name)) {
-      if (!inline_value) {
-        core::check(i + 1 < args.size(), "--" + name + " needs a value");
-        value = args[++i];
-        core::check(value.rfind("--", 0) != 0 || value.size() == 2,
-                    "--" + name + " needs a value, but is followed by the flag " + value);
-      }
-      values_[name].push_back(value);
-    } else {
-      std::string known;
-      for (const auto& f : value_flags) known += " --" + f;
-      for (const auto& f : switch_flags) known += " --" + f;
-      throw core::Error("unknown flag --" + name + " (this command takes:" + known + ")");
+      continue;
     }
+    if (!inline_value) {
+      core::check(i + 1 < args.size(), "--" + name + " needs a value");
+      value = args[++i];
+      core::check(value.rfind("--", 0) != 0 || value.size() == 2,
+                  "--" + name + " needs a value, but is followed by the flag " + value);
+    }
+    values_[name].push_back(value);
   }
 }
 
+void Flags::check_declared(const std::string& name, bool is_switch) const {
+  const FlagSpec* flag = spec_.find(name);
+  if (flag == nullptr || (flag->kind == FlagKind::kSwitch) != is_switch)
+    throw std::logic_error("sbi " + spec_.name + " reads --" + name +
+                           ", which its CommandSpec does not declare as a " +
+                           (is_switch ? "switch" : "flag with a value"));
+}
+
+bool Flags::has(const std::string& name) const {
+  check_declared(name, false);
+  return values_.count(name) > 0;
+}
+
+bool Flags::on(const std::string& name) const {
+  check_declared(name, true);
+  return switches_.count(name) > 0;
+}
+
 std::string Flags::get(const std::string& name, const std::string& fallback) const {
+  check_declared(name, false);
   auto it = values_.find(name);
   if (it == values_.end()) return fallback;
   core::check(it->second.size() == 1, "--" + name + " given more than once");
@@ -135,6 +170,7 @@ std::map<std::string, std::string> Flags::key_values(const std::string& name) co
 }
 
 std::vector<std::string> Flags::all(const std::string& name) const {
+  check_declared(name, false);
   auto it = values_.find(name);
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }

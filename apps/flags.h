@@ -1,6 +1,8 @@
 // Command-line flags: `--name value`, `--name=value`, repeatable flags (`--param k=v`)
-// and positional arguments. Every flag a command accepts is declared, so a misspelt flag
-// is an error rather than silently ignored.
+// and positional arguments. Every flag a command accepts is declared in its CommandSpec
+// (apps/flag_spec.h), so a misspelt flag is an error ("did you mean" the nearest one) rather
+// than silently ignored, and reading a flag the spec does not declare is a programming error
+// (std::logic_error), so the help text always lists what the command reads.
 #pragma once
 
 #include <cstdint>
@@ -9,18 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "apps/flag_spec.h"
 #include "core/error.h"
 
 namespace sbi::app {
 
 class Flags {
  public:
-  // args: argv after the subcommand. value_flags take a value; switch_flags do not; at most
-  // `max_positional` arguments may be plain words (an extra one is an error, not ignored).
-  Flags(const std::vector<std::string>& args, const std::set<std::string>& value_flags,
-        const std::set<std::string>& switch_flags = {}, size_t max_positional = 0);
+  // args: argv after the subcommand, parsed against `spec` (copied): at most
+  // spec.max_positional arguments may be plain words (an extra one is an error, not ignored).
+  Flags(const std::vector<std::string>& args, const CommandSpec& spec);
 
-  bool has(const std::string& name) const { return values_.count(name) > 0; }
+  bool has(const std::string& name) const;
   std::string get(const std::string& name, const std::string& fallback) const;
   std::string required(const std::string& name) const;
   long get_int(const std::string& name, long fallback) const;
@@ -45,10 +47,14 @@ class Flags {
   std::vector<std::string> all(const std::string& name) const;  // every value of a repeated flag
   // A repeatable `--name key=value` flag as a map; a key given twice is an error.
   std::map<std::string, std::string> key_values(const std::string& name) const;
-  bool on(const std::string& name) const { return switches_.count(name) > 0; }
+  bool on(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
+  // Throws std::logic_error unless the spec declares `name` (as a switch when `is_switch`).
+  void check_declared(const std::string& name, bool is_switch) const;
+
+  CommandSpec spec_;
   std::map<std::string, std::vector<std::string>> values_;
   std::set<std::string> switches_;
   std::vector<std::string> positional_;

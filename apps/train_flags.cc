@@ -1,26 +1,95 @@
 #include "apps/train_flags.h"
 
+#include <cstdio>
+
 namespace sbi::app {
 namespace {
 
-const char* const kModelFlags[] = {
-    "estimator", "transforms", "hidden", "layers", "activation", "bins", "bound", "path",
-    "sigma-min", "time-prior-exponent", "frequencies", "ode-solver", "ode-steps", "ode-tol",
-    "trace", "embedding", "embedding-dim", "embedding-hidden", "embedding-layers", "pooling",
-    "cnn-channels", "cnn-kernel", "cnn-pooling", "cnn-readout", "seed"};
-const char* const kTrainFlags[] = {"batch-size", "lr", "max-epochs", "patience", "lr-plateau",
-                                   "min-lr", "validation-fraction", "clip-grad-norm",
-                                   "pretrain-epochs"};
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// The default of one setting, "64" or "64 (cnf: 128)" where an estimator's differs from nsf's.
+template <class Value>
+std::string per_estimator(Value (*value)(flows::DensityKind)) {
+  const std::string nsf = value(flows::DensityKind::kNSF);
+  std::string text = nsf;
+  for (flows::DensityKind k : {flows::DensityKind::kRealNVP, flows::DensityKind::kCNF})
+    if (value(k) != nsf) text += " (" + flows::density_kind_name(k) + ": " + value(k) + ")";
+  return text;
+}
+
+flows::DensityOptions density(flows::DensityKind k) { return flows::default_density_options(k); }
 
 }  // namespace
 
-std::set<std::string> with_train_flags(std::set<std::string> others) {
-  others.insert(std::begin(kModelFlags), std::end(kModelFlags));
-  others.insert(std::begin(kTrainFlags), std::end(kTrainFlags));
-  return others;
+std::vector<FlagSpec> train_flag_specs() {
+  using K = flows::DensityKind;
+  const ModelOptions m;
+  const flows::DensityOptions d;
+  const TrainOptions t;
+  const auto v = FlagKind::kValue;
+  return {
+      {"estimator", v, "NAME", "nsf", "the posterior estimator: nsf (neural spline flow), realnvp "
+                                      "(affine coupling flow) or cnf (continuous flow, flow matching)"},
+      {"seed", v, "S", "0", "seed of the initial weights, the validation split and the shuffling"},
+      {"batch-size", v, "B", std::to_string(t.batch_size), "pairs per gradient step"},
+      {"lr", v, "L", number(t.learning_rate), "Adam's initial learning rate", "learning-rate"},
+      {"max-epochs", v, "E", std::to_string(t.max_epochs), "at most this many epochs"},
+      {"patience", v, "P",
+       per_estimator(+[](K k) { return std::to_string(default_train_options(k).patience); }),
+       "stop after P epochs without validation improvement; 0: never stop early"},
+      {"lr-plateau", v, "P",
+       per_estimator(+[](K k) { return std::to_string(default_train_options(k).lr_plateau); }),
+       "halve the learning rate after P epochs without improvement"},
+      {"min-lr", v, "L", number(t.min_learning_rate), "the learning rate is never halved below L",
+       "min-learning-rate"},
+      {"validation-fraction", v, "F", number(t.validation_fraction),
+       "fraction of the pairs held out for validation (early stopping)"},
+      {"clip-grad-norm", v, "C", number(t.clip_grad_norm),
+       "clip the gradient's norm to C; <= 0: no clipping"},
+      {"pretrain-epochs", v, "E", std::to_string(t.pretrain_epochs),
+       "first train the embedding alone to regress theta for at most E epochs"},
+      {"transforms", v, "K", std::to_string(d.transforms), "coupling layers (nsf, realnvp)"},
+      {"hidden", v, "H", per_estimator(+[](K k) { return std::to_string(density(k).hidden); }),
+       "width of the conditioner networks (cnf: of the vector field)"},
+      {"layers", v, "L", per_estimator(+[](K k) { return std::to_string(density(k).layers); }),
+       "residual blocks per network"},
+      {"activation", v, "NAME", "relu (cnf: silu)", "relu, tanh, silu or elu"},
+      {"bins", v, "K", std::to_string(d.bins), "nsf: spline bins"},
+      {"bound", v, "B", number(d.bound), "nsf: the splines act on [-B, B] of standardised theta"},
+      {"path", v, "NAME", flows::schedule_kind_name(d.schedule.kind),
+       "cnf: the probability path, ot (optimal transport) or vp (variance preserving)"},
+      {"sigma-min", v, "S", number(d.schedule.sigma_min), "cnf: width of the path at the data end"},
+      {"time-prior-exponent", v, "A",
+       per_estimator(+[](K k) { return number(density(k).time_prior_exponent); }),
+       "cnf: training times t drawn with density proportional to t^A (0: uniform)"},
+      {"frequencies", v, "F", std::to_string(d.num_frequencies), "cnf: Fourier features of t"},
+      {"ode-solver", v, "NAME", flows::ode_solver_name(d.ode.solver), "cnf: rk4 or dopri5"},
+      {"ode-steps", v, "N", std::to_string(d.ode.steps), "cnf: rk4 steps from noise to data"},
+      {"ode-tol", v, "T", number(d.ode.abs_tol), "cnf: dopri5's absolute and relative tolerance"},
+      {"trace", v, "NAME", flows::trace_estimator_name(d.trace),
+       "cnf: divergence for log q, exact or hutchinson"},
+      {"embedding", v, "NAME", embedding_kind_name(m.embedding),
+       "network turning x into the context: none, mlp, deepsets (sets) or cnn (images)"},
+      {"embedding-dim", v, "D", std::to_string(m.embedding_dim), "size of the embedding's output"},
+      {"embedding-hidden", v, "H", std::to_string(m.embedding_hidden),
+       "width of the embedding's hidden layers (cnn: of its head)"},
+      {"embedding-layers", v, "L", std::to_string(m.embedding_layers),
+       "hidden layers of the embedding (deepsets: of phi and of rho each; cnn: of its head)"},
+      {"pooling", v, "NAME", nn::pooling_name(m.pooling), "deepsets: mean, sum or mean+sum"},
+      {"no-set-norm", FlagKind::kSwitch, "", "",
+       "deepsets: do not standardise each set by its own statistics"},
+      {"cnn-channels", v, "C1,C2,...", "16,32,64",
+       "cnn: output channels of each convolution block (each halves the image)"},
+      {"cnn-kernel", v, "K", std::to_string(m.cnn_kernel), "cnn: odd kernel size"},
+      {"cnn-pooling", v, "NAME", nn::image_pooling_name(m.cnn_pooling), "cnn: 2 x 2 pooling, avg or max"},
+      {"cnn-readout", v, "NAME", nn::cnn_readout_name(m.cnn_readout),
+       "cnn: flatten or mean of the last feature maps"},
+  };
 }
-
-std::set<std::string> train_switches() { return {"no-set-norm"}; }
 
 ModelOptions model_options_from(const Flags& flags) {
   ModelOptions m;

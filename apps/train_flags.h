@@ -1,24 +1,25 @@
 // The flags of `sbi train` that choose the model and the training, parsed into typed
 // options in this one place (bench/bench_sbibm accepts the same flags through it).
 //
-//   Flags flags(args, with_train_flags({"data", "out"}), train_switches());
+//   CommandSpec spec{"train", ...};  spec.flags = train_flag_specs();  (plus the command's own)
+//   Flags flags(args, spec);
 //   ModelOptions model = model_options_from(flags);
 //   TrainOptions train = train_options_from(flags, model.density.kind);
 #pragma once
 
-#include <set>
 #include <string>
+#include <vector>
 
+#include "apps/flag_spec.h"
 #include "apps/flags.h"
 #include "sbi/model_options.h"
 #include "sbi/trainer.h"
 
 namespace sbi::app {
 
-// `others` plus every value flag read below.
-std::set<std::string> with_train_flags(std::set<std::string> others);
-// The switches read below.
-std::set<std::string> train_switches();
+// Every flag read below, with its help and its default taken from the default options
+// (per estimator where they differ: "20 (cnf: 50)").
+std::vector<FlagSpec> train_flag_specs();
 
 // --estimator (default nsf) and its defaults (flows::default_density_options), overridden by
 // the architecture flags, the estimator's own settings, the embedding

@@ -35,9 +35,17 @@ std::vector<std::string> split(const std::string& s) {
 
 int main(int argc, char** argv) try {
   using namespace sbi;
-  const app::Flags flags(std::vector<std::string>(argv + 1, argv + argc),
-                         app::with_train_flags({"reference", "tasks", "budgets", "observations"}),
-                         app::train_switches());
+  app::CommandSpec spec{"bench_sbibm", "[flags]", "C2ST of sbi train's estimators on sbibm tasks",
+                        app::train_flag_specs()};
+  spec.flags.push_back({"reference", app::FlagKind::kValue, "FILE",
+                        "../shared/benchmarks/sbibm_reference.h5", "the reference posteriors"});
+  spec.flags.push_back({"tasks", app::FlagKind::kValue, "T1,T2,...", "two_moons,gaussian_linear,slcp",
+                        "the tasks"});
+  spec.flags.push_back({"budgets", app::FlagKind::kValue, "N1,N2,...", "1000,10000",
+                        "simulation budgets"});
+  spec.flags.push_back({"observations", app::FlagKind::kValue, "K", "5",
+                        "reference observations 1..K"});
+  const app::Flags flags(std::vector<std::string>(argv + 1, argv + argc), spec);
   const std::string reference = flags.get(
       "reference", std::string(SBI_SOURCE_DIR) + "/../shared/benchmarks/sbibm_reference.h5");
   const auto tasks = split(flags.get("tasks", "two_moons,gaussian_linear,slcp"));

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/command_specs.h"
 #include "apps/flags.h"
 #include "apps/train_flags.h"
 #include "core/error.h"
@@ -31,6 +32,7 @@
 
 namespace {
 
+using sbi::app::command_spec;
 using sbi::app::Flags;
 namespace core = sbi::core;
 
@@ -50,7 +52,7 @@ std::map<std::string, std::string> params(const Flags& flags) {
 }
 
 void simulate(const std::vector<std::string>& args) {
-  Flags flags(args, {"task", "num", "seed", "out", "threads", "param", "theta"});
+  Flags flags(args, command_spec("simulate"));
   flags.required("out");
   const sbi::simulators::Task task = sbi::simulators::make_task(flags.required("task"), params(flags));
   sbi::fuzz::require(task.simulator != nullptr, "make_task returns a simulator");
@@ -67,8 +69,7 @@ void simulate(const std::vector<std::string>& args) {
 }
 
 void train(const std::vector<std::string>& args) {
-  Flags flags(args, sbi::app::with_train_flags({"data", "out", "threads", "prior", "nonfinite"}),
-              sbi::app::train_switches());
+  Flags flags(args, command_spec("train"));
   flags.required("data");
   flags.required("out");
   threads(flags);
@@ -80,8 +81,7 @@ void train(const std::vector<std::string>& args) {
 }
 
 void sample(const std::vector<std::string>& args) {
-  Flags flags(args, {"model", "observation", "out", "num", "seed", "threads"},
-              {"no-prior-restriction"});
+  Flags flags(args, command_spec("sample"));
   flags.required("model");
   flags.required("observation");
   flags.required("out");
@@ -94,9 +94,7 @@ void sample(const std::vector<std::string>& args) {
 }
 
 void map(const std::vector<std::string>& args) {
-  Flags flags(args,
-              {"model", "observation", "out", "starts", "seed", "candidates", "max-iterations", "threads"},
-              {"no-prior-restriction"});
+  Flags flags(args, command_spec("map"));
   flags.required("model");
   flags.required("observation");
   flags.required("out");
@@ -111,10 +109,7 @@ void map(const std::vector<std::string>& args) {
 }
 
 void diagnose(const std::vector<std::string>& args) {
-  Flags flags(args,
-              {"model", "task", "num-sbc", "num-posterior-samples", "seed", "threads", "out", "param",
-               "tarp-reference"},
-              {"png", "no-prior-restriction"});
+  Flags flags(args, command_spec("diagnose"));
   flags.required("model");
   flags.required("out");
   const std::map<std::string, std::string> p = params(flags);
@@ -131,7 +126,7 @@ void diagnose(const std::vector<std::string>& args) {
 }
 
 void plot(const std::vector<std::string>& args) {
-  Flags flags(args, {"out", "truth", "observation", "bins", "smooth", "title"}, {"png"});
+  Flags flags(args, command_spec("plot"));
   const std::vector<std::string>& pos = flags.positional();
   core::check(!pos.empty(), "sbi plot needs a kind of plot");
   core::check(pos[0] == "corner", "unknown plot");
@@ -148,14 +143,14 @@ void plot(const std::vector<std::string>& args) {
 }
 
 void export_(const std::vector<std::string>& args) {
-  Flags flags(args, {"format", "out"});
+  Flags flags(args, command_spec("export"));
   core::check(flags.positional().size() == 1, "sbi export takes one posterior file");
   sbi::parse_export_format(flags.required("format"));
   flags.required("out");
 }
 
 void info(const std::vector<std::string>& args) {
-  Flags flags(args, {});
+  Flags flags(args, command_spec("info"));
   core::check(flags.positional().size() == 1, "usage: sbi info FILE.h5");
 }
 

@@ -1,0 +1,143 @@
+#include "apps/command_specs.h"
+
+#include "apps/train_flags.h"
+#include "core/error.h"
+
+namespace sbi::app {
+namespace {
+
+constexpr FlagKind kValue = FlagKind::kValue;
+constexpr FlagKind kSwitch = FlagKind::kSwitch;
+
+// Flags several commands share, with the same meaning everywhere.
+FlagSpec threads() {
+  return {"threads", kValue, "T", "0", "OpenMP threads; 0: one per processor (more are capped)"};
+}
+FlagSpec seed(const std::string& what) { return {"seed", kValue, "S", "0", "seed of " + what}; }
+FlagSpec task_params() {
+  return {"param", FlagKind::kRepeated, "KEY=VALUE", "",
+          "a setting of the task, repeatable (lensing: psf_file=FILE, noise_file=FILE, npix=48, ...)"};
+}
+FlagSpec no_prior_restriction() {
+  return {"no-prior-restriction", kSwitch, "", "",
+          "keep posterior draws outside the prior's support"};
+}
+
+std::vector<CommandSpec> make_specs() {
+  std::vector<CommandSpec> specs;
+  specs.push_back(
+      {"simulate", "--task NAME (--num N | --theta theta.h5) --out sims.h5 [flags]",
+       "simulate (theta, x) pairs from a task's prior, or x at given theta",
+       {{"task", kValue, "NAME", "",
+         "two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field or lensing"},
+        {"num", kValue, "N", "", "number of prior draws to simulate"},
+        {"theta", kValue, "FILE", "", "simulate at the rows of FILE's /theta instead of prior draws"},
+        {"out", kValue, "FILE", "", "the simulations: /theta, /x and provenance"},
+        seed("the simulations (simulation i uses the stream (S, i), for any --threads)"),
+        threads(), task_params()}});
+  CommandSpec train{"train", "--data sims.h5 --out model.h5 [flags]",
+                    "train a posterior estimator q(theta | x) on simulations",
+                    {{"data", kValue, "FILE", "", "the training pairs: /theta and /x"},
+                     {"out", kValue, "FILE", "", "the trained model"},
+                     threads(),
+                     {"prior", kValue, "SPEC", "the data file's",
+                      "the prior stored in the model, e.g. \"uniform(-1,1)*2,normal(0,0.5)\""},
+                     {"nonfinite", kValue, "POLICY", "drop",
+                      "rows whose x holds NaN or Inf: drop (and count) or error"},
+                     {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) ignores pixels of x"}}};
+  for (FlagSpec& f : train_flag_specs()) train.flags.push_back(f);
+  specs.push_back(train);
+  specs.push_back(
+      {"sample", "--model model.h5 --observation obs.h5 --out posterior.h5 [flags]",
+       "draw from the posterior of each observation",
+       {{"model", kValue, "FILE", "", "a model from sbi train"},
+        {"observation", kValue, "FILE", "", "/x: one observation or K of them"},
+        {"out", kValue, "FILE", "", "the draws, in the netCDF-compatible posterior layout"},
+        {"num", kValue, "N", "10000", "draws per observation"},
+        seed("the draws"), threads(), no_prior_restriction()}});
+  specs.push_back(
+      {"map", "--model model.h5 --observation obs.h5 --out map.h5 [flags]",
+       "maximise log q(theta | x) inside the prior's support (L-BFGS from posterior draws)",
+       {{"model", kValue, "FILE", "", "a model from sbi train"},
+        {"observation", kValue, "FILE", "", "/x: one observation or K of them"},
+        {"out", kValue, "FILE", "", "the maximum a posteriori estimates"},
+        {"starts", kValue, "K", "5", "optimisations from K starting points"},
+        {"candidates", kValue, "C", "1000", "posterior draws the starts are chosen from"},
+        {"max-iterations", kValue, "I", "500", "L-BFGS iterations per start"},
+        seed("the candidate draws"), threads(), no_prior_restriction()}});
+  specs.push_back(
+      {"diagnose", "--model model.h5 --task NAME --num-sbc N --out report.h5 [flags]",
+       "simulation-based calibration, expected coverage and TARP of a model",
+       {{"model", kValue, "FILE", "", "a model from sbi train"},
+        {"task", kValue, "NAME", "", "the task that simulates the test pairs"},
+        {"num-sbc", kValue, "N", "", "fresh simulations to test on"},
+        {"num-posterior-samples", kValue, "L", "1000", "posterior draws per simulation"},
+        {"out", kValue, "FILE", "",
+         "the report; figures <stem>_sbc.svg and <stem>_coverage.svg next to it"},
+        {"tarp-reference", kValue, "NAME", "prior", "TARP's reference points: prior or box"},
+        {"png", kSwitch, "", "", "also write PNG figures (needs rsvg-convert)"},
+        seed("the simulations and draws"), threads(), task_params(), no_prior_restriction()}});
+  specs.push_back(
+      {"plot", "corner posterior.h5 --out corner.svg [flags]",
+       "corner plot of posterior draws (SVG, or PNG for an --out ending in .png)",
+       {{"out", kValue, "FILE", "", "the figure, .svg or .png"},
+        {"truth", kValue, "FILE", "", "true values from FILE's /theta, (D,) or one row per observation"},
+        {"observation", kValue, "K", "0", "which observation of the posterior file"},
+        {"bins", kValue, "B", "40", "histogram bins per axis"},
+        {"smooth", kValue, "S", "1", "Gaussian smoothing of the 2-D histograms, in bins"},
+        {"title", kValue, "TEXT", "", "a title above the plot"},
+        {"png", kSwitch, "", "", "also write a PNG next to the SVG"}},
+       2});
+  specs.push_back({"export", "posterior.h5 --format getdist|csv --out ROOT",
+                   "write posterior draws as GetDist chains or CSV",
+                   {{"format", kValue, "NAME", "", "getdist (ROOT.txt, .paramnames, .ranges) or csv"},
+                    {"out", kValue, "ROOT", "", "the output files' path without extension"}},
+                   1});
+  specs.push_back(
+      {"lens-fit", "--observation obs.h5 (--start posterior.h5 | --theta theta.h5) --out fit.h5",
+       "least-squares lens model of each image (Levenberg-Marquardt with Ceres)",
+       {{"observation", kValue, "FILE", "", "/x: lensing images, (H, W) or (K, H, W)"},
+        {"start", kValue, "FILE", "", "start from the posterior mean of this posterior file"},
+        {"theta", kValue, "FILE", "", "start from the rows of FILE's /theta"},
+        {"out", kValue, "FILE", "", "the fit: /theta, /sigma, /covariance, /chi2, /model, ..."},
+        {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) leaves pixels out of chi^2"},
+        {"max-iterations", kValue, "I", "200", "Levenberg-Marquardt iterations"},
+        task_params()}});
+  specs.push_back({"info", "FILE.h5", "what is in an HDF5 file, human readable", {}, 1});
+  specs.push_back(
+      {"cosmo", "--omega-m OM --omega-b OB --h H --sigma8 S8 --ns NS --out theory.h5 [flags]",
+       "linear P(k, z), growth, sigma8 and convergence C_ell of a flat w0CDM cosmology",
+       {{"omega-m", kValue, "OM", "", "matter density today"},
+        {"omega-b", kValue, "OB", "", "baryon density today"},
+        {"h", kValue, "H", "", "H0 / (100 km/s/Mpc)"},
+        {"sigma8", kValue, "S8", "", "amplitude of the linear power at z = 0, 8 Mpc/h"},
+        {"ns", kValue, "NS", "", "spectral index"},
+        {"w0", kValue, "W", "-1", "dark-energy equation of state"},
+        {"tcmb", kValue, "T", "2.725", "CMB temperature [K]"},
+        {"z", kValue, "Z1,Z2,...", "0", "redshifts of P(k, z)"},
+        {"kmin", kValue, "K", "1e-3", "smallest k [h/Mpc]"},
+        {"kmax", kValue, "K", "10", "largest k [h/Mpc]"},
+        {"nk", kValue, "N", "41", "k values, log-spaced"},
+        {"transfer", kValue, "NAME", "eh", "Eisenstein & Hu transfer function: eh or eh_nowiggle"},
+        {"source-z", kValue, "ZS", "", "source redshift: also write the convergence C_ell"},
+        {"ell-min", kValue, "L", "10", "smallest multipole (needs --source-z)"},
+        {"ell-max", kValue, "L", "5000", "largest multipole (needs --source-z)"},
+        {"nell", kValue, "N", "40", "multipoles, log-spaced (needs --source-z)"},
+        {"out", kValue, "FILE", "", "the theory file"}}});
+  return specs;
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& command_specs() {
+  static const std::vector<CommandSpec> specs = make_specs();
+  return specs;
+}
+
+const CommandSpec& command_spec(const std::string& name) {
+  for (const CommandSpec& s : command_specs())
+    if (s.name == name) return s;
+  throw core::Error("unknown command '" + name + "' (run `sbi --help`)");
+}
+
+}  // namespace sbi::app
