@@ -1,4 +1,5 @@
-// sbi simulate: (theta, x) pairs from a task's prior and simulator, or x at given theta.
+// sbi simulate: (theta, x) pairs from a task's prior (or --prior SPEC|FILE) and simulator, or x
+// at given theta.
 #include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
@@ -6,6 +7,7 @@
 #include "apps/task_from_flags.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
+#include "core/prior_file.h"
 #include "io/output_files.h"
 #include "io/h5_file.h"
 #include "io/provenance.h"
@@ -17,7 +19,17 @@ namespace sbi::app {
 int cmd_simulate(const Invocation& inv) {
   Flags flags(inv.args, command_spec("simulate"));
   const std::string out_path = flags.required("out");
-  const simulators::Task task = task_from_flags(flags);
+  simulators::Task task = task_from_flags(flags);
+  std::string prior_file;  // the file of --prior FILE, recorded in the output
+  if (flags.has("prior")) {
+    core::check(!flags.has("theta"), "--prior draws theta; with --theta there is none to draw");
+    const core::PriorDescription prior = core::read_prior_argument(flags.get("prior", ""));
+    core::check(prior.prior.dim() == task.simulator->theta_dim(),
+                "--prior has " + std::to_string(prior.prior.dim()) + " parameter(s), " +
+                    task.simulator->name() + " takes " + std::to_string(task.simulator->theta_dim()));
+    task.prior = prior.prior;
+    prior_file = prior.file;
+  }
   simulators::SimulateOptions options;
   options.seed = flags.get_seed("seed", 0);
   options.threads = set_threads(flags.get_int("threads", 0));
@@ -25,6 +37,7 @@ int cmd_simulate(const Invocation& inv) {
   options.progress = reporter.callback();
   std::vector<std::string> inputs = task_input_files(flags);
   inputs.push_back(flags.get("theta", ""));
+  inputs.push_back(prior_file);
   io::OutputFiles out(inputs);
   out.add(out_path);
 
@@ -57,6 +70,7 @@ int cmd_simulate(const Invocation& inv) {
     io::stamp_provenance(f, p);
     f.set_attr("/", "task", task.simulator->name());
     f.set_attr("/", "prior", task.prior.to_string());
+    if (!prior_file.empty()) f.set_attr("/", "prior_file", prior_file);
     f.set_attr("/", "num_simulations", static_cast<std::int64_t>(batch.x.cols()));
     write_simulations(f, batch.theta, batch.x, task.simulator->x_shape());
   });

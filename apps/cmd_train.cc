@@ -7,6 +7,7 @@
 #include "apps/progress_reporter.h"
 #include "apps/train_flags.h"
 #include "core/error.h"
+#include "core/prior_file.h"
 #include "io/output_files.h"
 #include "sbi/model_file.h"
 #include "sbi/simulation_data.h"
@@ -83,7 +84,7 @@ int cmd_train(const Invocation& inv) {
              model.x_shape.is_image() ? "pixels" : "dimensions");
   }
   if (flags.has("prior")) {
-    model.prior = core::Prior::parse(flags.get("prior", ""));
+    model.prior = core::read_prior_argument(flags.get("prior", "")).prior;
     log_line("prior (from --prior): %s", model.prior->to_string().c_str());
   } else if (data.prior) {
     model.prior = data.prior;

@@ -18,6 +18,11 @@ FlagSpec task_params() {
   return {"param", FlagKind::kRepeated, "KEY=VALUE", "",
           "a setting of the task, repeatable (lensing: psf_file=FILE, noise_file=FILE, npix=48, ...)"};
 }
+FlagSpec prior(const std::string& default_text) {
+  return {"prior", kValue, "SPEC|FILE", default_text,
+          "a prior spec, e.g. \"uniform(-1,1)*2,truncnormal(0,1,-2,2)\", or a TOML prior file "
+          "(one [[parameter]] table per parameter)"};
+}
 FlagSpec no_prior_restriction() {
   return {"no-prior-restriction", kSwitch, "", "",
           "keep posterior draws outside the prior's support"};
@@ -33,6 +38,7 @@ std::vector<CommandSpec> make_specs() {
         {"num", kValue, "N", "", "number of prior draws to simulate"},
         {"theta", kValue, "FILE", "", "simulate at the rows of FILE's /theta instead of prior draws"},
         {"out", kValue, "FILE", "", "the simulations: /theta, /x and provenance"},
+        prior("the task's"),
         seed("the simulations (simulation i uses the stream (S, i), for any --threads)"),
         threads(), task_params()}});
   CommandSpec train{"train", "--data sims.h5 --out model.h5 [flags]",
@@ -40,8 +46,7 @@ std::vector<CommandSpec> make_specs() {
                     {{"data", kValue, "FILE", "", "the training pairs: /theta and /x"},
                      {"out", kValue, "FILE", "", "the trained model"},
                      threads(),
-                     {"prior", kValue, "SPEC", "the data file's",
-                      "the prior stored in the model, e.g. \"uniform(-1,1)*2,normal(0,0.5)\""},
+                     prior("the data file's"),
                      {"nonfinite", kValue, "POLICY", "drop",
                       "rows whose x holds NaN or Inf: drop (and count) or error"},
                      {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) ignores pixels of x"}}};
@@ -103,6 +108,13 @@ std::vector<CommandSpec> make_specs() {
         {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) leaves pixels out of chi^2"},
         {"max-iterations", kValue, "I", "200", "Levenberg-Marquardt iterations"},
         task_params()}});
+  specs.push_back(
+      {"prior", "sample --prior SPEC|FILE --num N --out theta.h5 [flags]",
+       "draws of a prior alone (/theta), draw i as `sbi simulate --seed S` draws it",
+       {prior(""), {"num", kValue, "N", "", "number of draws"},
+        {"out", kValue, "FILE", "", "the draws: /theta, the prior, names and units"},
+        seed("the draws"), threads()},
+       1});
   specs.push_back({"info", "FILE.h5", "what is in an HDF5 file, human readable", {}, 1});
   specs.push_back(
       {"cosmo", "--omega-m OM --omega-b OB --h H --sigma8 S8 --ns NS --out theory.h5 [flags]",

@@ -64,7 +64,8 @@ std::string program_help(const std::vector<CommandSpec>& specs) {
 
 tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field, lensing
 prior SPEC: comma-separated marginals uniform(LOW,HIGH), normal(MEAN,STD),
-            lognormal(MU,SIGMA), each optionally *K to repeat, e.g. "uniform(-1,1)*2"
+            lognormal(MU,SIGMA), loguniform(LOW,HIGH), truncnormal(MEAN,STD,LOW,HIGH), each
+            optionally *K to repeat, e.g. "uniform(-1,1)*2"; or a TOML prior file (README)
 mask FILE: /mask (1 = use the pixel, 0 = ignore it) of the shape of one x, e.g. an
            observation file with /x, /psf, /noise_map, /mask; stored in the model
 )";

@@ -1,5 +1,6 @@
 #include "core/prior.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/normal_cdf.h"
 
 namespace sbi::core {
 namespace {
@@ -16,16 +18,10 @@ using Kind = Marginal::Kind;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kLogSqrt2Pi = 0.91893853320467274178;  // log √(2π)
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1 / √(2π)
 constexpr long kMaxRepeat = 1000000;                    // largest K in `*K`
 
-const char* kind_name(Kind kind) {
-  switch (kind) {
-    case Kind::kUniform: return "uniform";
-    case Kind::kNormal: return "normal";
-    case Kind::kLogNormal: return "lognormal";
-  }
-  return "?";
-}
+double normal_pdf(double z) { return kInvSqrt2Pi * std::exp(-0.5 * z * z); }
 
 // Shortest of %.15g..%.17g that reads back to the same double (%.17g always does).
 std::string format_double(double v) {
@@ -39,14 +35,48 @@ std::string format_double(double v) {
 }
 
 std::string format_marginal(const Marginal& m) {
-  return std::string(kind_name(m.kind)) + "(" + format_double(m.a) + "," + format_double(m.b) + ")";
+  std::string out = marginal_kind_name(m.kind) + "(" + format_double(m.a) + "," + format_double(m.b);
+  if (m.num_parameters() == 4) out += "," + format_double(m.c) + "," + format_double(m.d);
+  return out + ")";
 }
 
-// Empty when valid, otherwise the broken rule.
+// The truncation interval of a kTruncNormal in standard units.
+double alpha(const Marginal& m) { return (m.c - m.a) / m.b; }
+double beta(const Marginal& m) { return (m.d - m.a) / m.b; }
+
+}  // namespace
+
+std::string marginal_kind_name(Marginal::Kind kind) {
+  switch (kind) {
+    case Kind::kUniform: return "uniform";
+    case Kind::kNormal: return "normal";
+    case Kind::kLogNormal: return "lognormal";
+    case Kind::kLogUniform: return "loguniform";
+    case Kind::kTruncNormal: return "truncnormal";
+  }
+  return "?";
+}
+
+std::vector<std::string> marginal_kind_names() {
+  return {"uniform", "normal", "lognormal", "loguniform", "truncnormal"};
+}
+
+bool parse_marginal_kind(const std::string& name, Marginal::Kind* kind) {
+  for (Kind k : {Kind::kUniform, Kind::kNormal, Kind::kLogNormal, Kind::kLogUniform,
+                 Kind::kTruncNormal}) {
+    if (marginal_kind_name(k) == name) {
+      *kind = k;
+      return true;
+    }
+  }
+  return false;
+}
+
 // Beyond the textbook conditions, every draw must be a finite double inside the support:
 // Rng::normal() never exceeds 8.7 in magnitude, so 10 standard deviations bound the draws.
 std::string marginal_error(const Marginal& m) {
-  if (!std::isfinite(m.a) || !std::isfinite(m.b)) return "parameters must be finite";
+  if (!std::isfinite(m.a) || !std::isfinite(m.b) || !std::isfinite(m.c) || !std::isfinite(m.d))
+    return "parameters must be finite";
   switch (m.kind) {
     case Kind::kUniform:
       if (!(m.a < m.b)) return "low must be < high";
@@ -58,9 +88,22 @@ std::string marginal_error(const Marginal& m) {
       if (!(m.b > 0)) return "sigma must be > 0";
       // exp() of a draw overflows above 709.8 and reaches 0 below -745.
       return std::fabs(m.a) + 10 * m.b < 700 ? "" : "|mu| + 10 sigma must be < 700";
+    case Kind::kLogUniform:
+      if (!(m.a > 0)) return "low must be > 0";
+      return m.a < m.b ? "" : "low must be < high";
+    case Kind::kTruncNormal:
+      if (!(m.b > 0)) return "std must be > 0";
+      if (!(m.c < m.d)) return "low must be < high";
+      if (!std::isfinite(m.d - m.c) || !std::isfinite(beta(m)) || !std::isfinite(alpha(m)))
+        return "(high - low) / std must be finite";
+      // Below this the draws' inverse CDF has too few digits left to be trusted.
+      return normal_mass(alpha(m), beta(m)) >= 1e-12 ? ""
+                                                     : "[low, high] holds less than 1e-12 of the normal's mass";
   }
   return "unknown kind";
 }
+
+namespace {
 
 // log p_j(t), normalised; -inf outside the support.
 double marginal_log_prob(const Marginal& m, double t) {
@@ -76,6 +119,13 @@ double marginal_log_prob(const Marginal& m, double t) {
       const double z = (log_t - m.a) / m.b;
       return -0.5 * z * z - std::log(m.b) - kLogSqrt2Pi - log_t;
     }
+    case Kind::kLogUniform:  // p(t) = 1 / (t log(high / low))
+      return (t >= m.a && t <= m.b) ? -std::log(t) - std::log(std::log(m.b) - std::log(m.a)) : -kInf;
+    case Kind::kTruncNormal: {
+      if (!(t >= m.c && t <= m.d)) return -kInf;
+      const double z = (t - m.a) / m.b;
+      return -0.5 * z * z - std::log(m.b) - kLogSqrt2Pi - std::log(normal_mass(alpha(m), beta(m)));
+    }
   }
   return -kInf;
 }
@@ -86,8 +136,25 @@ bool marginal_in_support(const Marginal& m, double t) {
     case Kind::kUniform: return t >= m.a && t <= m.b;
     case Kind::kNormal: return true;
     case Kind::kLogNormal: return t > 0;
+    case Kind::kLogUniform: return t >= m.a && t <= m.b;
+    case Kind::kTruncNormal: return t >= m.c && t <= m.d;
   }
   return false;
+}
+
+// A draw of the truncated normal by its inverse CDF, on the side of 0 where the CDF keeps
+// its digits (the upper tail through Q = 1 - Φ), clamped against rounding at the bounds.
+double truncnormal_sample(const Marginal& m, Rng* rng) {
+  const double u = rng->uniform(), lo = alpha(m), hi = beta(m);
+  double z;
+  if (lo >= 0) {
+    const double q_lo = normal_sf(lo), q_hi = normal_sf(hi);
+    z = -normal_quantile(q_lo - u * (q_lo - q_hi));  // Q⁻¹(q) = -Φ⁻¹(q)
+  } else {
+    const double p_lo = normal_cdf(lo), p_hi = normal_cdf(hi);
+    z = normal_quantile(p_lo + u * (p_hi - p_lo));
+  }
+  return std::clamp(m.a + m.b * z, m.c, m.d);
 }
 
 double marginal_sample(const Marginal& m, Rng* rng) {
@@ -95,6 +162,45 @@ double marginal_sample(const Marginal& m, Rng* rng) {
     case Kind::kUniform: return rng->uniform(m.a, m.b);
     case Kind::kNormal: return m.a + m.b * rng->normal();
     case Kind::kLogNormal: return std::exp(m.a + m.b * rng->normal());
+    case Kind::kLogUniform:
+      return std::clamp(std::exp(rng->uniform(std::log(m.a), std::log(m.b))), m.a, m.b);
+    case Kind::kTruncNormal: return truncnormal_sample(m, rng);
+  }
+  return 0.0;
+}
+
+double marginal_mean(const Marginal& m) {
+  switch (m.kind) {
+    case Kind::kUniform: return 0.5 * (m.a + m.b);
+    case Kind::kNormal: return m.a;
+    case Kind::kLogNormal: return std::exp(m.a + 0.5 * m.b * m.b);
+    case Kind::kLogUniform: return (m.b - m.a) / (std::log(m.b) - std::log(m.a));
+    case Kind::kTruncNormal: {
+      const double z = normal_mass(alpha(m), beta(m));
+      return m.a + m.b * (normal_pdf(alpha(m)) - normal_pdf(beta(m))) / z;
+    }
+  }
+  return 0.0;
+}
+
+double marginal_stddev(const Marginal& m) {
+  switch (m.kind) {
+    case Kind::kUniform: return (m.b - m.a) / std::sqrt(12.0);
+    case Kind::kNormal: return m.b;
+    case Kind::kLogNormal: return std::sqrt(std::expm1(m.b * m.b) * std::exp(2 * m.a + m.b * m.b));
+    case Kind::kLogUniform: {
+      const double mean = marginal_mean(m);
+      const double second = (m.b * m.b - m.a * m.a) / (2 * (std::log(m.b) - std::log(m.a)));
+      return std::sqrt(second - mean * mean);
+    }
+    case Kind::kTruncNormal: {
+      // Var = σ² [1 + (α φ(α) - β φ(β)) / Z - ((φ(α) - φ(β)) / Z)²]
+      const double lo = alpha(m), hi = beta(m), z = normal_mass(lo, hi);
+      const double pa = normal_pdf(lo), pb = normal_pdf(hi);
+      // φ(±inf) * ±inf would be NaN; the bounds are finite (marginal_error).
+      const double r = (pa - pb) / z;
+      return m.b * std::sqrt(1 + (lo * pa - hi * pb) / z - r * r);
+    }
   }
   return 0.0;
 }
@@ -112,18 +218,19 @@ class SpecParser {
       const std::size_t item_pos = peek_pos();
       const std::string name = next();
       Marginal m;
-      if (name == "uniform")
-        m.kind = Kind::kUniform;
-      else if (name == "normal")
-        m.kind = Kind::kNormal;
-      else if (name == "lognormal")
-        m.kind = Kind::kLogNormal;
-      else
-        fail("unknown distribution (expected uniform, normal or lognormal)", name, item_pos);
+      if (!parse_marginal_kind(name, &m.kind))
+        fail("unknown distribution (expected uniform, normal, lognormal, loguniform or truncnormal)",
+             name, item_pos);
       expect("(");
       m.a = number();
       expect(",");
       m.b = number();
+      if (m.num_parameters() == 4) {
+        expect(",");
+        m.c = number();
+        expect(",");
+        m.d = number();
+      }
       expect(")");
       const std::string error = marginal_error(m);
       if (!error.empty()) fail(error + " in", format_marginal(m), item_pos);
@@ -281,15 +388,38 @@ Eigen::VectorXd Prior::lower() const {
   Eigen::VectorXd v(dim());
   for (int j = 0; j < dim(); ++j) {
     const Marginal& m = marginals_[j];
-    v[j] = m.kind == Kind::kUniform ? m.a : m.kind == Kind::kLogNormal ? 0.0 : -kInf;
+    switch (m.kind) {
+      case Kind::kUniform: case Kind::kLogUniform: v[j] = m.a; break;
+      case Kind::kNormal: v[j] = -kInf; break;
+      case Kind::kLogNormal: v[j] = 0.0; break;
+      case Kind::kTruncNormal: v[j] = m.c; break;
+    }
   }
   return v;
 }
 
 Eigen::VectorXd Prior::upper() const {
   Eigen::VectorXd v(dim());
-  for (int j = 0; j < dim(); ++j)
-    v[j] = marginals_[j].kind == Kind::kUniform ? marginals_[j].b : kInf;
+  for (int j = 0; j < dim(); ++j) {
+    const Marginal& m = marginals_[j];
+    switch (m.kind) {
+      case Kind::kUniform: case Kind::kLogUniform: v[j] = m.b; break;
+      case Kind::kNormal: case Kind::kLogNormal: v[j] = kInf; break;
+      case Kind::kTruncNormal: v[j] = m.d; break;
+    }
+  }
+  return v;
+}
+
+Eigen::VectorXd Prior::mean() const {
+  Eigen::VectorXd v(dim());
+  for (int j = 0; j < dim(); ++j) v[j] = marginal_mean(marginals_[j]);
+  return v;
+}
+
+Eigen::VectorXd Prior::stddev() const {
+  Eigen::VectorXd v(dim());
+  for (int j = 0; j < dim(); ++j) v[j] = marginal_stddev(marginals_[j]);
   return v;
 }
 

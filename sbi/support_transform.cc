@@ -13,10 +13,11 @@ double logistic(double u) { return u >= 0 ? 1 / (1 + std::exp(-u)) : std::exp(u)
 }  // namespace
 
 SupportTransform::SupportTransform(const core::Prior& prior) {
-  for (const core::Marginal& m : prior.marginals()) {
-    kinds_.push_back(m.kind);
-    low_.push_back(m.a);
-    high_.push_back(m.b);
+  const Eigen::VectorXd low = prior.lower(), high = prior.upper();
+  for (int d = 0; d < prior.dim(); ++d) {
+    kinds_.push_back(prior.marginals()[d].kind);
+    low_.push_back(low[d]);
+    high_.push_back(high[d]);
   }
 }
 
@@ -34,6 +35,8 @@ Eigen::VectorXd SupportTransform::to_theta(const Eigen::VectorXd& u) const {
   for (int d = 0; d < dim(); ++d) {
     switch (kinds_[d]) {
       case core::Marginal::Kind::kUniform:
+      case core::Marginal::Kind::kLogUniform:
+      case core::Marginal::Kind::kTruncNormal:
         theta[d] = std::clamp(low_[d] + (high_[d] - low_[d]) * logistic(u[d]), low_[d], high_[d]);
         break;
       case core::Marginal::Kind::kLogNormal: theta[d] = std::exp(u[d]); break;
@@ -48,7 +51,9 @@ Eigen::VectorXd SupportTransform::to_unconstrained(const Eigen::VectorXd& theta)
   Eigen::VectorXd u(theta.size());
   for (int d = 0; d < dim(); ++d) {
     switch (kinds_[d]) {
-      case core::Marginal::Kind::kUniform: {
+      case core::Marginal::Kind::kUniform:
+      case core::Marginal::Kind::kLogUniform:
+      case core::Marginal::Kind::kTruncNormal: {
         const double p = std::clamp((theta[d] - low_[d]) / (high_[d] - low_[d]), 1e-9, 1 - 1e-9);
         u[d] = std::log(p) - std::log1p(-p);
         break;
@@ -66,6 +71,8 @@ Eigen::VectorXd SupportTransform::jacobian_diagonal(const Eigen::VectorXd& u) co
   for (int d = 0; d < dim(); ++d) {
     switch (kinds_[d]) {
       case core::Marginal::Kind::kUniform:
+      case core::Marginal::Kind::kLogUniform:
+      case core::Marginal::Kind::kTruncNormal:
         j[d] = (high_[d] - low_[d]) * logistic(u[d]) * logistic(-u[d]);
         break;
       case core::Marginal::Kind::kLogNormal: j[d] = std::exp(u[d]); break;

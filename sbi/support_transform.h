@@ -1,6 +1,7 @@
 // A smooth bijection between the support of a product prior and R^D, parameter by parameter,
 // for optimisers that work unconstrained (MAP, map.h):
-//   uniform(a, b):  theta = a + (b - a) s(u),  s = logistic,  u = logit((theta - a)/(b - a)),
+//   uniform(a, b), and loguniform and truncnormal on their [a, b]:
+//                   theta = a + (b - a) s(u),  s = logistic,  u = logit((theta - a)/(b - a)),
 //                   dtheta/du = (b - a) s(u) s(-u)
 //   lognormal:      theta = exp(u),  u = log(theta),  dtheta/du = theta
 //   normal:         theta = u

@@ -31,20 +31,7 @@ int tarp_count(const Eigen::VectorXd& theta_true, const Eigen::MatrixXd& samples
   return c;
 }
 
-Eigen::VectorXd prior_scale(const core::Prior& prior) {
-  Eigen::VectorXd s(prior.dim());
-  for (int d = 0; d < prior.dim(); ++d) {
-    const core::Marginal& m = prior.marginals()[d];
-    switch (m.kind) {
-      case core::Marginal::Kind::kUniform: s[d] = (m.b - m.a) / std::sqrt(12.0); break;
-      case core::Marginal::Kind::kNormal: s[d] = m.b; break;
-      case core::Marginal::Kind::kLogNormal:
-        s[d] = std::sqrt(std::expm1(m.b * m.b) * std::exp(2 * m.a + m.b * m.b));
-        break;
-    }
-  }
-  return s;
-}
+Eigen::VectorXd prior_scale(const core::Prior& prior) { return prior.stddev(); }
 
 Eigen::VectorXd tarp_box_reference(const Eigen::MatrixXd& draws, double margin, core::Rng* rng) {
   core::check(draws.cols() >= 1, "tarp_box_reference: no draws");

@@ -37,8 +37,7 @@ TarpReference parse_tarp_reference(const std::string& name);
 int tarp_count(const Eigen::VectorXd& theta_true, const Eigen::MatrixXd& samples,
                const Eigen::VectorXd& reference, const Eigen::VectorXd& scale);
 
-// Per-parameter standard deviation of the prior (uniform: (b - a) / sqrt(12); normal: std;
-// lognormal: sqrt((e^{s^2} - 1) e^{2 mu + s^2})).
+// Per-parameter standard deviation of the prior (core::Prior::stddev, closed forms).
 Eigen::VectorXd prior_scale(const core::Prior& prior);
 
 // A point uniform in [min_d - m w_d, max_d + m w_d] per parameter, where min, max and the

@@ -86,6 +86,17 @@ SimulationBatch simulate_from_prior(const Task& task, long n, const SimulateOpti
   return batch;
 }
 
+Eigen::MatrixXd sample_prior(const core::Prior& prior, long n, const SimulateOptions& options) {
+  check_options(options, "sample_prior");
+  core::check(n >= 0, "sample_prior: n = " + std::to_string(n) + ", must be >= 0");
+  Eigen::MatrixXd theta(prior.dim(), n);
+  parallel_samples(n, options, [&](long i) {
+    core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
+    prior.sample(&rng, theta.col(i));
+  });
+  return theta;
+}
+
 SimulationBatch simulate_at(const Simulator& simulator, const Eigen::MatrixXd& theta,
                             const SimulateOptions& options) {
   check_options(options, "simulate_at");

@@ -32,6 +32,10 @@ struct SimulationBatch {
 // or a simulator that throws or returns a non-finite x (naming the lowest failing sample).
 SimulationBatch simulate_from_prior(const Task& task, long n, const SimulateOptions& options);
 
+// n draws of the prior alone, draw i from core::Rng(seed, i): the θ that simulate_from_prior
+// draws with the same seed (`sbi prior sample`).
+Eigen::MatrixXd sample_prior(const core::Prior& prior, long n, const SimulateOptions& options);
+
 // x_i ~ simulator(θ_i) for each column of theta (theta_dim rows), sample i on stream
 // core::Rng(seed, i) without a prior draw. Same errors as above, and for a wrong row count or
 // non-finite theta.

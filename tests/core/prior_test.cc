@@ -158,7 +158,7 @@ TEST(Prior, ParsesSpecWithRepeatsAndWhitespace) {
 
 TEST(Prior, ParseErrorsNameTheBadToken) {
   const std::pair<const char*, const char*> cases[] = {
-      {"gauss(0,1)", "unknown distribution (expected uniform, normal or lognormal) 'gauss'"},
+      {"gauss(0,1)", "unknown distribution (expected uniform, normal, lognormal, loguniform or truncnormal) 'gauss'"},
       {"uniform(0,abc)", "bad number 'abc' at position 10"},
       {"uniform(0,nan)", "bad number 'nan'"},
       {"uniform(0 1)", "expected ',', found '1'"},
@@ -167,7 +167,7 @@ TEST(Prior, ParseErrorsNameTheBadToken) {
       {"normal(0,-1)", "std must be > 0"},
       {"normal(0,1)*0", "bad repeat count (expected an integer 1..1000000) '0'"},
       {"normal(0,1)*x", "bad repeat count (expected an integer 1..1000000) 'x'"},
-      {"normal(0,1),", "unknown distribution (expected uniform, normal or lognormal) '<end>'"},
+      {"normal(0,1),", "unknown distribution (expected uniform, normal, lognormal, loguniform or truncnormal) '<end>'"},
       {"normal(0,1) normal(0,1)", "expected ',' or end of spec, found 'normal' at position 12"},
       {"", "'<end>' at position 0"},
   };
