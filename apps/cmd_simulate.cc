@@ -1,9 +1,10 @@
 // sbi simulate: (theta, x) pairs from a task's prior (or --prior SPEC|FILE) and simulator, or x
-// at given theta.
+// at given theta; with --plugin, from a simulator plugin (apps/simulate_plugin.h).
 #include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulate_plugin.h"
 #include "apps/task_from_flags.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
@@ -18,6 +19,7 @@ namespace sbi::app {
 
 int cmd_simulate(const Invocation& inv) {
   Flags flags(inv.args, command_spec("simulate"));
+  if (flags.has("plugin")) return simulate_with_plugin(inv, flags);
   const std::string out_path = flags.required("out");
   simulators::Task task = task_from_flags(flags);
   std::string prior_file;  // the file of --prior FILE, recorded in the output

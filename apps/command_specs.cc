@@ -31,10 +31,18 @@ FlagSpec no_prior_restriction() {
 std::vector<CommandSpec> make_specs() {
   std::vector<CommandSpec> specs;
   specs.push_back(
-      {"simulate", "--task NAME (--num N | --theta theta.h5) --out sims.h5 [flags]",
-       "simulate (theta, x) pairs from a task's prior, or x at given theta",
+      {"simulate",
+       "(--task NAME | --plugin LIB.so --prior SPEC|FILE) (--num N | --theta theta.h5) "
+       "--out sims.h5 [flags]",
+       "simulate (theta, x) pairs from a task's prior, or x at given theta; or with a simulator "
+       "plugin (include/sbi_plugin.h)",
        {{"task", kValue, "NAME", "",
          "two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field or lensing"},
+        {"plugin", kValue, "LIB.so", "",
+         "simulate with this plugin library instead of a task (needs --prior); failed "
+         "simulations get NaN x and a 1 in /failed"},
+        {"plugin-failures", kValue, "POLICY", "record",
+         "a plugin's failed simulations: record (count them, keep going) or fatal (an error)"},
         {"num", kValue, "N", "", "number of prior draws to simulate"},
         {"theta", kValue, "FILE", "", "simulate at the rows of FILE's /theta instead of prior draws"},
         {"out", kValue, "FILE", "", "the simulations: /theta, /x and provenance"},

@@ -1,45 +1,11 @@
 #include "simulators/batch.h"
 
-#include <omp.h>
-
-#include <algorithm>
-#include <exception>
-#include <limits>
-
 #include "core/error.h"
 #include "core/huge_pages.h"
+#include "simulators/detail/parallel_samples.h"
 
 namespace sbi::simulators {
 namespace {
-
-constexpr long kBlockSize = 4096;  // samples between progress reports
-constexpr int kChunk = 32;         // samples per dynamic-schedule chunk
-
-// Runs body(i) for i in [0, n) in parallel, block by block, reporting progress between blocks.
-// If any body throws, rethrows the exception of the lowest such i after its block.
-template <class Body>
-void parallel_samples(long n, const SimulateOptions& options, const Body& body) {
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-  for (long start = 0; start < n; start += kBlockSize) {
-    const long stop = std::min(n, start + kBlockSize);
-    long failed = std::numeric_limits<long>::max();
-    std::exception_ptr error;
-#pragma omp parallel for schedule(dynamic, kChunk) num_threads(threads)
-    for (long i = start; i < stop; ++i) {
-      try {
-        body(i);
-      } catch (...) {
-#pragma omp critical(sbi_simulators_batch_error)
-        if (i < failed) {
-          failed = i;
-          error = std::current_exception();
-        }
-      }
-    }
-    if (error) std::rethrow_exception(error);
-    if (options.progress) options.progress({"simulate", stop, n, ""});
-  }
-}
 
 void check_finite_x(const Simulator& sim, const Eigen::MatrixXd& x, long i, const char* function) {
   core::check(x.col(i).allFinite(), std::string(function) + ": simulator " + sim.name() +
@@ -76,7 +42,7 @@ SimulationBatch simulate_from_prior(const Task& task, long n, const SimulateOpti
   batch.theta.resize(sim.theta_dim(), n);
   batch.x.resize(sim.x_dim(), n);
   core::prefer_huge_pages(batch.x.data(), sizeof(double) * static_cast<std::size_t>(batch.x.size()));
-  parallel_samples(n, options, [&](long i) {
+  detail::parallel_samples(n, options, [&](long i) {
     core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
     task.prior.sample(&rng, batch.theta.col(i));
     sim.simulate(batch.theta.col(i), &rng, batch.x.col(i));
@@ -90,7 +56,7 @@ Eigen::MatrixXd sample_prior(const core::Prior& prior, long n, const SimulateOpt
   check_options(options, "sample_prior");
   core::check(n >= 0, "sample_prior: n = " + std::to_string(n) + ", must be >= 0");
   Eigen::MatrixXd theta(prior.dim(), n);
-  parallel_samples(n, options, [&](long i) {
+  detail::parallel_samples(n, options, [&](long i) {
     core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
     prior.sample(&rng, theta.col(i));
   });
@@ -109,7 +75,7 @@ SimulationBatch simulate_at(const Simulator& simulator, const Eigen::MatrixXd& t
   batch.theta = theta;
   batch.x.resize(simulator.x_dim(), theta.cols());
   core::prefer_huge_pages(batch.x.data(), sizeof(double) * static_cast<std::size_t>(batch.x.size()));
-  parallel_samples(theta.cols(), options, [&](long i) {
+  detail::parallel_samples(theta.cols(), options, [&](long i) {
     core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
     simulator.simulate(batch.theta.col(i), &rng, batch.x.col(i));
     check_finite_x(simulator, batch.x, i, "simulate_at");
