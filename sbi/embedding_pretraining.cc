@@ -22,13 +22,8 @@ nn::Parameters EmbeddingRegressionObjective::parameters() {
 
 double EmbeddingRegressionObjective::loss_and_gradient(const std::vector<long>& batch,
                                                        std::vector<double>* terms) {
-  const long b = static_cast<long>(batch.size());
-  theta_batch_.resize(theta_train_.rows(), b);
-  x_batch_.resize(x_train_.rows(), b);
-  for (long j = 0; j < b; ++j) {
-    theta_batch_.col(j) = theta_train_.col(batch[j]);
-    x_batch_.col(j) = x_train_.col(batch[j]);
-  }
+  gather_columns(theta_train_, batch, &theta_batch_);
+  gather_columns(x_train_, batch, &x_batch_);
   const Eigen::MatrixXd& context = embedding_->forward(x_batch_);
   readout_.forward(context, &prediction_);
   grad_prediction_ = prediction_ - theta_batch_;

@@ -12,13 +12,8 @@ NpeObjective::NpeObjective(PosteriorModel* model, Eigen::MatrixXd theta_train,
       x_validation_(std::move(x_validation)) {}
 
 double NpeObjective::loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) {
-  const long b = static_cast<long>(batch.size());
-  theta_batch_.resize(theta_train_.rows(), b);
-  x_batch_.resize(x_train_.rows(), b);
-  for (long j = 0; j < b; ++j) {
-    theta_batch_.col(j) = theta_train_.col(batch[j]);
-    x_batch_.col(j) = x_train_.col(batch[j]);
-  }
+  gather_columns(theta_train_, batch, &theta_batch_);
+  gather_columns(x_train_, batch, &x_batch_);
   const Eigen::MatrixXd& context = model_->embedding->forward(x_batch_);
   const double loss = model_->density->loss_and_gradient(theta_batch_, context, &grad_context_);
   model_->embedding->backward(grad_context_);

@@ -11,6 +11,13 @@
 
 namespace sbi {
 
+// The columns `batch` of `source`, copied into *out (resized): one training batch.
+inline void gather_columns(const Eigen::MatrixXd& source, const std::vector<long>& batch,
+                           Eigen::MatrixXd* out) {
+  out->resize(source.rows(), static_cast<Eigen::Index>(batch.size()));
+  for (size_t j = 0; j < batch.size(); ++j) out->col(static_cast<Eigen::Index>(j)) = source.col(batch[j]);
+}
+
 class Objective {
  public:
   virtual ~Objective() = default;
