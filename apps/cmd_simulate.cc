@@ -4,6 +4,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
 #include "apps/simulate_plugin.h"
 #include "apps/task_from_flags.h"
 #include "core/error.h"
@@ -11,8 +12,6 @@
 #include "core/prior_file.h"
 #include "io/output_files.h"
 #include "io/h5_file.h"
-#include "io/provenance.h"
-#include "sbi/simulation_data.h"
 #include "simulators/batch.h"
 
 namespace sbi::app {
@@ -63,18 +62,10 @@ int cmd_simulate(const Invocation& inv) {
   reporter.finish();
 
   out.write_hdf5(out_path, [&](io::H5File& f) {
-    io::Provenance p;
-    p.command_line = inv.command_line;
-    p.seed = options.seed;
-    p.has_seed = true;
-    p.parameter_names = task.simulator->parameter_names();
-    p.data_names = task.simulator->data_names();
-    io::stamp_provenance(f, p);
+    write_simulation_file(f, inv, {options.seed, task.simulator->parameter_names(),
+                                   task.simulator->data_names(), &task.prior, prior_file,
+                                   &batch.theta, &batch.x, task.simulator->x_shape()});
     f.set_attr("/", "task", task.simulator->name());
-    f.set_attr("/", "prior", task.prior.to_string());
-    if (!prior_file.empty()) f.set_attr("/", "prior_file", prior_file);
-    f.set_attr("/", "num_simulations", static_cast<std::int64_t>(batch.x.cols()));
-    write_simulations(f, batch.theta, batch.x, task.simulator->x_shape());
   });
   out.commit();
   log_line("wrote %ld simulations of %s to %s (%.2f s)", static_cast<long>(batch.x.cols()),

@@ -1,13 +1,12 @@
 #include "apps/simulate_plugin.h"
 
 #include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/prior_file.h"
 #include "io/h5_file.h"
 #include "io/output_files.h"
-#include "io/provenance.h"
-#include "sbi/simulation_data.h"
 #include "simulators/plugin.h"
 
 namespace sbi::app {
@@ -40,20 +39,12 @@ int simulate_with_plugin(const Invocation& inv, const Flags& flags) {
       simulators::simulate_plugin(plugin, prior.prior, n, options, policy == "fatal");
   reporter.finish();
   out.write_hdf5(out_path, [&](io::H5File& f) {
-    io::Provenance p;
-    p.command_line = inv.command_line;
-    p.seed = options.seed;
-    p.has_seed = true;
-    p.parameter_names = plugin.parameter_names();
-    p.data_names = plugin.data_names();
-    io::stamp_provenance(f, p);
+    write_simulation_file(f, inv, {options.seed, plugin.parameter_names(), plugin.data_names(),
+                                   &prior.prior, prior.file, &batch.theta, &batch.x,
+                                   plugin.x_shape()});
     f.set_attr("/", "plugin", plugin_path);
     f.set_attr("/", "plugin_name", plugin.name());
-    f.set_attr("/", "prior", prior.prior.to_string());
-    if (!prior.file.empty()) f.set_attr("/", "prior_file", prior.file);
-    f.set_attr("/", "num_simulations", static_cast<std::int64_t>(n));
     f.set_attr("/", "num_failed", static_cast<std::int64_t>(batch.num_failed));
-    write_simulations(f, batch.theta, batch.x, plugin.x_shape());
     f.write_uint8_array("/failed", {static_cast<size_t>(n)}, batch.failed);
   });
   out.commit();
