@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace sbi::simulators::cosmology {
 
@@ -35,6 +36,17 @@ const Tables& tables() {
   return t;
 }
 
+// u * x with the sign of bit 7 of `bits`, without a branch: the sign is a coin flip, so a
+// branch would be mispredicted half the time (~7 cycles a draw, as much as the rest).
+inline double signed_product(std::uint64_t bits, double u, double x) {
+  double z = u * x;
+  std::uint64_t zb;
+  std::memcpy(&zb, &z, sizeof zb);
+  zb ^= (bits & 0x80) << 56;
+  std::memcpy(&z, &zb, sizeof z);
+  return z;
+}
+
 inline double uniform01(core::Rng* rng) { return ((rng->next_u64() >> 11) + 0.5) * 0x1.0p-53; }
 
 double slow_path(core::Rng* rng, const Tables& t, int layer, double z) {
@@ -54,7 +66,7 @@ double slow_path(core::Rng* rng, const Tables& t, int layer, double z) {
     const std::uint64_t bits = rng->next_u64();
     layer = static_cast<int>(bits & (kLayers - 1));
     const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;
-    z = ((bits >> 7) & 1) ? -u * t.x[layer] : u * t.x[layer];
+    z = signed_product(bits, u, t.x[layer]);
     if (std::abs(z) < t.x[layer + 1]) return z;
   }
 }
@@ -68,7 +80,7 @@ void fill_standard_normal(core::Rng* rng, double* out, std::size_t count) {
     const std::uint64_t bits = rng->next_u64();
     const int layer = static_cast<int>(bits & (kLayers - 1));
     const double u = static_cast<double>(bits >> 11) * 0x1.0p-53;
-    const double z = ((bits >> 7) & 1) ? -u * t.x[layer] : u * t.x[layer];
+    const double z = signed_product(bits, u, t.x[layer]);
     out[i] = std::abs(z) < t.x[layer + 1] ? z : slow_path(rng, t, layer, z);
   }
 }
