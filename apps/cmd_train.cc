@@ -12,6 +12,7 @@
 #include "sbi/model_file.h"
 #include "sbi/simulation_data.h"
 #include "sbi/trainer.h"
+#include "sbi/training_noise.h"
 #include "sbi/x_mask.h"
 
 namespace sbi::app {
@@ -50,10 +51,15 @@ int cmd_train(const Invocation& inv) {
   core::check(nonfinite == "drop" || nonfinite == "error",
               "--nonfinite expects drop or error, got '" + nonfinite + "'");
 
-  // The mask file is an input too: never replaced by the output.
+  // The mask and noise-map files are inputs too: never replaced by the output.
   const std::string mask_path = flags.get("mask", "");
-  io::OutputFiles out(flags.has("mask") ? std::vector<std::string>{data_path, mask_path}
-                                        : std::vector<std::string>{data_path});
+  const std::string noise_map_path = flags.get("noise-map", "");
+  core::check(!(flags.has("noise-sigma") && flags.has("noise-map")),
+              "--noise-sigma and --noise-map both give the training noise; pass one");
+  std::vector<std::string> inputs{data_path};
+  if (flags.has("mask")) inputs.push_back(mask_path);
+  if (flags.has("noise-map")) inputs.push_back(noise_map_path);
+  io::OutputFiles out(inputs);
   out.add(out_path);
   SimulationData data = load_simulations(
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
@@ -61,6 +67,10 @@ int cmd_train(const Invocation& inv) {
                                                 static_cast<int>(data.x.rows()), data.x_shape);
   if (flags.has("mask"))  // checked before the first log line
     model.set_x_mask(read_x_mask(mask_path, model.x_shape, "--mask"), mask_path);
+  if (flags.has("noise-sigma"))
+    train_options.x_noise = constant_training_noise(flags.get_double("noise-sigma", 0), model.x_shape);
+  if (flags.has("noise-map"))
+    train_options.x_noise = read_training_noise_map(noise_map_path, model.x_shape, "--noise-map");
   log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
            static_cast<long>(data.x.cols()), static_cast<long>(data.theta.rows()),
            static_cast<long>(data.x.rows()));
@@ -83,6 +93,9 @@ int cmd_train(const Invocation& inv) {
              "in every observation", mask_path.c_str(), model.x_norm.used(), model.x_dim(),
              model.x_shape.is_image() ? "pixels" : "dimensions");
   }
+  if (train_options.x_noise.enabled())
+    log_line("training noise: %s, drawn afresh for every batch (the simulations are taken to "
+             "be noiseless)", train_options.x_noise.description.c_str());
   if (flags.has("prior")) {
     model.prior = core::read_prior_argument(flags.get("prior", "")).prior;
     log_line("prior (from --prior): %s", model.prior->to_string().c_str());

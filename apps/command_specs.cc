@@ -57,7 +57,12 @@ std::vector<CommandSpec> make_specs() {
                      prior("the data file's"),
                      {"nonfinite", kValue, "POLICY", "drop",
                       "rows whose x holds NaN or Inf: drop (and count) or error"},
-                     {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) ignores pixels of x"}}};
+                     {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) ignores pixels of x"},
+                     {"noise-sigma", kValue, "S", "",
+                      "add fresh Gaussian noise of standard deviation S to x in every training "
+                      "batch (for simulations stored without noise, e.g. --param noise_sigma=0)"},
+                     {"noise-map", kValue, "FILE", "",
+                      "the same with FILE's /noise_map as the standard deviation per pixel"}}};
   for (FlagSpec& f : train_flag_specs()) train.flags.push_back(f);
   specs.push_back(train);
   specs.push_back(

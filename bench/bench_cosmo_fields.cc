@@ -17,7 +17,7 @@
 
 #include "simulators/cosmology/convergence_map.h"
 #include "simulators/cosmology/gaussian_field.h"
-#include "simulators/cosmology/normal_fill.h"
+#include "core/normal_fill.h"
 #include "bench/bench_support.h"
 
 namespace {
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     double best_zig = 1e300, best_bm = 1e300;
     for (int r = 0; r < repeats; ++r) {
       t0 = now();
-      for (int m = 0; m < 50; ++m) fill_standard_normal(&rng, noise.data(), noise.size());
+      for (int m = 0; m < 50; ++m) sbi::core::fill_standard_normal(&rng, noise.data(), noise.size());
       best_zig = std::min(best_zig, (now() - t0) / 50);
       t0 = now();
       for (int m = 0; m < 50; ++m)

@@ -20,7 +20,7 @@
 
 #include "core/progress.h"
 #include "simulators/batch.h"
-#include "simulators/cosmology/normal_fill.h"
+#include "core/normal_fill.h"
 #include "simulators/lensing.h"
 #include "bench/bench_support.h"
 
@@ -120,12 +120,12 @@ int main(int argc, char** argv) {
     sink += z[7];
   });
   const double ziggurat_us = best_us(500, [&] {
-    cosmology::fill_standard_normal(&rng, z.data(), z.size());
+    core::fill_standard_normal(&rng, z.data(), z.size());
     sink += z[7];
   });
   std::printf("  %-36s %7.1f us  (Rng::normal)\n",
               (std::to_string(z.size()) + " normals, Box-Muller").c_str(), box_muller_us);
-  std::printf("  %-36s %7.1f us  (used: cosmology/normal_fill.h)\n",
+  std::printf("  %-36s %7.1f us  (used: core/normal_fill.h)\n",
               (std::to_string(z.size()) + " normals, ziggurat").c_str(), ziggurat_us);
   Eigen::VectorXd x(sim.x_dim());
   const double simulate_us = best_us(200, [&] {

@@ -120,6 +120,7 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   f.set_attr("/history", "seconds", summary.seconds);
   f.set_attr("/history", "pretrain_epochs", static_cast<std::int64_t>(summary.pretrain_epochs));
   f.set_attr("/history", "pretrain_validation_mse", summary.pretrain_validation_mse);
+  f.set_attr("/history", "x_noise", summary.x_noise);  // "" = none added in training
 }
 
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,

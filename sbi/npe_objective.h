@@ -5,25 +5,31 @@
 #include <Eigen/Core>
 
 #include "sbi/objective.h"
+#include "sbi/training_noise.h"
 #include "sbi/posterior_model.h"
 
 namespace sbi {
 
 class NpeObjective : public Objective {
  public:
-  // Borrows the model; theta and x are already standardised, one pair per column.
+  // Borrows the model; theta and x are already standardised, one pair per column. `noise`
+  // is added to every training batch of x (sbi/training_noise.h), not to validation data.
   NpeObjective(PosteriorModel* model, Eigen::MatrixXd theta_train, Eigen::MatrixXd x_train,
-               Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation);
+               Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation,
+               BatchNoise noise = {});
 
   std::vector<std::string> term_names() const override { return {"nll"}; }
   long num_train() const override { return theta_train_.cols(); }
   nn::Parameters parameters() override { return model_->parameters(); }
+  // Reseeds the training noise (if any) for the epoch.
+  void begin_epoch(int epoch) override { noise_.begin_epoch(epoch); }
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;
   double validation_loss(std::vector<double>* terms) override;
 
  private:
   PosteriorModel* model_;
   Eigen::MatrixXd theta_train_, x_train_, theta_validation_, x_validation_;
+  BatchNoise noise_;  // added to every training batch of x
   Eigen::MatrixXd theta_batch_, x_batch_, grad_context_;  // reused across steps
 };
 

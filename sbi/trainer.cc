@@ -236,20 +236,53 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   const std::vector<long> val_idx(order.begin() + n_train, order.end());
   const Eigen::MatrixXd theta_train = theta(Eigen::all, train_idx);
   const Eigen::MatrixXd x_train = x(Eigen::all, train_idx);
+  Eigen::MatrixXd x_validation = x(Eigen::all, val_idx);
+  const TrainingNoise& noise = options.x_noise;
+  if (noise.enabled()) {
+    core::check(noise.sigma.size() == x.rows(),
+                "train: the training noise has " + std::to_string(noise.sigma.size()) +
+                    " standard deviations but x has " + std::to_string(x.rows()) + " dimensions");
+    core::check(noise.sigma.allFinite() && (noise.sigma.array() >= 0).all(),
+                "train: the training noise's standard deviations must be finite and >= 0");
+    core::check(!model->x_shape.is_set(),
+                "train: training noise (--noise-sigma, --noise-map) applies to images and "
+                "vectors, not to set data (" + model->x_shape.describe() + ")");
+    core::Rng validation_rng(options.seed, 0x401);
+    add_gaussian_noise(noise.sigma, &validation_rng, &x_validation);
+  }
   model->theta_norm = Standardizer::fit(theta_train, {}, {"theta", model->parameter_names});
-  model->x_norm = Standardizer::fit(x_train, model->x_shape,  // per feature for set data
-                                    {"x", model->data_names}, model->x_norm.mask);
+  {
+    // With training noise, the statistics of the data as the network sees it: noisy.
+    Eigen::MatrixXd noisy;
+    if (noise.enabled()) {
+      noisy = x_train;
+      core::Rng statistics_rng(options.seed, 0x402);
+      add_gaussian_noise(noise.sigma, &statistics_rng, &noisy);
+    }
+    model->x_norm = Standardizer::fit(noise.enabled() ? noisy : x_train,
+                                      model->x_shape,  // per feature for set data
+                                      {"x", model->data_names}, model->x_norm.mask);
+  }
   check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
                      theta.rows() + x.rows(), model->embedding->cached_numbers_per_sample());
   Eigen::MatrixXd theta_t = model->theta_norm.apply(theta_train);
   Eigen::MatrixXd x_t = model->x_norm.apply(x_train);
   Eigen::MatrixXd theta_v = model->theta_norm.apply(theta(Eigen::all, val_idx));
-  Eigen::MatrixXd x_v = model->x_norm.apply(x(Eigen::all, val_idx));
+  Eigen::MatrixXd x_v = model->x_norm.apply(x_validation);
+  // The noise in standardised units: σ / std per dimension, 0 where the mask zeroes x.
+  Eigen::VectorXd noise_standardised;
+  if (noise.enabled()) {
+    noise_standardised = noise.sigma.cwiseQuotient(model->x_norm.std);
+    if (model->x_norm.has_mask())
+      for (Eigen::Index d = 0; d < noise_standardised.size(); ++d)
+        if (!model->x_norm.mask[d]) noise_standardised[d] = 0;
+  }
   TrainSummary pretraining;
   if (options.pretrain_epochs > 0 && !model->embedding->parameters().empty()) {
     core::Rng readout_rng(options.seed, 0x9e7);
-    EmbeddingRegressionObjective regression(model->embedding.get(), theta_t, x_t, theta_v, x_v,
-                                            &readout_rng);
+    EmbeddingRegressionObjective regression(
+        model->embedding.get(), theta_t, x_t, theta_v, x_v, &readout_rng,
+        noise.enabled() ? BatchNoise(noise_standardised, options.seed ^ 0x9e7) : BatchNoise());
     TrainOptions pre = options;
     pre.max_epochs = options.pretrain_epochs;
     pre.phase = "pretrain";
@@ -257,9 +290,11 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
     fit(pre, &regression, &pretraining);
   }
   NpeObjective objective(model, std::move(theta_t), std::move(x_t), std::move(theta_v),
-                         std::move(x_v));
+                         std::move(x_v),
+                         noise.enabled() ? BatchNoise(noise_standardised, options.seed) : BatchNoise());
   summary->num_validation = n_val;
   fit(options, &objective, summary);
+  summary->x_noise = noise.description;
   if (pretraining.epochs > 0) {
     summary->pretrain_epochs = pretraining.epochs;
     summary->pretrain_validation_mse = pretraining.best_validation_loss;

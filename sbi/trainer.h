@@ -13,6 +13,7 @@
 
 #include "sbi/objective.h"
 #include "sbi/posterior_model.h"
+#include "sbi/training_noise.h"
 
 namespace sbi {
 
@@ -53,6 +54,9 @@ struct TrainOptions {
   // embedding_pretraining.h), with the same early stopping; 0 = none. Ignored without an
   // embedding network.
   int pretrain_epochs = 0;
+  // train() only: Gaussian noise drawn afresh for every training batch (sbi/training_noise.h),
+  // for simulations stored without their noise. Empty: x is used as it is.
+  TrainingNoise x_noise;
   std::string phase = "train";  // what on_epoch reports as EpochReport::phase
   // Called after every epoch (and at every restart) with what happened; formatting it is
   // the caller's business (apps/ prints one line per epoch).
@@ -89,6 +93,7 @@ struct TrainSummary {
   // held-out mean squared error of standardised θ (0 epochs: none ran).
   int pretrain_epochs = 0;
   double pretrain_validation_mse = 0;
+  std::string x_noise;  // TrainingNoise::description of the noise added in training; "" = none
   std::string message;  // one line saying how it ended (and any restarts)
 };
 
@@ -106,7 +111,8 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
          GradientReduction* reduction = nullptr);
 
 // NPE: fits model->theta_norm and model->x_norm on the training split (keeping the mask
-// x_norm carries, PosteriorModel::set_x_mask), pretrains the embedding by regression when
+// x_norm carries, PosteriorModel::set_x_mask; with options.x_noise, on the split plus one
+// draw of the noise, and the validation split gets one fixed draw), pretrains the embedding by regression when
 // options.pretrain_epochs > 0 (phase "pretrain"), then trains all parameters of model with
 // fit(). theta is theta_dim x N, x is x_dim x N, all finite.
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,

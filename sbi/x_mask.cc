@@ -15,8 +15,9 @@ std::string shape_string(const std::vector<size_t>& shape) {
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
-// The file position of row-major index i: "(3, 17)".
-std::string position(size_t i, const std::vector<size_t>& shape) {
+}  // namespace
+
+std::string pixel_position(size_t i, const std::vector<size_t>& shape) {
   std::vector<size_t> index(shape.size());
   for (size_t d = shape.size(); d-- > 0;) {
     index[d] = i % shape[d];
@@ -25,23 +26,20 @@ std::string position(size_t i, const std::vector<size_t>& shape) {
   return shape_string(index);
 }
 
-// Refuses set data and a file shape other than x's (or, for several channels, one channel's).
-void check_mask_shape(const std::vector<size_t>& file_shape, const core::DataShape& shape,
-                      const std::string& where) {
+void check_pixel_map_shape(const std::vector<size_t>& file_shape, const core::DataShape& shape,
+                           const std::string& where) {
   core::check(!shape.is_set(),
               where + " cannot apply to x, " + shape.describe() +
-                  ": a mask applies to images and vectors (the rows of a set are masked by "
-                  "their presence flags)");
+                  ": masks and noise maps apply to images and vectors (the rows of a set are "
+                  "masked by their presence flags)");
   const std::vector<size_t> full = x_mask_file_shape(shape);
   std::vector<size_t> one_channel = full;
   if (shape.is_image() && shape.channels > 1) one_channel.erase(one_channel.begin());
   core::check(file_shape == full || file_shape == one_channel,
               where + " has shape " + shape_string(file_shape) + ", but x is " +
-                  shape.describe() + ", whose mask has shape " + shape_string(full) +
+                  shape.describe() + ", whose per-pixel maps have shape " + shape_string(full) +
                   (one_channel != full ? " or " + shape_string(one_channel) : std::string()));
 }
-
-}  // namespace
 
 std::vector<size_t> x_mask_file_shape(const core::DataShape& shape) {
   if (!shape.is_image()) return {static_cast<size_t>(shape.flat_dim())};
@@ -55,7 +53,7 @@ std::vector<size_t> x_mask_file_shape(const core::DataShape& shape) {
 Standardizer::Mask x_mask_from_values(const std::vector<double>& values,
                                       const std::vector<size_t>& file_shape,
                                       const core::DataShape& shape, const std::string& where) {
-  check_mask_shape(file_shape, shape, where);
+  check_pixel_map_shape(file_shape, shape, where);
   size_t size = 1;
   for (size_t n : file_shape) size *= n;
   core::check(values.size() == size, where + " of shape " + shape_string(file_shape) +
@@ -69,7 +67,7 @@ Standardizer::Mask x_mask_from_values(const std::vector<double>& values,
     char value[32];
     std::snprintf(value, sizeof value, "%g", values[i]);
     throw core::Error(where + " has " + (std::isnan(values[i]) ? "NaN" : value) + " at " +
-                      position(i, file_shape) +
+                      pixel_position(i, file_shape) +
                       "; a mask holds 1 (use the pixel) or 0 (ignore it), nothing else");
   }
   core::check(used > 0, where + " is 0 everywhere: it leaves nothing of x to infer from");
@@ -92,7 +90,7 @@ Standardizer::Mask read_x_mask(const std::string& path, const core::DataShape& s
   core::check(f.is_dataset("/mask"),
               where + " has no /mask dataset (1 = use the pixel, 0 = ignore it, of the shape of "
                       "one x: " + shape_string(x_mask_file_shape(shape)) + ")");
-  check_mask_shape(f.shape("/mask"), shape, where + ": /mask");  // before reading any size
+  check_pixel_map_shape(f.shape("/mask"), shape, where + ": /mask");  // before reading any size
   std::vector<size_t> file_shape;
   const std::vector<double> values = f.read_array("/mask", &file_shape);
   return x_mask_from_values(values, file_shape, shape, where + ": /mask");

@@ -21,6 +21,13 @@ namespace sbi {
 // The shape a mask of x with `shape` has in a file: (H, W), (C, H, W) or (D,).
 std::vector<size_t> x_mask_file_shape(const core::DataShape& shape);
 
+// Refuses set data and a file shape other than x's mask shape (or, for several channels, one
+// channel's): for masks and per-pixel maps such as a noise map. `where` starts the message.
+void check_pixel_map_shape(const std::vector<size_t>& file_shape, const core::DataShape& shape,
+                           const std::string& where);
+// The file position of row-major index i of an array of `shape`: "(3, 17)".
+std::string pixel_position(size_t i, const std::vector<size_t>& shape);
+
 // The mask in `path`'s /mask for x of `shape`, one entry per dimension of x. Throws
 // core::Error starting with `what` (e.g. "--mask") and naming the file for a missing file or
 // dataset, a shape other than x's (naming both), a value other than 0 or 1 (NaN included,

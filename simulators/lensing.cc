@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "simulators/cosmology/normal_fill.h"
+#include "core/normal_fill.h"
 #include "simulators/lensing/poisson.h"
 
 namespace sbi::simulators {
@@ -178,11 +178,11 @@ void StrongLensing::simulate(const Eigen::Ref<const Eigen::VectorXd>& theta, cor
     for (int p = 0; p < x.size(); ++p)  // the FFT may leave -1e-17 where the image is empty
       x[p] = static_cast<double>(lensing::poisson(x[p] > 0 ? x[p] : 0.0, rng));
   if (config_.noise_sigma > 0 || config_.noise_map.size() > 0) {
-    // Ziggurat normals (cosmology/normal_fill.h): 4x cheaper than Rng::normal(). Per-thread
+    // Ziggurat normals (core/normal_fill.h): 4x cheaper than Rng::normal(). Per-thread
     // scratch, reused across calls.
     thread_local std::vector<double> z;
     z.resize(static_cast<std::size_t>(x.size()));
-    cosmology::fill_standard_normal(rng, z.data(), z.size());
+    core::fill_standard_normal(rng, z.data(), z.size());
     for (int p = 0; p < x.size(); ++p) x[p] += sigma_[p] * z[p];
   }
 }

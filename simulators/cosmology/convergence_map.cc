@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "simulators/cosmology/normal_fill.h"
+#include "core/normal_fill.h"
 
 namespace sbi::simulators::cosmology {
 
@@ -90,7 +90,7 @@ void ConvergenceMapSimulator::sample(core::Rng* rng, FftWorkspace* work, double*
     // The workspace's real array is free once the field is in `map`: the noise goes there.
     const std::size_t cells = grid_.cells();
     double* noise = work->real();
-    fill_standard_normal(rng, noise, cells);
+    core::fill_standard_normal(rng, noise, cells);
     for (std::size_t i = 0; i < cells; ++i) map[i] += noise_sigma_ * noise[i];
   }
 }

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/memory_budget.h"
-#include "simulators/cosmology/normal_fill.h"
+#include "core/normal_fill.h"
 
 namespace sbi::simulators::cosmology {
 
@@ -126,7 +126,7 @@ void GaussianField::sample(core::Rng* rng, FftWorkspace* work, double* field) co
   work->resize(grid_.dim, grid_.n);
   double* r = work->real();
   const std::size_t cells = work->real_size();
-  fill_standard_normal(rng, r, cells);
+  core::fill_standard_normal(rng, r, cells);
   fft_.forward(work);
   std::complex<double>* m = work->modes();
   const std::size_t modes = work->modes_size();

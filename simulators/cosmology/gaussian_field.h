@@ -14,7 +14,7 @@
 // (Mpc/h with k in h/Mpc and P in (Mpc/h)³; radians with k = ℓ and P = C_ℓ for flat-sky maps).
 //
 // Sampling: white noise w_x ~ N(0, 1) is drawn in real space, cell by cell in row-major order
-// from the caller's core::Rng (fill_standard_normal, normal_fill.h: a ziggurat on the Rng's raw
+// from the caller's core::Rng (core::fill_standard_normal, core/normal_fill.h: a ziggurat on the Rng's raw
 // output, so a realisation is bitwise reproducible from the Rng alone),
 // transformed (r2c), multiplied by sqrt(P(|k|) / (V N)) and transformed back (c2r): then
 // <|w̃_k|²> = N and δ̃_k = w̃_k sqrt(N P / V), as required. Hermitian symmetry holds by

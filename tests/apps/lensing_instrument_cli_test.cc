@@ -234,7 +234,7 @@ TEST(LensingInstrumentCli, RecoversThetaEAndQFromAnObservationFileWithPsfNoiseMa
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_NE(r.err.find("--mask " + dir.file("mask20.h5") + ": /mask has shape (20, 20), but x is "
-                       "an image of 24 x 24 pixels, whose mask has shape (24, 24)"),
+                       "an image of 24 x 24 pixels, whose per-pixel maps have shape (24, 24)"),
             std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("bad.h5")));
 }

@@ -334,7 +334,7 @@ TEST(XMask, BadMasksAreOneClearError) {
   std::vector<double> ones(kSide * kSide, 1.0);
   std::string e = read_error(write("small.h5", {6, 8}, std::vector<double>(48, 1.0)), kImage);
   EXPECT_NE(e.find("--mask " + dir.file("small.h5") + ": /mask has shape (6, 8), but x is an image "
-                   "of 8 x 8 pixels, whose mask has shape (8, 8)"),
+                   "of 8 x 8 pixels, whose per-pixel maps have shape (8, 8)"),
             std::string::npos) << e;
   ones[13] = 0.5;
   e = read_error(write("half.h5", {kSide, kSide}, ones), kImage);
@@ -349,7 +349,7 @@ TEST(XMask, BadMasksAreOneClearError) {
                  core::DataShape::set(4, 2, true));
   EXPECT_NE(e.find("cannot apply to x, a set"), std::string::npos) << e;
   e = read_error(write("vector.h5", {5}, std::vector<double>(5, 1.0)), core::DataShape::vector(4));
-  EXPECT_NE(e.find("/mask has shape (5,), but x is a vector of 4, whose mask has shape (4,)"),
+  EXPECT_NE(e.find("/mask has shape (5,), but x is a vector of 4, whose per-pixel maps have shape (4,)"),
             std::string::npos) << e;
   {
     io::H5File f = io::H5File::create(dir.file("nomask.h5"));

@@ -1,6 +1,6 @@
 // The ziggurat normal sampler: moments and a binned χ² against the normal distribution
 // (tails included, so the slow path and the tail algorithm are exercised), reproducibility.
-#include "simulators/cosmology/normal_fill.h"
+#include "core/normal_fill.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@ TEST(CosmologyNormalFill, MomentsAndHistogramOfTwoMillionDraws) {
   const std::size_t n = 2000000;
   std::vector<double> z(n);
   core::Rng rng(2024, 1);
-  fill_standard_normal(&rng, z.data(), n);
+  core::fill_standard_normal(&rng, z.data(), n);
   // Sample moments of N iid N(0,1) draws have standard errors sqrt(1/N), sqrt(2/N), sqrt(6/N)
   // and sqrt(24/N) (mean, variance, skewness, excess kurtosis); bounds of 4 of them.
   const OnePointMoments m = one_point_moments(z.data(), n);
@@ -54,10 +54,10 @@ TEST(CosmologyNormalFill, MomentsAndHistogramOfTwoMillionDraws) {
 TEST(CosmologyNormalFill, ReproducibleFromTheRng) {
   std::vector<double> a(1000), b(1000);
   core::Rng r1(7, 3), r2(7, 3), r3(7, 4);
-  fill_standard_normal(&r1, a.data(), a.size());
-  fill_standard_normal(&r2, b.data(), b.size());
+  core::fill_standard_normal(&r1, a.data(), a.size());
+  core::fill_standard_normal(&r2, b.data(), b.size());
   EXPECT_EQ(a, b);
-  fill_standard_normal(&r3, b.data(), b.size());
+  core::fill_standard_normal(&r3, b.data(), b.size());
   EXPECT_NE(a, b);
 }
 

@@ -1,10 +1,10 @@
-#include "simulators/cosmology/normal_fill.h"
+#include "core/normal_fill.h"
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
-namespace sbi::simulators::cosmology {
+namespace sbi::core {
 
 namespace {
 
@@ -47,9 +47,9 @@ inline double signed_product(std::uint64_t bits, double u, double x) {
   return z;
 }
 
-inline double uniform01(core::Rng* rng) { return ((rng->next_u64() >> 11) + 0.5) * 0x1.0p-53; }
+inline double uniform01(Rng* rng) { return ((rng->next_u64() >> 11) + 0.5) * 0x1.0p-53; }
 
-double slow_path(core::Rng* rng, const Tables& t, int layer, double z) {
+double slow_path(Rng* rng, const Tables& t, int layer, double z) {
   for (;;) {
     if (layer == 0) {  // the tail beyond r (Marsaglia 1964)
       double a, b;
@@ -73,7 +73,7 @@ double slow_path(core::Rng* rng, const Tables& t, int layer, double z) {
 
 }  // namespace
 
-void fill_standard_normal(core::Rng* rng, double* out, std::size_t count) {
+void fill_standard_normal(Rng* rng, double* out, std::size_t count) {
   const Tables& t = tables();
   for (std::size_t i = 0; i < count; ++i) {
     // Bits 0-6: layer; bit 7: sign; bits 11-63: the magnitude in [0, 1).
@@ -85,4 +85,4 @@ void fill_standard_normal(core::Rng* rng, double* out, std::size_t count) {
   }
 }
 
-}  // namespace sbi::simulators::cosmology
+}  // namespace sbi::core

@@ -10,9 +10,9 @@
 
 #include "core/rng.h"
 
-namespace sbi::simulators::cosmology {
+namespace sbi::core {
 
 // Writes `count` independent N(0, 1) draws to out[0 .. count).
-void fill_standard_normal(core::Rng* rng, double* out, std::size_t count);
+void fill_standard_normal(Rng* rng, double* out, std::size_t count);
 
-}  // namespace sbi::simulators::cosmology
+}  // namespace sbi::core
