@@ -128,6 +128,45 @@ std::vector<CommandSpec> make_specs() {
         {"out", kValue, "FILE", "", "the draws: /theta, the prior, names and units"},
         seed("the draws"), threads()},
        1});
+  specs.push_back(
+      {"vae",
+       "(train --data x.h5 --latent K | encode --model vae.h5 --data x.h5 | decode --model "
+       "vae.h5 --latents z.h5 | sample --model vae.h5 --num N | evaluate --model vae.h5 --data "
+       "x.h5) --out FILE [flags]",
+       "variational autoencoders: train on /x (vectors or images), encode to latents, decode, "
+       "sample, evaluate",
+       {{"data", kValue, "FILE", "", "train, encode, evaluate: /x, (N, D) or (N, H, W) or (N, C, H, W)"},
+        {"model", kValue, "FILE", "", "encode, decode, sample, evaluate: a VAE from sbi vae train"},
+        {"latents", kValue, "FILE", "", "decode: /z (N, K), or /z_mean from sbi vae encode"},
+        {"num", kValue, "N", "", "sample: number of images drawn from the prior"},
+        {"out", kValue, "FILE", "",
+         "train: the VAE; encode: /z_mean, /z_std (and /theta, /x = /z_mean when the data have "
+         "/theta, ready for sbi train); decode, sample: /x; evaluate: per-sample terms"},
+        {"latent", kValue, "K", "8", "train: latent dimension"},
+        {"encoder", kValue, "NAME", "mlp", "train: mlp or cnn (images)"},
+        {"decoder", kValue, "NAME", "mlp", "train: mlp or conv (images)"},
+        {"hidden", kValue, "H", "128", "train: width of the MLP layers"},
+        {"layers", kValue, "L", "2", "train: hidden layers of the MLPs (0: linear)"},
+        {"channels", kValue, "C1,C2,...", "16,32,64",
+         "train: the cnn encoder's blocks (the conv decoder's, reversed)"},
+        {"kernel", kValue, "K", "3", "train: convolution kernel size (odd)"},
+        {"activation", kValue, "NAME", "relu", "train: relu, tanh, silu or elu"},
+        {"likelihood", kValue, "NAME", "gaussian",
+         "train: gaussian (on standardised data) or bernoulli (values in [0, 1])"},
+        {"sigma", kValue, "S", "0.5", "train: the Gaussian's sigma in standardised units (learned from S)"},
+        {"fixed-sigma", kSwitch, "", "", "train: keep sigma fixed instead of learning it"},
+        {"beta", kValue, "B", "1", "train: weight of the rate (KL) in the loss; 1: the ELBO"},
+        {"beta-schedule", kValue, "warmup:E|cyclical:E", "",
+         "train: beta warmed up over E epochs, or cyclical with period E"},
+        {"target-rate", kValue, "R", "", "train: steer beta so that the rate is R nats (PI controller)"},
+        {"batch-size", kValue, "B", "128", "train: samples per gradient step"},
+        {"lr", kValue, "L", "0.001", "train: Adam's initial learning rate", "learning-rate"},
+        {"max-epochs", kValue, "E", "200", "train: at most this many epochs"},
+        {"patience", kValue, "P", "20", "train: stop after P epochs without validation improvement"},
+        {"iw-samples", kValue, "K", "100",
+         "evaluate: draws per sample of the importance-weighted log-likelihood"},
+        seed("the weights, the split and the draws"), threads()},
+       1});
   specs.push_back({"info", "FILE.h5", "what is in an HDF5 file, human readable", {}, 1});
   specs.push_back(
       {"cosmo", "--omega-m OM --omega-b OB --h H --sigma8 S8 --ns NS --out theory.h5 [flags]",

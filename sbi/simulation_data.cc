@@ -171,6 +171,41 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
   return d;
 }
 
+SampleData load_sample_data(const std::string& path) {
+  io::H5File f = io::H5File::open_read(path);
+  core::check(f.is_dataset("/x"), path + " has no /x dataset (the data: (N, D) vectors, or "
+                                         "(N, H, W) or (N, C, H, W) images)");
+  const std::vector<size_t> dims = f.shape("/x");
+  core::check(dims.size() >= 2 && dims.size() <= 4,
+              path + ": /x has shape " + shape_string(dims) +
+                  "; expected (N, D), (N, H, W) or (N, C, H, W)");
+  core::check(dims[0] > 0, path + ": /x holds no samples (0 rows)");
+  SampleData d;
+  d.x = dims.size() >= 3 ? read_images(f, "/x", &d.shape) : f.read_matrix("/x");
+  if (dims.size() == 2) {
+    core::check(!f.has_attr("/", "set_size"),
+                path + ": /x holds sets (root attribute set_size); a VAE takes vectors or images");
+    d.shape = core::DataShape::vector(static_cast<int>(d.x.rows()));
+  }
+  for (Eigen::Index j = 0; j < d.x.cols(); ++j)
+    if (!d.x.col(j).allFinite())
+      for (Eigen::Index i = 0; i < d.x.rows(); ++i)
+        if (!std::isfinite(d.x(i, j)))
+          throw core::Error(path + ": /x sample " + std::to_string(j) + " has " +
+                            (std::isnan(d.x(i, j)) ? "NaN" : "Inf") + " at entry " +
+                            std::to_string(i) + " (pixel " + std::to_string(i) +
+                            " in row-major order)");
+  if (f.is_dataset("/theta")) {
+    d.theta = f.read_matrix("/theta");
+    core::check(d.theta.cols() == d.x.cols(),
+                path + ": /theta has " + std::to_string(d.theta.cols()) + " rows but /x has " +
+                    std::to_string(d.x.cols()));
+    d.parameter_names = names_or_default(f, "parameter_names", "theta_", d.theta.rows());
+    if (f.has_attr("/", "prior")) d.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
+  }
+  return d;
+}
+
 Eigen::MatrixXd load_observations(const std::string& path, int expected_dim) {
   return load_observations(path, expected_dim, core::DataShape{});
 }

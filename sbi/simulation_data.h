@@ -48,6 +48,19 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
 void write_simulations(io::H5File& f, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
                        const core::DataShape& shape);
 
+// /x of a data file without a model to say its shape, for training without θ (a VAE): (N, D)
+// vectors or (N, H, W) / (N, C, H, W) images (sets are refused), with /theta when the file
+// has one (else theta is empty) and the root attributes a simulation file carries. Throws
+// core::Error naming the file for a missing /x, no rows, or a row with NaN or Inf.
+struct SampleData {
+  Eigen::MatrixXd x;      // D x N
+  core::DataShape shape;  // of one x
+  Eigen::MatrixXd theta;  // D_theta x N, or 0 x 0
+  std::vector<std::string> parameter_names;
+  std::optional<core::Prior> prior;
+};
+SampleData load_sample_data(const std::string& path);
+
 // The observation(s) in an observation file: /x of shape (D,) for one or (K, D) for K.
 // Returns D x K. `expected_dim` is the model's x dimension, checked with a clear message.
 Eigen::MatrixXd load_observations(const std::string& path, int expected_dim);

@@ -213,6 +213,17 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
                   summary->message + ")");
 }
 
+TrainValidationSplit split_train_validation(long n, double validation_fraction, std::uint64_t seed) {
+  const long n_val = std::max(1L, std::lround(validation_fraction * n));
+  core::check(n - n_val >= 2, "train: need at least 3 simulations, got " + std::to_string(n));
+  std::vector<long> order(n);
+  std::iota(order.begin(), order.end(), 0L);
+  core::Rng split_rng(seed, 0x5417);
+  for (long i = n - 1; i > 0; --i) std::swap(order[i], order[split_rng.below(i + 1)]);
+  return {std::vector<long>(order.begin(), order.end() - n_val),
+          std::vector<long>(order.end() - n_val, order.end())};
+}
+
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary) {
   *summary = TrainSummary{};
@@ -222,18 +233,12 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   core::check(theta.rows() == model->theta_dim() && x.rows() == model->x_dim(),
               "train: data dimensions do not match the model");
   core::check(theta.allFinite() && x.allFinite(), "train: theta and x must be finite");
-  const long n = theta.cols();
-  const long n_val = std::max(1L, std::lround(options.validation_fraction * n));
-  core::check(n - n_val >= 2, "train: need at least 3 simulations, got " + std::to_string(n));
-
-  // Random split (seeded).
-  std::vector<long> order(n);
-  std::iota(order.begin(), order.end(), 0L);
-  core::Rng split_rng(options.seed, 0x5417);
-  for (long i = n - 1; i > 0; --i) std::swap(order[i], order[split_rng.below(i + 1)]);
-  const long n_train = n - n_val;
-  const std::vector<long> train_idx(order.begin(), order.begin() + n_train);
-  const std::vector<long> val_idx(order.begin() + n_train, order.end());
+  const TrainValidationSplit split =
+      split_train_validation(theta.cols(), options.validation_fraction, options.seed);
+  const std::vector<long>& train_idx = split.train;
+  const std::vector<long>& val_idx = split.validation;
+  const long n_train = static_cast<long>(train_idx.size());
+  const long n_val = static_cast<long>(val_idx.size());
   const Eigen::MatrixXd theta_train = theta(Eigen::all, train_idx);
   const Eigen::MatrixXd x_train = x(Eigen::all, train_idx);
   Eigen::MatrixXd x_validation = x(Eigen::all, val_idx);

@@ -110,6 +110,13 @@ struct TrainSummary {
 void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary,
          GradientReduction* reduction = nullptr);
 
+// The random split of n samples that train() makes: round(validation_fraction n) (at least
+// 1) held out, chosen by a shuffle seeded with `seed`. Throws core::Error for n < 3.
+struct TrainValidationSplit {
+  std::vector<long> train, validation;
+};
+TrainValidationSplit split_train_validation(long n, double validation_fraction, std::uint64_t seed);
+
 // NPE: fits model->theta_norm and model->x_norm on the training split (keeping the mask
 // x_norm carries, PosteriorModel::set_x_mask; with options.x_noise, on the split plus one
 // draw of the noise, and the validation split gets one fixed draw), pretrains the embedding by regression when
