@@ -99,6 +99,7 @@ int train(const Invocation& inv, const Flags& flags) {
   out.add(out_path);
   SampleData data = load_sample_data(data_path);
   Vae model = Vae::create(o, data.shape);
+  model.likelihood().check_data(data.x, data_path + ": /x");  // before the first log line
   log_line("%s: %ld samples, %s", data_path.c_str(), static_cast<long>(data.x.cols()),
            data.shape.describe().c_str());
   log_line("training a VAE: latent %d, %s encoder, %s decoder, %s likelihood%s, %s; %ld weights",

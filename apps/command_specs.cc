@@ -37,7 +37,8 @@ std::vector<CommandSpec> make_specs() {
        "simulate (theta, x) pairs from a task's prior, or x at given theta; or with a simulator "
        "plugin (include/sbi_plugin.h)",
        {{"task", kValue, "NAME", "",
-         "two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field or lensing"},
+         "two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field, "
+         "lensing or galaxy_images"},
         {"plugin", kValue, "LIB.so", "",
          "simulate with this plugin library instead of a task (needs --prior); failed "
          "simulations get NaN x and a 1 in /failed"},
@@ -96,13 +97,18 @@ std::vector<CommandSpec> make_specs() {
         {"png", kSwitch, "", "", "also write PNG figures (needs rsvg-convert)"},
         seed("the simulations and draws"), threads(), task_params(), no_prior_restriction()}});
   specs.push_back(
-      {"plot", "corner posterior.h5 --out corner.svg [flags]",
-       "corner plot of posterior draws (SVG, or PNG for an --out ending in .png)",
+      {"plot", "(corner posterior.h5 | images x.h5) --out FIGURE.svg [flags]",
+       "corner plot of posterior draws, or a grid of the images in a file's /x (SVG, or PNG "
+       "for an --out ending in .png)",
        {{"out", kValue, "FILE", "", "the figure, .svg or .png"},
-        {"truth", kValue, "FILE", "", "true values from FILE's /theta, (D,) or one row per observation"},
-        {"observation", kValue, "K", "0", "which observation of the posterior file"},
-        {"bins", kValue, "B", "40", "histogram bins per axis"},
-        {"smooth", kValue, "S", "1", "Gaussian smoothing of the 2-D histograms, in bins"},
+        {"truth", kValue, "FILE", "", "corner: true values from FILE's /theta, (D,) or one row per observation"},
+        {"observation", kValue, "K", "0", "corner: which observation of the posterior file"},
+        {"bins", kValue, "B", "40", "corner: histogram bins per axis"},
+        {"smooth", kValue, "S", "1", "corner: Gaussian smoothing of the 2-D histograms, in bins"},
+        {"num", kValue, "N", "16", "images: the first N images"},
+        {"columns", kValue, "C", "4", "images: images per row"},
+        {"pixel-size", kValue, "P", "3", "images: SVG pixels per image pixel"},
+        {"per-image-scale", kSwitch, "", "", "images: stretch each image on its own (default: one stretch for all)"},
         {"title", kValue, "TEXT", "", "a title above the plot"},
         {"png", kSwitch, "", "", "also write a PNG next to the SVG"}},
        2});
