@@ -62,7 +62,8 @@ std::string program_help(const std::vector<CommandSpec>& specs) {
   out += R"(
 `sbi COMMAND --help` lists the command's flags with their defaults; `sbi --version`.
 
-tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field, lensing
+tasks: two_moons, gaussian_linear, gaussian_linear_uniform, slcp, dwarf, cosmo_field, lensing,
+       galaxy_images
 prior SPEC: comma-separated marginals uniform(LOW,HIGH), normal(MEAN,STD),
             lognormal(MU,SIGMA), loguniform(LOW,HIGH), truncnormal(MEAN,STD,LOW,HIGH), each
             optionally *K to repeat, e.g. "uniform(-1,1)*2"; or a TOML prior file (README)

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "simulators/cosmo_field.h"
 #include "simulators/dwarf.h"
+#include "simulators/galaxy_images.h"
 #include "simulators/gaussian_linear.h"
 #include "simulators/lensing.h"
 #include "simulators/slcp.h"
@@ -240,6 +241,27 @@ const std::vector<Entry>& entries() {  // sorted by name
          std::string error;
          if (!c.is_valid(&error)) throw core::Error("make_task: dwarf: " + error);
          return make_dwarf_task(c);
+       }},
+      {"galaxy_images",
+       {"noise_sigma", "npix", "pixel_scale", "psf_fwhm", "substructure", "supersample"},
+       [](const Params& p, const DatasetReader&) {
+         const std::string task = "galaxy_images";
+         GalaxyImageConfig c;
+         read(p, task, "npix", &c.npix);
+         read(p, task, "pixel_scale", &c.pixel_scale);
+         read(p, task, "supersample", &c.supersample);
+         read(p, task, "psf_fwhm", &c.psf_fwhm);
+         read(p, task, "noise_sigma", &c.noise_sigma);
+         if (p.count("substructure") &&
+             !parse_galaxy_substructure(p.at("substructure"), &c.substructure))
+           bad_value(task, "substructure", p.at("substructure"), "clumps, arms or mixed");
+         std::string error;
+         if (!c.is_valid(&error)) {
+           const std::string prefix = "GalaxyImageConfig::";
+           if (error.compare(0, prefix.size(), prefix) == 0) error.erase(0, prefix.size());
+           throw core::Error("make_task: galaxy_images: " + error);
+         }
+         return make_galaxy_images_task(c);
        }},
       {"gaussian_linear",
        {"dim", "noise_var", "prior_var"},

@@ -32,6 +32,9 @@ using DatasetReader =
 //                             PSF), noise_file=FILE (its /noise_map, npix x npix, replaces
 //                             noise_sigma); see simulators/lensing.h. The two files are read
 //                             with `read_dataset`, which they require.
+//   galaxy_images:            npix, pixel_scale, supersample, psf_fwhm, noise_sigma,
+//                             substructure (clumps, arms or mixed); see
+//                             simulators/galaxy_images.h.
 // Throws core::Error for an unknown name (listing the known tasks), an unknown key (listing
 // the task's keys) or a value that does not parse or is out of range.
 Task make_task(const std::string& name, const std::map<std::string, std::string>& params = {},

@@ -12,10 +12,10 @@ namespace {
 
 using testing::error_message;
 
-TEST(Registry, ListsTheFourSbibmTasksDwarfCosmoFieldAndLensing) {
-  EXPECT_EQ(task_names(), (std::vector<std::string>{"cosmo_field", "dwarf", "gaussian_linear",
-                                                    "gaussian_linear_uniform", "lensing", "slcp",
-                                                    "two_moons"}));
+TEST(Registry, ListsTheFourSbibmTasksDwarfCosmoFieldLensingAndGalaxyImages) {
+  EXPECT_EQ(task_names(), (std::vector<std::string>{"cosmo_field", "dwarf", "galaxy_images",
+                                                    "gaussian_linear", "gaussian_linear_uniform",
+                                                    "lensing", "slcp", "two_moons"}));
 }
 
 TEST(Registry, TasksHaveSbibmShapesAndPriors) {
@@ -63,8 +63,8 @@ TEST(Registry, ParamsOverrideDefaults) {
 
 TEST(Registry, ErrorsNameTheProblem) {
   EXPECT_NE(error_message([] { make_task("foo"); })
-                .find("make_task: unknown task 'foo'; known tasks: cosmo_field, dwarf, gaussian_linear, "
-                      "gaussian_linear_uniform, lensing, slcp, two_moons"),
+                .find("make_task: unknown task 'foo'; known tasks: cosmo_field, dwarf, galaxy_images, "
+                      "gaussian_linear, gaussian_linear_uniform, lensing, slcp, two_moons"),
             std::string::npos);
   EXPECT_NE(error_message([] {
               make_task("two_moons", {{"dim", "3"}});
