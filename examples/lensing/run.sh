@@ -11,7 +11,7 @@
 # Environment: SBI (default build/apps/sbi), OUT (lensing_run), NUM (training simulations,
 # 100000: the "10^5 images trained to convergence on 2 cores in under an hour"),
 # SEED (1), THREADS (0: all cores), PRETRAIN (at most this many epochs of regression
-# pretraining of the CNN, 30), EPOCHS (at most this many NPE epochs, 100), PATIENCE (early
+# pretraining of the CNN, 30), EPOCHS (at most this many NPE epochs, 200), PATIENCE (early
 # stopping, 10), NUM_SBC (200), NOISE (0.1, the noise σ per pixel, added in training),
 # PYTHON (/usr/bin/python3 with numpy and h5py, for the
 # observation's θ file and the tables).
@@ -23,7 +23,7 @@ NUM="${NUM:-100000}"
 SEED="${SEED:-1}"
 THREADS="${THREADS:-0}"
 PRETRAIN="${PRETRAIN:-30}"
-EPOCHS="${EPOCHS:-100}"
+EPOCHS="${EPOCHS:-200}"
 PATIENCE="${PATIENCE:-10}"
 NUM_SBC="${NUM_SBC:-200}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
