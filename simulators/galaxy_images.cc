@@ -8,6 +8,7 @@
 #include "core/normal_fill.h"
 #include "simulators/lensing/psf.h"
 #include "simulators/lensing/sersic.h"
+#include "simulators/parameter_rules.h"
 
 namespace sbi::simulators {
 namespace {
@@ -15,23 +16,33 @@ namespace {
 // θ entries: name, the rule they must satisfy (checked in check_theta), default prior.
 struct ParameterInfo {
   const char* name;
-  enum Rule { kAny, kNonNegative, kPositive, kFraction, kAxisRatio, kSersicIndex, kPitch } rule;
+  ParameterRule rule;
   core::Marginal prior;
 };
 const ParameterInfo kParameters[] = {
-    {"flux", ParameterInfo::kNonNegative, core::Marginal::loguniform(20, 200)},
-    {"bulge_frac", ParameterInfo::kFraction, core::Marginal::uniform(0, 1)},
-    {"bulge_n", ParameterInfo::kSersicIndex, core::Marginal::uniform(2, 5)},
-    {"bulge_reff", ParameterInfo::kPositive, core::Marginal::uniform(0.15, 0.5)},
-    {"disk_reff", ParameterInfo::kPositive, core::Marginal::uniform(0.6, 1.5)},
-    {"q", ParameterInfo::kAxisRatio, core::Marginal::uniform(0.3, 1)},
-    {"phi", ParameterInfo::kAny, core::Marginal::uniform(0, M_PI)},
-    {"x0", ParameterInfo::kAny, core::Marginal::uniform(-0.2, 0.2)},
-    {"y0", ParameterInfo::kAny, core::Marginal::uniform(-0.2, 0.2)},
-    {"sub_amp", ParameterInfo::kFraction, core::Marginal::uniform(0, 0.5)},
-    {"pitch", ParameterInfo::kPitch, core::Marginal::uniform(0.2, 0.5)},
+    {"flux", ParameterRule::kNonNegative, core::Marginal::loguniform(20, 200)},
+    {"bulge_frac", ParameterRule::kFraction, core::Marginal::uniform(0, 1)},
+    {"bulge_n", ParameterRule::kSersicIndex, core::Marginal::uniform(2, 5)},
+    {"bulge_reff", ParameterRule::kPositive, core::Marginal::uniform(0.15, 0.5)},
+    {"disk_reff", ParameterRule::kPositive, core::Marginal::uniform(0.6, 1.5)},
+    {"q", ParameterRule::kAxisRatio, core::Marginal::uniform(0.3, 1)},
+    {"phi", ParameterRule::kAny, core::Marginal::uniform(0, M_PI)},
+    {"x0", ParameterRule::kAny, core::Marginal::uniform(-0.2, 0.2)},
+    {"y0", ParameterRule::kAny, core::Marginal::uniform(-0.2, 0.2)},
+    {"sub_amp", ParameterRule::kFraction, core::Marginal::uniform(0, 0.5)},
+    {"pitch", ParameterRule::kPitch, core::Marginal::uniform(0.2, 0.5)},
 };
 static_assert(sizeof(kParameters) / sizeof(kParameters[0]) == GalaxyImages::kThetaDim);
+
+// The names and rules of kParameters, for check_parameter_rules.
+std::pair<std::vector<const char*>, std::vector<ParameterRule>> parameter_rules() {
+  std::pair<std::vector<const char*>, std::vector<ParameterRule>> out;
+  for (const auto& p : kParameters) {
+    out.first.push_back(p.name);
+    out.second.push_back(p.rule);
+  }
+  return out;
+}
 
 enum Index {
   kFlux, kBulgeFrac, kBulgeN, kBulgeReff, kDiskReff, kQ, kPhi, kX0, kY0, kSubAmp, kPitch
@@ -46,28 +57,6 @@ std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-// The rule `v` breaks, as the message states it, or null.
-const char* violated_rule(ParameterInfo::Rule rule, double v) {
-  if (!std::isfinite(v)) return "must be finite";
-  switch (rule) {
-    case ParameterInfo::kAny:
-      return nullptr;
-    case ParameterInfo::kNonNegative:
-      return v >= 0 ? nullptr : "must be >= 0";
-    case ParameterInfo::kPositive:
-      return v > 0 ? nullptr : "must be > 0 (arcsec)";
-    case ParameterInfo::kFraction:
-      return v >= 0 && v <= 1 ? nullptr : "must be in [0, 1]";
-    case ParameterInfo::kAxisRatio:
-      return v > 0 && v <= 1 ? nullptr : "must be in (0, 1] (an axis ratio)";
-    case ParameterInfo::kSersicIndex:
-      return v > 0 && v <= 20 ? nullptr : "must be in (0, 20] (a Sersic index)";
-    case ParameterInfo::kPitch:
-      return v > 0 && v < M_PI / 2 ? nullptr : "must be in (0, pi/2) (a pitch angle in radians)";
-  }
-  return nullptr;
 }
 
 // The Gaussian PSF kernel's side 2 ceil(4σ) + 1 for FWHM `fwhm` arcsec: beyond 4σ the
@@ -226,22 +215,13 @@ std::vector<std::string> GalaxyImages::parameter_names() const {
 }
 
 std::vector<std::string> GalaxyImages::data_names() const {
-  std::vector<std::string> names;
-  for (int r = 0; r < config_.npix; ++r)
-    for (int c = 0; c < config_.npix; ++c)
-      names.push_back("pixel_" + std::to_string(r) + "_" + std::to_string(c));
-  return names;
+  return pixel_names(config_.npix);
 }
 
 void GalaxyImages::check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta,
                                const char* function) const {
-  core::check(theta.size() == kThetaDim, std::string(function) + ": theta has " +
-                                             std::to_string(theta.size()) + " entries, expected " +
-                                             std::to_string(kThetaDim));
-  for (int i = 0; i < kThetaDim; ++i)
-    if (const char* rule = violated_rule(kParameters[i].rule, theta[i]))
-      throw core::Error(std::string(function) + ": " + kParameters[i].name + " = " + fmt(theta[i]) +
-                        " (theta[" + std::to_string(i) + "]) " + rule);
+  static const auto table = parameter_rules();
+  check_parameter_rules(table.first, table.second, theta, function);
 }
 
 void GalaxyImages::render(const lensing::Source& source, Eigen::Ref<Eigen::VectorXd> image,

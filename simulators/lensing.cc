@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/normal_fill.h"
 #include "simulators/lensing/poisson.h"
+#include "simulators/parameter_rules.h"
 
 namespace sbi::simulators {
 namespace {
@@ -13,51 +14,39 @@ namespace {
 // θ entries: name, the rule they must satisfy (checked in check_theta), prior range.
 struct ParameterInfo {
   const char* name;
-  enum Rule { kAny, kNonNegative, kPositive, kLensAxisRatio, kAxisRatio, kSersicIndex } rule;
+  ParameterRule rule;
   double low, high;
 };
 constexpr ParameterInfo kParameters[] = {
-    {"theta_E", ParameterInfo::kNonNegative, 0.5, 1.5},
-    {"q", ParameterInfo::kLensAxisRatio, 0.5, 1.0},
-    {"phi", ParameterInfo::kAny, 0.0, M_PI},
-    {"gamma1", ParameterInfo::kAny, -0.1, 0.1},
-    {"gamma2", ParameterInfo::kAny, -0.1, 0.1},
-    {"src_x", ParameterInfo::kAny, -0.3, 0.3},
-    {"src_y", ParameterInfo::kAny, -0.3, 0.3},
-    {"src_reff", ParameterInfo::kPositive, 0.1, 0.5},
-    {"src_n", ParameterInfo::kSersicIndex, 0.5, 4.0},
-    {"src_q", ParameterInfo::kAxisRatio, 0.4, 1.0},
-    {"src_phi", ParameterInfo::kAny, 0.0, M_PI},
-    {"src_amp", ParameterInfo::kNonNegative, 1.0, 10.0},
+    {"theta_E", ParameterRule::kNonNegative, 0.5, 1.5},
+    {"q", ParameterRule::kLensAxisRatio, 0.5, 1.0},
+    {"phi", ParameterRule::kAny, 0.0, M_PI},
+    {"gamma1", ParameterRule::kAny, -0.1, 0.1},
+    {"gamma2", ParameterRule::kAny, -0.1, 0.1},
+    {"src_x", ParameterRule::kAny, -0.3, 0.3},
+    {"src_y", ParameterRule::kAny, -0.3, 0.3},
+    {"src_reff", ParameterRule::kPositive, 0.1, 0.5},
+    {"src_n", ParameterRule::kSersicIndex, 0.5, 4.0},
+    {"src_q", ParameterRule::kAxisRatio, 0.4, 1.0},
+    {"src_phi", ParameterRule::kAny, 0.0, M_PI},
+    {"src_amp", ParameterRule::kNonNegative, 1.0, 10.0},
 };
 constexpr int kThetaDim = sizeof(kParameters) / sizeof(kParameters[0]);
+
+// The names and rules of kParameters, for check_parameter_rules.
+std::pair<std::vector<const char*>, std::vector<ParameterRule>> parameter_rules() {
+  std::pair<std::vector<const char*>, std::vector<ParameterRule>> out;
+  for (const auto& p : kParameters) {
+    out.first.push_back(p.name);
+    out.second.push_back(p.rule);
+  }
+  return out;
+}
 
 std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-// The rule `v` breaks, as the message states it, or null.
-const char* violated_rule(ParameterInfo::Rule rule, double v) {
-  if (!std::isfinite(v)) return "must be finite";
-  switch (rule) {
-    case ParameterInfo::kAny:
-      return nullptr;
-    case ParameterInfo::kNonNegative:
-      return v >= 0 ? nullptr : "must be >= 0";
-    case ParameterInfo::kPositive:
-      return v > 0 ? nullptr : "must be > 0";
-    case ParameterInfo::kLensAxisRatio:
-      return v >= 1e-6 && v <= 1 ? nullptr
-                                 : "must be in [1e-6, 1] (an axis ratio; the SIE deflection "
-                                   "diverges as q -> 0)";
-    case ParameterInfo::kAxisRatio:
-      return v > 0 && v <= 1 ? nullptr : "must be in (0, 1] (an axis ratio)";
-    case ParameterInfo::kSersicIndex:
-      return v > 0 && v <= 20 ? nullptr : "must be in (0, 20] (a Sersic index)";
-  }
-  return nullptr;
 }
 
 const LensingConfig& validated(const LensingConfig& config) {
@@ -132,22 +121,13 @@ std::vector<std::string> StrongLensing::parameter_names() const {
 }
 
 std::vector<std::string> StrongLensing::data_names() const {
-  std::vector<std::string> names;
-  for (int r = 0; r < config_.npix; ++r)
-    for (int c = 0; c < config_.npix; ++c)
-      names.push_back("pixel_" + std::to_string(r) + "_" + std::to_string(c));
-  return names;
+  return pixel_names(config_.npix);
 }
 
 void StrongLensing::check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta,
                                 const char* function) const {
-  core::check(theta.size() == kThetaDim, std::string(function) + ": theta has " +
-                                             std::to_string(theta.size()) + " entries, expected " +
-                                             std::to_string(kThetaDim));
-  for (int i = 0; i < kThetaDim; ++i)
-    if (const char* rule = violated_rule(kParameters[i].rule, theta[i]))
-      throw core::Error(std::string(function) + ": " + kParameters[i].name + " = " + fmt(theta[i]) +
-                        " (theta[" + std::to_string(i) + "]) " + rule);
+  static const auto table = parameter_rules();
+  check_parameter_rules(table.first, table.second, theta, function);
 }
 
 lensing::LensModel StrongLensing::lens(const Eigen::Ref<const Eigen::VectorXd>& theta) const {
