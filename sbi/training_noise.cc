@@ -24,13 +24,7 @@ TrainingNoise constant_training_noise(double sigma, const core::DataShape& shape
 TrainingNoise read_training_noise_map(const std::string& path, const core::DataShape& shape,
                                       const std::string& what) {
   const std::string where = what + " " + path;
-  io::H5File f = [&] {
-    try {
-      return io::H5File::open_read(path);
-    } catch (const core::Error& e) {
-      throw core::Error(what + ": " + e.what());
-    }
-  }();
+  io::H5File f = open_pixel_map_file(path, what);
   core::check(f.is_dataset("/noise_map"),
               where + " has no /noise_map dataset (the noise standard deviation per pixel, of "
                       "the shape of one x)");

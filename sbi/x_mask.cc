@@ -17,6 +17,14 @@ std::string shape_string(const std::vector<size_t>& shape) {
 
 }  // namespace
 
+io::H5File open_pixel_map_file(const std::string& path, const std::string& what) {
+  try {
+    return io::H5File::open_read(path);
+  } catch (const core::Error& e) {
+    throw core::Error(what + ": " + e.what());
+  }
+}
+
 std::string pixel_position(size_t i, const std::vector<size_t>& shape) {
   std::vector<size_t> index(shape.size());
   for (size_t d = shape.size(); d-- > 0;) {
@@ -80,13 +88,7 @@ Standardizer::Mask x_mask_from_values(const std::vector<double>& values,
 Standardizer::Mask read_x_mask(const std::string& path, const core::DataShape& shape,
                                const std::string& what) {
   const std::string where = what + " " + path;
-  io::H5File f = [&] {
-    try {
-      return io::H5File::open_read(path);
-    } catch (const core::Error& e) {
-      throw core::Error(what + ": " + e.what());
-    }
-  }();
+  io::H5File f = open_pixel_map_file(path, what);
   core::check(f.is_dataset("/mask"),
               where + " has no /mask dataset (1 = use the pixel, 0 = ignore it, of the shape of "
                       "one x: " + shape_string(x_mask_file_shape(shape)) + ")");

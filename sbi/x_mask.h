@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/data_shape.h"
+#include "io/h5_file.h"
 #include "sbi/standardizer.h"
 
 namespace sbi {
@@ -25,6 +26,9 @@ std::vector<size_t> x_mask_file_shape(const core::DataShape& shape);
 // channel's): for masks and per-pixel maps such as a noise map. `where` starts the message.
 void check_pixel_map_shape(const std::vector<size_t>& file_shape, const core::DataShape& shape,
                            const std::string& where);
+// `path` opened for reading a mask or a noise map; a file that cannot be opened is a
+// core::Error starting with `what` ("--mask: ...").
+io::H5File open_pixel_map_file(const std::string& path, const std::string& what);
 // The file position of row-major index i of an array of `shape`: "(3, 17)".
 std::string pixel_position(size_t i, const std::vector<size_t>& shape);
 

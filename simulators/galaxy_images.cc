@@ -34,16 +34,6 @@ const ParameterInfo kParameters[] = {
 };
 static_assert(sizeof(kParameters) / sizeof(kParameters[0]) == GalaxyImages::kThetaDim);
 
-// The names and rules of kParameters, for check_parameter_rules.
-std::pair<std::vector<const char*>, std::vector<ParameterRule>> parameter_rules() {
-  std::pair<std::vector<const char*>, std::vector<ParameterRule>> out;
-  for (const auto& p : kParameters) {
-    out.first.push_back(p.name);
-    out.second.push_back(p.rule);
-  }
-  return out;
-}
-
 enum Index {
   kFlux, kBulgeFrac, kBulgeN, kBulgeReff, kDiskReff, kQ, kPhi, kX0, kY0, kSubAmp, kPitch
 };
@@ -209,9 +199,7 @@ core::DataShape GalaxyImages::x_shape() const {
 }
 
 std::vector<std::string> GalaxyImages::parameter_names() const {
-  std::vector<std::string> names;
-  for (const auto& p : kParameters) names.push_back(p.name);
-  return names;
+  return parameter_names_of(kParameters);
 }
 
 std::vector<std::string> GalaxyImages::data_names() const {
@@ -220,8 +208,7 @@ std::vector<std::string> GalaxyImages::data_names() const {
 
 void GalaxyImages::check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta,
                                const char* function) const {
-  static const auto table = parameter_rules();
-  check_parameter_rules(table.first, table.second, theta, function);
+  check_parameter_rules(kParameters, theta, function);
 }
 
 void GalaxyImages::render(const lensing::Source& source, Eigen::Ref<Eigen::VectorXd> image,

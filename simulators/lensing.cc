@@ -33,16 +33,6 @@ constexpr ParameterInfo kParameters[] = {
 };
 constexpr int kThetaDim = sizeof(kParameters) / sizeof(kParameters[0]);
 
-// The names and rules of kParameters, for check_parameter_rules.
-std::pair<std::vector<const char*>, std::vector<ParameterRule>> parameter_rules() {
-  std::pair<std::vector<const char*>, std::vector<ParameterRule>> out;
-  for (const auto& p : kParameters) {
-    out.first.push_back(p.name);
-    out.second.push_back(p.rule);
-  }
-  return out;
-}
-
 std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -115,9 +105,7 @@ core::DataShape StrongLensing::x_shape() const {
 }
 
 std::vector<std::string> StrongLensing::parameter_names() const {
-  std::vector<std::string> names;
-  for (const auto& p : kParameters) names.push_back(p.name);
-  return names;
+  return parameter_names_of(kParameters);
 }
 
 std::vector<std::string> StrongLensing::data_names() const {
@@ -126,8 +114,7 @@ std::vector<std::string> StrongLensing::data_names() const {
 
 void StrongLensing::check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta,
                                 const char* function) const {
-  static const auto table = parameter_rules();
-  check_parameter_rules(table.first, table.second, theta, function);
+  check_parameter_rules(kParameters, theta, function);
 }
 
 lensing::LensModel StrongLensing::lens(const Eigen::Ref<const Eigen::VectorXd>& theta) const {

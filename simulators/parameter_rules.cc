@@ -28,18 +28,19 @@ const char* violated_rule(ParameterRule rule, double v) {
   return nullptr;
 }
 
-void check_parameter_rules(const std::vector<const char*>& names, const std::vector<ParameterRule>& rules,
-                           const Eigen::Ref<const Eigen::VectorXd>& theta, const char* function) {
-  const auto dim = static_cast<Eigen::Index>(names.size());
-  core::check(theta.size() == dim, std::string(function) + ": theta has " + std::to_string(theta.size()) +
-                                       " entries, expected " + std::to_string(dim));
-  for (Eigen::Index i = 0; i < dim; ++i)
-    if (const char* rule = violated_rule(rules[i], theta[i])) {
-      char value[32];
-      std::snprintf(value, sizeof value, "%g", theta[i]);
-      throw core::Error(std::string(function) + ": " + names[i] + " = " + value + " (theta[" +
-                        std::to_string(i) + "]) " + rule);
-    }
+void check_parameter_rule(const char* function, const char* name, int index, ParameterRule rule,
+                          double value) {
+  const char* broken = violated_rule(rule, value);
+  if (broken == nullptr) return;
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  throw core::Error(std::string(function) + ": " + name + " = " + text + " (theta[" +
+                    std::to_string(index) + "]) " + broken);
+}
+
+void check_parameter_count(const char* function, Eigen::Index size, Eigen::Index expected) {
+  core::check(size == expected, std::string(function) + ": theta has " + std::to_string(size) +
+                                    " entries, expected " + std::to_string(expected));
 }
 
 std::vector<std::string> pixel_names(int npix) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,33 @@ enum class ParameterRule {
 // The rule's message if v breaks it ("must be finite" for NaN and Inf), else null.
 const char* violated_rule(ParameterRule rule, double v);
 
-// Throws core::Error naming `function`, the parameter, its value and index and the rule,
-// for the first entry of theta that breaks its rule (or a theta of another size than
-// names). names[i] and rules[i] describe theta[i].
-void check_parameter_rules(const std::vector<const char*>& names, const std::vector<ParameterRule>& rules,
-                           const Eigen::Ref<const Eigen::VectorXd>& theta, const char* function);
+// Throws core::Error "<function>: <name> = <value> (theta[<index>]) <rule's message>" if
+// `value` breaks `rule`.
+void check_parameter_rule(const char* function, const char* name, int index, ParameterRule rule,
+                          double value);
+// Throws core::Error naming `function` for a theta of another size than `table`.
+void check_parameter_count(const char* function, Eigen::Index size, Eigen::Index expected);
+
+// For a simulator's table of θ entries (anything with .name and .rule per entry, theta[i]
+// described by table[i]): checks every entry of theta against its rule, in order.
+template <class Table>
+void check_parameter_rules(const Table& table, const Eigen::Ref<const Eigen::VectorXd>& theta,
+                           const char* function) {
+  check_parameter_count(function, theta.size(), static_cast<Eigen::Index>(std::size(table)));
+  int i = 0;
+  for (const auto& entry : table) {
+    check_parameter_rule(function, entry.name, i, entry.rule, theta[i]);
+    ++i;
+  }
+}
+
+// The names of a table's entries, in order.
+template <class Table>
+std::vector<std::string> parameter_names_of(const Table& table) {
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.push_back(entry.name);
+  return names;
+}
 
 // "pixel_<row>_<column>" for every pixel of an npix x npix image, row-major: the data
 // names of image simulators.
