@@ -117,7 +117,7 @@ int cmd_train(const Invocation& inv) {
       log_line("warning: %ld of the simulated theta lie outside the prior support", outside);
   }
   log_line("training %s (%ld weights), batch %d, learning rate %g, at most %d epochs, patience %d",
-           flows::density_kind_name(model_options.density.kind).c_str(),
+           sbi::density_kind_name(model_options.density.kind).c_str(),
            nn::count_scalars(model.parameters()), train_options.batch_size,
            train_options.learning_rate, train_options.max_epochs, train_options.patience);
   if (train_options.pretrain_epochs > 0 && model_options.embedding != EmbeddingKind::kNone)

@@ -32,7 +32,7 @@ class Flags {
   double get_double(const std::string& name, double fallback) const;
   // A comma-separated list of integers that fit an int ("16,32,64"); no fallback: check has().
   std::vector<int> get_int_list(const std::string& name) const;
-  // One of a fixed set of names, as an enum: `parse` (e.g. flows::parse_density_kind) throws
+  // One of a fixed set of names, as an enum: `parse` (e.g. sbi::parse_density_kind) throws
   // core::Error naming the accepted names; the message is prefixed with the flag.
   template <class Enum>
   Enum get_choice(const std::string& name, Enum fallback,

@@ -13,27 +13,28 @@ std::string number(double v) {
 
 // The default of one setting, "64" or "64 (cnf: 128)" where an estimator's differs from nsf's.
 template <class Value>
-std::string per_estimator(Value (*value)(flows::DensityKind)) {
-  const std::string nsf = value(flows::DensityKind::kNSF);
+std::string per_estimator(Value (*value)(sbi::DensityKind)) {
+  const std::string nsf = value(sbi::DensityKind::kNSF);
   std::string text = nsf;
-  for (flows::DensityKind k : {flows::DensityKind::kRealNVP, flows::DensityKind::kCNF})
-    if (value(k) != nsf) text += " (" + flows::density_kind_name(k) + ": " + value(k) + ")";
+  for (sbi::DensityKind k : {sbi::DensityKind::kRealNVP, sbi::DensityKind::kCNF, sbi::DensityKind::kScore})
+    if (value(k) != nsf) text += " (" + sbi::density_kind_name(k) + ": " + value(k) + ")";
   return text;
 }
 
-flows::DensityOptions density(flows::DensityKind k) { return flows::default_density_options(k); }
+sbi::DensityOptions density(sbi::DensityKind k) { return sbi::default_density_options(k); }
 
 }  // namespace
 
 std::vector<FlagSpec> train_flag_specs() {
-  using K = flows::DensityKind;
+  using K = sbi::DensityKind;
   const ModelOptions m;
-  const flows::DensityOptions d;
+  const sbi::DensityOptions d;
   const TrainOptions t;
   const auto v = FlagKind::kValue;
   return {
       {"estimator", v, "NAME", "nsf", "the posterior estimator: nsf (neural spline flow), realnvp "
-                                      "(affine coupling flow) or cnf (continuous flow, flow matching)"},
+                                      "(affine coupling flow), cnf (continuous flow, flow matching) or score "
+                                      "(diffusion model, score matching)"},
       {"seed", v, "S", "0", "seed of the initial weights, the validation split and the shuffling"},
       {"batch-size", v, "B", std::to_string(t.batch_size), "pairs per gradient step"},
       {"lr", v, "L", number(t.learning_rate), "Adam's initial learning rate", "learning-rate"},
@@ -54,24 +55,42 @@ std::vector<FlagSpec> train_flag_specs() {
        "first train the embedding alone to regress theta for at most E epochs"},
       {"transforms", v, "K", std::to_string(d.transforms), "coupling layers (nsf, realnvp)"},
       {"hidden", v, "H", per_estimator(+[](K k) { return std::to_string(density(k).hidden); }),
-       "width of the conditioner networks (cnf: of the vector field)"},
+       "width of the conditioner networks (cnf: of the vector field; score: of the noise predictor)"},
       {"layers", v, "L", per_estimator(+[](K k) { return std::to_string(density(k).layers); }),
        "residual blocks per network"},
-      {"activation", v, "NAME", "relu (cnf: silu)", "relu, tanh, silu or elu"},
+      {"activation", v, "NAME", "relu (cnf, score: silu)", "relu, tanh, silu or elu"},
       {"bins", v, "K", std::to_string(d.bins), "nsf: spline bins"},
       {"bound", v, "B", number(d.bound), "nsf: the splines act on [-B, B] of standardised theta"},
-      {"path", v, "NAME", flows::schedule_kind_name(d.schedule.kind),
-       "cnf: the probability path, ot (optimal transport) or vp (variance preserving)"},
+      {"path", v, "NAME",
+       per_estimator(+[](K k) { return flows::schedule_kind_name(density(k).schedule.kind); }),
+       "cnf, score: the probability path, ot (optimal transport; not score), vp (variance "
+       "preserving), subvp (sub-VP) or ve (variance exploding)"},
+      {"sigma-max", v, "S", number(d.schedule.ve_sigma_max), "ve path: the noise end's width"},
       {"sigma-min", v, "S", number(d.schedule.sigma_min), "cnf: width of the path at the data end"},
       {"time-prior-exponent", v, "A",
        per_estimator(+[](K k) { return number(density(k).time_prior_exponent); }),
        "cnf: training times t drawn with density proportional to t^A (0: uniform)"},
-      {"frequencies", v, "F", std::to_string(d.num_frequencies), "cnf: Fourier features of t"},
-      {"ode-solver", v, "NAME", flows::ode_solver_name(d.ode.solver), "cnf: rk4 or dopri5"},
-      {"ode-steps", v, "N", std::to_string(d.ode.steps), "cnf: rk4 steps from noise to data"},
-      {"ode-tol", v, "T", number(d.ode.abs_tol), "cnf: dopri5's absolute and relative tolerance"},
+      {"frequencies", v, "F",
+       per_estimator(+[](K k) { return std::to_string(density(k).num_frequencies); }),
+       "cnf, score: Fourier features of t (score: Gaussian frequencies)"},
+      {"fourier-scale", v, "S", number(d.fourier_scale), "score: standard deviation of the Fourier frequencies"},
+      {"weighting", v, "NAME", diffusion::score_weighting_name(d.weighting),
+       "score: loss weighting, noise (lambda = beta_t^2) or likelihood (lambda = g_t^2)"},
+      {"sampler", v, "NAME", diffusion::score_sampler_name(d.sampler),
+       "score: how samples are drawn, ode (probability flow), sde (Euler-Maruyama) or pc "
+       "(predictor-corrector)"},
+      {"sde-steps", v, "N", std::to_string(d.sde.steps), "score: steps of the sde and pc samplers"},
+      {"corrector-steps", v, "N", "1", "score: Langevin corrector steps per pc step"},
+      {"snr", v, "R", number(d.sde.snr), "score: signal-to-noise ratio of the Langevin corrector"},
+      {"guidance-dropout", v, "P", number(d.guidance_dropout),
+       "score: train a null context with probability P (classifier-free guidance)"},
+      {"guidance-scale", v, "W", number(d.guidance_scale),
+       "score: guidance weight w, eps = (1 + w) eps(x) - w eps(null); needs --guidance-dropout"},
+      {"ode-solver", v, "NAME", flows::ode_solver_name(d.ode.solver), "cnf, score: rk4 or dopri5"},
+      {"ode-steps", v, "N", std::to_string(d.ode.steps), "cnf, score: rk4 steps from noise to data"},
+      {"ode-tol", v, "T", number(d.ode.abs_tol), "cnf, score: dopri5's absolute and relative tolerance"},
       {"trace", v, "NAME", flows::trace_estimator_name(d.trace),
-       "cnf: divergence for log q, exact or hutchinson"},
+       "cnf, score: divergence for log q, exact or hutchinson"},
       {"embedding", v, "NAME", embedding_kind_name(m.embedding),
        "network turning x into the context: none, mlp, deepsets (sets) or cnn (images)"},
       {"embedding-dim", v, "D", std::to_string(m.embedding_dim), "size of the embedding's output"},
@@ -93,9 +112,9 @@ std::vector<FlagSpec> train_flag_specs() {
 
 ModelOptions model_options_from(const Flags& flags) {
   ModelOptions m;
-  m.density = flows::default_density_options(
-      flags.get_choice("estimator", m.density.kind, flows::parse_density_kind));
-  flows::DensityOptions& d = m.density;
+  m.density = sbi::default_density_options(
+      flags.get_choice("estimator", m.density.kind, sbi::parse_density_kind));
+  sbi::DensityOptions& d = m.density;
   d.transforms = flags.get_int32("transforms", d.transforms);
   d.hidden = flags.get_int32("hidden", d.hidden);
   d.layers = flags.get_int32("layers", d.layers);
@@ -105,8 +124,19 @@ ModelOptions model_options_from(const Flags& flags) {
   d.bound = flags.get_double("bound", d.bound);
   d.schedule.kind = flags.get_choice("path", d.schedule.kind, flows::parse_schedule_kind);
   d.schedule.sigma_min = flags.get_double("sigma-min", d.schedule.sigma_min);
+  d.schedule.ve_sigma_max = flags.get_double("sigma-max", d.schedule.ve_sigma_max);
   d.time_prior_exponent = flags.get_double("time-prior-exponent", d.time_prior_exponent);
   d.num_frequencies = flags.get_int32("frequencies", d.num_frequencies);
+  d.fourier_scale = flags.get_double("fourier-scale", d.fourier_scale);
+  d.weighting = flags.get_choice("weighting", d.weighting, diffusion::parse_score_weighting);
+  d.sampler = flags.get_choice("sampler", d.sampler, diffusion::parse_score_sampler);
+  d.sde.steps = flags.get_int32("sde-steps", d.sde.steps);
+  // The pc sampler needs a corrector step; the sde sampler has none.
+  d.sde.corrector_steps = flags.get_int32(
+      "corrector-steps", d.sampler == diffusion::ScoreSampler::kPredictorCorrector ? 1 : 0);
+  d.sde.snr = flags.get_double("snr", d.sde.snr);
+  d.guidance_dropout = flags.get_double("guidance-dropout", d.guidance_dropout);
+  d.guidance_scale = flags.get_double("guidance-scale", d.guidance_scale);
   d.ode.solver = flags.get_choice("ode-solver", d.ode.solver, flows::parse_ode_solver);
   d.ode.steps = flags.get_int32("ode-steps", d.ode.steps);
   d.ode.abs_tol = d.ode.rel_tol = flags.get_double("ode-tol", d.ode.abs_tol);
@@ -126,7 +156,7 @@ ModelOptions model_options_from(const Flags& flags) {
   return m;
 }
 
-TrainOptions train_options_from(const Flags& flags, flows::DensityKind estimator) {
+TrainOptions train_options_from(const Flags& flags, sbi::DensityKind estimator) {
   TrainOptions t = default_train_options(estimator);
   t.seed = flags.get_seed("seed", 0);
   t.batch_size = flags.get_int32("batch-size", t.batch_size);

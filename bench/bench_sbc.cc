@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   so.threads = threads;
   const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, n_train, so);
   ModelOptions options;
-  options.density.kind = flows::DensityKind::kRealNVP;  // as timed in the README
+  options.density.kind = sbi::DensityKind::kRealNVP;  // as timed in the README
   PosteriorModel model = PosteriorModel::create(options, 2, 2);
   model.prior = task.prior;
   TrainOptions to;

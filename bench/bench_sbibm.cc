@@ -56,7 +56,7 @@ int main(int argc, char** argv) try {
   mo.seed = seed;
   TrainOptions to = app::train_options_from(flags, mo.density.kind);
   to.seed = seed;
-  const std::string estimator = flows::density_kind_name(mo.density.kind);
+  const std::string estimator = sbi::density_kind_name(mo.density.kind);
   io::H5File ref = io::H5File::open_read(reference);
 
   std::printf("# sbibm benchmark: estimator %s, seed %llu, %d threads\n", estimator.c_str(),

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "core/progress.h"
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 #include "flows/realnvp.h"
 #include "nn/adam.h"
 #include "sbi/posterior_model.h"
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   const std::string dump = flag(argc, argv, "dump", "");
   // The RealNVP of realnvp_pytorch.py with the defaults of `sbi train --estimator realnvp`.
   ModelOptions mo;
-  mo.density = flows::default_density_options(flows::DensityKind::kRealNVP);
+  mo.density = sbi::default_density_options(sbi::DensityKind::kRealNVP);
   mo.density.hidden = static_cast<int>(int_flag(argc, argv, "hidden", mo.density.hidden));
   mo.density.transforms = static_cast<int>(int_flag(argc, argv, "transforms", mo.density.transforms));
   mo.density.layers = static_cast<int>(int_flag(argc, argv, "layers", mo.density.layers));

@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
 
   // 2. NPE with a DeepSets embedding of the star set; x standardised per feature (R, v).
   ModelOptions model_options;
-  model_options.density.kind = flows::parse_density_kind(flag(argc, argv, "estimator", "realnvp"));
+  model_options.density.kind = sbi::parse_density_kind(flag(argc, argv, "estimator", "realnvp"));
   model_options.embedding = parse_embedding_kind("deepsets");
   model_options.embedding_hidden = std::atoi(flag(argc, argv, "hidden", "32").c_str());
   model_options.embedding_dim = 16;

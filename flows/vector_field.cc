@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 #include "nn/dense.h"
 
@@ -22,7 +23,16 @@ void multiply_blocks(const Matrix& d, Matrix* m) {
     m->middleCols(start, n).array() *= d.array();
 }
 
+const core::EnumNames<TimeEmbedding>& time_embeddings() {
+  static const core::EnumNames<TimeEmbedding> names("time embedding", {"dyadic", "gaussian"});
+  return names;
+}
+
 }  // namespace
+
+TimeEmbedding parse_time_embedding(const std::string& name) { return time_embeddings().parse(name); }
+std::string time_embedding_name(TimeEmbedding value) { return time_embeddings().name(value); }
+std::vector<std::string> time_embedding_names() { return time_embeddings().names(); }
 
 bool VectorFieldOptions::is_valid(std::string* error) const {
   if (theta_dim < 1) *error = "VectorFieldOptions::theta_dim = " + std::to_string(theta_dim) + " must be >= 1";
@@ -31,6 +41,11 @@ bool VectorFieldOptions::is_valid(std::string* error) const {
   else if (num_blocks < 0) *error = "VectorFieldOptions::num_blocks = " + std::to_string(num_blocks) + " must be >= 0";
   else if (num_frequencies < 0 || num_frequencies > 30)
     *error = "VectorFieldOptions::num_frequencies = " + std::to_string(num_frequencies) + " must be in [0, 30]";
+  else if (time_embedding != TimeEmbedding::kDyadic && time_embedding != TimeEmbedding::kGaussian)
+    *error = "VectorFieldOptions::time_embedding = " + std::to_string(static_cast<int>(time_embedding)) +
+             " is not an embedding";
+  else if (!(fourier_scale > 0 && std::isfinite(fourier_scale)))
+    *error = "VectorFieldOptions::fourier_scale = " + std::to_string(fourier_scale) + " must be > 0";
   else if (activation == nn::Activation::kReLU)
     *error = "VectorFieldOptions::activation = relu is not smooth; the log-density ODE needs "
              "d/dtheta of the field (use silu, tanh or elu)";
@@ -40,6 +55,10 @@ bool VectorFieldOptions::is_valid(std::string* error) const {
 
 VectorField::VectorField(const VectorFieldOptions& options, core::Rng* rng) : options_(options) {
   core::check_valid(options, "VectorField");
+  for (int k = 0; k < options.num_frequencies; ++k)
+    omega_.push_back(options.time_embedding == TimeEmbedding::kDyadic
+                         ? M_PI * std::ldexp(1.0, k)
+                         : 2.0 * M_PI * options.fourier_scale * rng->normal());
   const int h = options.hidden;
   std::vector<std::pair<int, int>> shapes;  // (in, out)
   shapes.emplace_back(options.time_features() + options.theta_dim + options.context_dim, h);
@@ -66,7 +85,7 @@ const Matrix& VectorField::forward(const RowVector& t, const Matrix& theta, cons
   c->input.resize(e + d + options_.context_dim, n);
   c->input.row(0) = t;
   for (int k = 0; k < options_.num_frequencies; ++k) {
-    const double omega = M_PI * std::ldexp(1.0, k);
+    const double omega = omega_[k];
     c->input.row(1 + 2 * k) = (omega * t.array()).sin().matrix();
     c->input.row(2 + 2 * k) = (omega * t.array()).cos().matrix();
   }

@@ -2,8 +2,10 @@
 // Fourier features of t concatenated with θ and the context, through a residual MLP
 // (the residual network of nflows / nn::Mlp, with pre-activation blocks):
 //
-//   x = [γ(t); θ; c],  γ(t) = [t, sin(ω_k t), cos(ω_k t)]_{k<K},  ω_k = 2^k π
-//       (Fourier features, Tancik et al. 2020)
+//   x = [γ(t); θ; c],  γ(t) = [t, sin(ω_k t), cos(ω_k t)]_{k<K}  (Fourier features,
+//       Tancik et al. 2020) with dyadic ω_k = 2^k π, or Gaussian ω_k = 2π w_k, w_k ~ N(0, s^2)
+//       drawn once from the initialisation stream (Song et al. 2021, the "Gaussian Fourier
+//       projection" of their score networks; rebuilt from the seed when a model is loaded)
 //   h_0 = W_0 x + b_0,  h_{b+1} = h_b + W''_b act(W'_b act(h_b) + b'_b) + b''_b,  v = W_L h_B + b_L
 //
 // Besides forward and the reverse pass for the parameters, θ and the context, it gives the
@@ -30,12 +32,21 @@ namespace sbi::flows {
 using nn::Matrix;
 using nn::RowVector;
 
+enum class TimeEmbedding { kDyadic, kGaussian };
+
+// "dyadic", "gaussian" <-> enum; parse throws core::Error.
+TimeEmbedding parse_time_embedding(const std::string& name);
+std::string time_embedding_name(TimeEmbedding embedding);
+std::vector<std::string> time_embedding_names();
+
 struct VectorFieldOptions {
   int theta_dim = 0;
   int context_dim = 0;
   int hidden = 64;        // width of the residual stream
   int num_blocks = 2;     // residual blocks
   int num_frequencies = 3;  // K: Fourier features of t (γ has 1 + 2K entries)
+  TimeEmbedding time_embedding = TimeEmbedding::kDyadic;
+  double fourier_scale = 1.0;  // s of the Gaussian frequencies
   nn::Activation activation = nn::Activation::kSiLU;
 
   bool is_valid(std::string* error) const;
@@ -91,6 +102,7 @@ class VectorField {
                  std::vector<Matrix>* grad_bias) const;
 
   VectorFieldOptions options_;
+  std::vector<double> omega_;  // the angular frequencies of γ(t)
   // Layer 0 the input layer, 1 + 2b and 2 + 2b block b, the last the output layer.
   std::vector<Matrix> weight_, bias_;            // out x in, out x 1
   std::vector<Matrix> grad_weight_, grad_bias_;  // same shapes

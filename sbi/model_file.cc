@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 #include "io/data_shape_attributes.h"
 #include "io/output_files.h"
 #include "sbi/network_file_parts.h"
@@ -84,7 +84,7 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   PosteriorModel m;
   const std::string estimator = f.get_string_attr("/", "estimator");
   const std::string embedding = f.get_string_attr("/", "embedding");
-  m.density = flows::make_density(
+  m.density = sbi::make_density(
       estimator, read_hyperparameters(f, "/density/hyperparameters", path + ": " + estimator));
   m.embedding = nn::make_embedding(
       embedding,

@@ -44,7 +44,7 @@ bool ModelOptions::is_valid(std::string* error) const {
     return false;
   }
   // The density's own checks, with stand-in dimensions (create() sets the real ones).
-  flows::DensityOptions d = density;
+  sbi::DensityOptions d = density;
   d.theta_dim = 1;
   d.context_dim = 0;
   return d.is_valid(error);

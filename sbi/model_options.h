@@ -1,4 +1,4 @@
-// What a new posterior model is made of: the density estimator's options (flows/factory.h)
+// What a new posterior model is made of: the density estimator's options (sbi/density_factory.h)
 // and the embedding network that turns x into its context. Typed and validated here; the
 // command line parses its flags into these (apps/train_flags.h), nothing below it parses.
 #pragma once
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/data_shape.h"
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 #include "nn/cnn_embedding.h"
 #include "nn/deepsets.h"
 
@@ -24,7 +24,7 @@ std::vector<std::string> embedding_kind_names();  // in the order of the enum
 struct ModelOptions {
   // The estimator and all its settings. theta_dim, context_dim and seed are filled in by
   // PosteriorModel::create (from the data, the embedding and `seed` below).
-  flows::DensityOptions density;
+  sbi::DensityOptions density;
   // deepsets needs set data, cnn image data (core::DataShape).
   EmbeddingKind embedding = EmbeddingKind::kNone;
   int embedding_dim = 20;     // output of the embedding: the context c

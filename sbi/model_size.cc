@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 #include "flows/cnf.h"
 #include "flows/vector_field.h"
 
@@ -67,15 +67,16 @@ ModelSize estimate_model_size(const ModelOptions& options, int theta_dim, int x_
     add(mlp(cnn.readout_dim(), options.embedding_dim, e_hidden, e_layers, false), 1, &total);
     context = options.embedding_dim;
   }
-  const flows::DensityOptions& density = options.density;
+  const sbi::DensityOptions& density = options.density;
   const double d = theta_dim, h = density.hidden;
-  if (density.kind == flows::DensityKind::kCNF) {
-    flows::VectorFieldOptions field;
+  if (density.kind == sbi::DensityKind::kCNF || density.kind == sbi::DensityKind::kScore) {
+    flows::VectorFieldOptions field;  // the CNF's field, the score model's noise predictor
     field.num_frequencies = density.num_frequencies;
-    add(mlp(field.time_features() + d + context, d, h, density.layers, true), 1, &total);
+    const double null_flag = density.kind == sbi::DensityKind::kScore && density.guidance_dropout > 0;
+    add(mlp(field.time_features() + d + context + null_flag, d, h, density.layers, true), 1, &total);
   } else {  // coupling flows: each layer's conditioner maps (kept half, context) to the map's
             // parameters for the transformed half (flows/coupling_flow.cc)
-    const double per = density.kind == flows::DensityKind::kNSF ? 3.0 * density.bins - 1 : 2.0;
+    const double per = density.kind == sbi::DensityKind::kNSF ? 3.0 * density.bins - 1 : 2.0;
     const double small = theta_dim / 2, large = theta_dim - theta_dim / 2;
     const double t = density.transforms;
     if (theta_dim == 1) {  // every layer transforms the one dimension from the context alone
@@ -97,7 +98,7 @@ ModelSize estimate_model_size(const ModelOptions& options, int theta_dim, int x_
   std::snprintf(text, sizeof text,
                 "the %s network (%d transforms of width %d with %d blocks, embedding %s; %.3g "
                 "weights, with their gradients and Adam moments)",
-                flows::density_kind_name(density.kind).c_str(), density.transforms, density.hidden,
+                sbi::density_kind_name(density.kind).c_str(), density.transforms, density.hidden,
                 density.layers,
                 embedding, size.weights);
   size.description = text;

@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "core/memory_budget.h"
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 #include "nn/deepsets.h"
 #include "sbi/model_size.h"
 
@@ -75,11 +75,11 @@ PosteriorModel PosteriorModel::create(const ModelOptions& options, int theta_dim
   } else {
     m.embedding = std::make_unique<nn::IdentityEmbedding>(x_dim);
   }
-  flows::DensityOptions d = options.density;
+  sbi::DensityOptions d = options.density;
   d.theta_dim = theta_dim;
   d.context_dim = m.embedding->out_dim();
   d.seed = options.seed;
-  m.density = flows::make_density(d);
+  m.density = sbi::make_density(d);
   m.theta_norm = Standardizer::identity(theta_dim);
   m.x_norm = Standardizer::identity(x_dim);
   m.parameter_names = numbered("theta_", theta_dim);

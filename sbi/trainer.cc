@@ -28,9 +28,10 @@ bool TrainOptions::is_valid(std::string* error) const {
   return false;
 }
 
-TrainOptions default_train_options(flows::DensityKind estimator) {
+TrainOptions default_train_options(sbi::DensityKind estimator) {
   TrainOptions t;
-  if (estimator == flows::DensityKind::kCNF) {
+  if (estimator == sbi::DensityKind::kCNF || estimator == sbi::DensityKind::kScore) {
+    // Their validation loss (flow or score matching on fresh draws of t) is noisy: more patience.
     t.patience = 50;
     t.lr_plateau = 10;
   }

@@ -71,7 +71,7 @@ struct TrainOptions {
 // The training settings an estimator needs: the defaults above for the coupling flows;
 // for the CNF the longer, slower-decaying schedule flow matching needs (its validation loss is
 // a noisy Monte Carlo estimate, so plateaus are judged over more epochs).
-TrainOptions default_train_options(flows::DensityKind estimator);
+TrainOptions default_train_options(sbi::DensityKind estimator);
 
 // kNonFiniteLoss: no longer produced by train() (it restarts or throws); still read from old files.
 enum class StopReason { kNotRun, kEarlyStopping, kMaxEpochs, kNonFiniteLoss };

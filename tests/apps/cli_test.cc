@@ -201,7 +201,7 @@ TEST(Cli, EstimatorSettingsReachTheModelFromTheCommandLine) {
 
   const std::string out = dir.file("bad.h5");
   expect_clean_failure(dir, sbi(dir, train + out + " --estimator maf"),
-                       "--estimator: unknown estimator 'maf' (expected realnvp, nsf or cnf)", out);
+                       "--estimator: unknown estimator 'maf' (expected realnvp, nsf, cnf or score)", out);
   expect_clean_failure(dir, sbi(dir, train + out + " --estimator cnf --activation relu"),
                        "activation", out);
   expect_clean_failure(dir, sbi(dir, train + out + " --activation swish"), "--activation", out);

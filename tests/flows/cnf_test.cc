@@ -14,7 +14,6 @@
 
 #include "core/error.h"
 #include "flows/cnf.h"
-#include "flows/factory.h"
 #include "nn/adam.h"
 #include "nn/gradient_check.h"
 
@@ -446,7 +445,12 @@ TEST(Cnf, HyperparametersRoundTripAndBadOptionsAreNamed) {
   const Hyperparameters h = o.to_hyperparameters();
   const CnfOptions back = CnfOptions::from_hyperparameters(h);
   EXPECT_EQ(back.to_hyperparameters(), h);
-  EXPECT_EQ(h.values().size(), 19u);  // every field of CnfOptions
+  EXPECT_EQ(h.values().size(), 21u);  // every field of CnfOptions (the schedule's 7)
+  // A model file from before the VE path has no VE keys: it still loads, with their defaults.
+  Hyperparameters old = h;
+  old.erase("ve_sigma_min");
+  old.erase("ve_sigma_max");
+  EXPECT_EQ(CnfOptions::from_hyperparameters(old).schedule.ve_sigma_max, ScheduleOptions{}.ve_sigma_max);
   EXPECT_EQ(h.values().at("trace"), Hyperparameters::Value(std::string("hutchinson")));
   EXPECT_EQ(h.values().at("ode_steps"), Hyperparameters::Value(std::int64_t{17}));
   EXPECT_EQ(h.values().at("seed"), Hyperparameters::Value(std::uint64_t{1234}));
@@ -482,51 +486,6 @@ TEST(Cnf, HyperparametersRoundTripAndBadOptionsAreNamed) {
   EXPECT_NE(error.find("time_prior_exponent"), std::string::npos) << error;
   EXPECT_THROW(Cnf{c}, core::Error);
   EXPECT_THROW(a.log_prob(theta.topRows(2), ctx), core::Error);
-}
-
-TEST(Cnf, MakeDensityMapsEveryCnfSetting) {
-  DensityOptions d;
-  d.kind = DensityKind::kCNF;
-  d.theta_dim = 3;
-  d.context_dim = 2;
-  d.transforms = 9;  // a CNF has no layer count: ignored
-  d.hidden = 16;
-  d.layers = 3;
-  d.num_frequencies = 5;
-  d.time_prior_exponent = 2.5;
-  d.schedule.kind = ScheduleKind::kVariancePreserving;
-  d.ode.solver = OdeSolver::kDopri5;
-  d.ode.steps = 17;
-  d.ode.abs_tol = 1e-7;
-  d.trace = TraceEstimator::kHutchinson;
-  d.seed = 5;
-  std::unique_ptr<ConditionalDensity> m = make_density(d);
-  ASSERT_EQ(m->kind(), "cnf");
-  const CnfOptions o = CnfOptions::from_hyperparameters(m->hyperparameters());
-  EXPECT_EQ(o.theta_dim, 3);
-  EXPECT_EQ(o.context_dim, 2);
-  EXPECT_EQ(o.hidden, 16);
-  EXPECT_EQ(o.num_blocks, 3);
-  EXPECT_EQ(o.num_frequencies, 5);
-  EXPECT_EQ(o.time_prior_exponent, 2.5);
-  EXPECT_EQ(o.schedule.kind, ScheduleKind::kVariancePreserving);
-  EXPECT_EQ(o.ode.solver, OdeSolver::kDopri5);
-  EXPECT_EQ(o.ode.steps, 17);
-  EXPECT_EQ(o.ode.abs_tol, 1e-7);
-  EXPECT_EQ(o.trace, TraceEstimator::kHutchinson);
-  EXPECT_EQ(o.activation, nn::Activation::kSiLU);  // unset: the CNF's own default
-  EXPECT_EQ(o.seed, 5u);
-  d.activation = nn::Activation::kTanh;
-  EXPECT_EQ(CnfOptions::from_hyperparameters(make_density(d)->hyperparameters()).activation,
-            nn::Activation::kTanh);
-  // An explicit relu is refused (the ODE needs a smooth field), never replaced.
-  d.activation = nn::Activation::kReLU;
-  std::string error;
-  EXPECT_FALSE(d.is_valid(&error));
-  EXPECT_NE(error.find("activation"), std::string::npos) << error;
-  EXPECT_THROW(make_density(d), core::Error);
-  EXPECT_THROW(parse_density_kind("ffjord"), core::Error);
-  EXPECT_EQ(parse_density_kind(density_kind_name(DensityKind::kCNF)), DensityKind::kCNF);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -18,6 +18,16 @@ ScheduleOptions vp_options() {
   return o;
 }
 
+ScheduleOptions options_of(ScheduleKind kind) {
+  ScheduleOptions o;
+  o.kind = kind;
+  return o;
+}
+
+const ScheduleKind kSdeKinds[] = {ScheduleKind::kVariancePreserving,
+                                  ScheduleKind::kSubVariancePreserving,
+                                  ScheduleKind::kVarianceExploding};
+
 TEST(Schedule, OptimalTransportBoundaryValues) {
   ScheduleOptions o;
   o.sigma_min = 1e-3;
@@ -84,7 +94,9 @@ TEST(Schedule, VariancePreservingMatchesSongEtAlWithReversedTime) {
 TEST(Schedule, DerivativesMatchFiniteDifferences) {
   // Six-point differences with h = 1e-4 are accurate to O(h^6 f^(7)); the VP β_t behaves
   // like sqrt(1 - t) near t = 1, so t stops at 0.99 where (h / (1 - t))^6 = 1e-12.
-  for (const ScheduleOptions& o : {ScheduleOptions{}, vp_options()}) {
+  for (const ScheduleOptions& o : {ScheduleOptions{}, vp_options(),
+                                   options_of(ScheduleKind::kSubVariancePreserving),
+                                   options_of(ScheduleKind::kVarianceExploding)}) {
     const Schedule s(o);
     for (double t : {0.05, 0.3, 0.5, 0.77, 0.95, 0.99}) {
       const nn::Vector x = nn::Vector::Constant(1, t);
@@ -100,9 +112,10 @@ TEST(Schedule, DerivativesMatchFiniteDifferences) {
 }
 
 TEST(Schedule, NamesRoundTripAndBadOptionsAreNamed) {
-  for (ScheduleKind k : {ScheduleKind::kOptimalTransport, ScheduleKind::kVariancePreserving})
+  for (ScheduleKind k : {ScheduleKind::kOptimalTransport, ScheduleKind::kVariancePreserving,
+                         ScheduleKind::kSubVariancePreserving, ScheduleKind::kVarianceExploding})
     EXPECT_EQ(parse_schedule_kind(schedule_kind_name(k)), k);
-  EXPECT_THROW(parse_schedule_kind("ve"), core::Error);
+  EXPECT_THROW(parse_schedule_kind("edm"), core::Error);
   ScheduleOptions o;
   o.sigma_min = 1.0;
   std::string error;
@@ -113,6 +126,69 @@ TEST(Schedule, NamesRoundTripAndBadOptionsAreNamed) {
   EXPECT_FALSE(o.is_valid(&error));
   EXPECT_NE(error.find("vp_beta_max"), std::string::npos) << error;
   EXPECT_THROW(Schedule{o}, core::Error);
+  o = options_of(ScheduleKind::kVarianceExploding);
+  o.ve_sigma_max = o.ve_sigma_min;
+  EXPECT_FALSE(o.is_valid(&error));
+  EXPECT_NE(error.find("ve_sigma_max"), std::string::npos) << error;
+  // The OT path is not an SDE's: it has no drift at t = 0 (α_0 = 0).
+  EXPECT_THROW(Schedule{ScheduleOptions{}}.sde(0.5), core::Error);
+}
+
+TEST(Schedule, SubVpAndVeMatchSongEtAlKernels) {
+  // Song et al. 2021, App. B: sub-VP kernel N(x e^{-T/2}, (1 - e^{-T})^2), VE kernel
+  // N(x, σ_min^2 (σ_max/σ_min)^{2s}), at SDE times s = 1 - (1 - s_min) t and s = 1 - t.
+  const Schedule sub(options_of(ScheduleKind::kSubVariancePreserving));
+  const Schedule ve(options_of(ScheduleKind::kVarianceExploding));
+  for (double t : {0.0, 0.2, 0.6, 0.999}) {
+    const double s = 1.0 - (1.0 - 1e-5) * t;
+    const double big_t = 0.1 * s + 0.5 * (20.0 - 0.1) * s * s;
+    EXPECT_NEAR(sub.at(t).alpha, std::exp(-0.5 * big_t), 1e-14);
+    EXPECT_NEAR(sub.at(t).beta, 1.0 - std::exp(-big_t), 1e-14);
+    EXPECT_EQ(ve.at(t).alpha, 1.0);
+    EXPECT_NEAR(ve.at(t).beta, 0.01 * std::pow(20.0 / 0.01, 1.0 - t), 1e-12 * ve.at(t).beta);
+  }
+  // Sub-VP's std is below VP's everywhere inside (0, 1) (Song et al. 2021, Sec. 3.4).
+  const Schedule vp(vp_options());
+  for (double t : {0.1, 0.5, 0.9}) EXPECT_LT(sub.at(t).beta, vp.at(t).beta);
+  EXPECT_DOUBLE_EQ(vp.base_std(), 1.0);
+  EXPECT_NEAR(sub.base_std(), 1.0, 1e-4);
+  EXPECT_NEAR(ve.base_std(), std::sqrt(401.0), 1e-12);
+}
+
+TEST(Schedule, SdeCoefficientsCarryTheMarginalVariance) {
+  // The SDE dx = f x dt + g dW run from t = 1 to 0 carries data of variance v_1 = σ^2 to
+  // v_t = α_t^2 σ^2 + β_t^2 exactly when dv/dt = 2 f v - g^2 (the moment equation of a linear
+  // SDE run backward in t), for every σ: so f and g^2 are checked against α and β.
+  // Central differences with h = 1e-6: error O(h^2 v''') ~ 1e-10 relative away from t = 1.
+  for (ScheduleKind kind : kSdeKinds) {
+    const Schedule s(options_of(kind));
+    for (double sigma : {0.3, 1.0, 2.5})
+      for (double t : {0.02, 0.3, 0.7, 0.95}) {
+        auto variance = [&](double u) {
+          const PathCoefficients c = s.at(u);
+          return c.alpha * c.alpha * sigma * sigma + c.beta * c.beta;
+        };
+        const double h = 1e-6;
+        const double dv = (variance(t + h) - variance(t - h)) / (2 * h);
+        const Schedule::Sde sde = s.sde(t);
+        EXPECT_NEAR(dv, 2 * sde.drift * variance(t) - sde.diffusion_sq, 1e-6 * (1 + std::abs(dv)))
+            << schedule_kind_name(kind) << " sigma " << sigma << " t " << t;
+        EXPECT_GT(sde.diffusion_sq, 0.0);
+        // dλ/dt = g^2 / β^2, the likelihood weight.
+        const double dlambda = (s.log_snr(t + h) - s.log_snr(t - h)) / (2 * h);
+        EXPECT_NEAR(dlambda, sde.diffusion_sq / (s.at(t).beta * s.at(t).beta), 1e-6 * dlambda);
+      }
+  }
+}
+
+TEST(Schedule, TimeOfLogSnrInvertsLogSnr) {
+  for (ScheduleKind kind : kSdeKinds) {
+    const Schedule s(options_of(kind));
+    for (double t : {0.0, 1e-4, 0.25, 0.5, 0.9, 0.9999, 1.0})
+      EXPECT_NEAR(s.time_of_log_snr(s.log_snr(t)), t, 1e-12) << schedule_kind_name(kind);
+    EXPECT_EQ(s.time_of_log_snr(s.log_snr(0.0) - 5), 0.0);
+    EXPECT_EQ(s.time_of_log_snr(s.log_snr(1.0) + 5), 1.0);
+  }
 }
 
 }  // namespace

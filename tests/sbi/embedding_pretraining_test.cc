@@ -58,7 +58,7 @@ TEST(EmbeddingPretraining, RunsBeforeNpeAndReachesTheBayesError) {
   so.seed = 11;
   const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, 20000, so);
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;
+  mo.density.kind = sbi::DensityKind::kRealNVP;
   mo.density.transforms = 2;
   mo.density.hidden = 16;
   mo.embedding = EmbeddingKind::kMlp;

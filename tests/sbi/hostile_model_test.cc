@@ -25,7 +25,7 @@ using io::testing::contains;
 // A small untrained realnvp model (theta 2, x 2) with a two-epoch history.
 std::string save_small_model(const testing::TempDir& dir) {
   ModelOptions options;
-  options.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  options.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   options.density.hidden = 8;
   options.density.transforms = 1;
   options.density.layers = 1;

@@ -64,7 +64,7 @@ TEST(ImageData, SimulatesTrainsAndSamplesAsImages) {
   EXPECT_EQ(data.x, batch.x);  // the same pixels in the same order
 
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   mo.embedding = parse_embedding_kind("mlp");  // flatten + MLP: the placeholder until a CNN embedding exists
   mo.embedding_dim = 16;
   mo.seed = 1;

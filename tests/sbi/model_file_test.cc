@@ -22,7 +22,7 @@ TEST(ModelFile, EveryHyperparameterRoundTripsWithItsType) {
   for (const Case c : {Case{"realnvp", "none"}, Case{"nsf", "mlp"}, Case{"cnf", "mlp"}}) {
     SCOPED_TRACE(std::string(c.estimator) + " + " + c.embedding);
     ModelOptions o;
-    o.density.kind = flows::parse_density_kind(c.estimator);
+    o.density.kind = sbi::parse_density_kind(c.estimator);
     o.embedding = parse_embedding_kind(c.embedding);
     o.density.transforms = 2;
     o.density.hidden = 8;
@@ -49,7 +49,7 @@ TEST(ModelFile, EveryHyperparameterRoundTripsWithItsType) {
 
 TEST(ModelFile, ASeedAbove2To53ReloadsBitwiseIdentical) {
   ModelOptions o;
-  o.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  o.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   o.density.transforms = 3;
   o.density.hidden = 16;
   o.seed = 18446744073709551557ULL;  // a prime just below 2^64; as a double it is 2^64
@@ -79,7 +79,7 @@ TEST(ModelFile, ASeedAbove2To53ReloadsBitwiseIdentical) {
 // into the same network.
 TEST(ModelFile, FormatVersion1FilesStillLoad) {
   ModelOptions o;
-  o.density.kind = flows::parse_density_kind("nsf");
+  o.density.kind = sbi::parse_density_kind("nsf");
   o.embedding = parse_embedding_kind("mlp");
   o.density.transforms = 2;
   o.density.hidden = 8;

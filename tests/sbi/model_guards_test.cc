@@ -31,7 +31,7 @@ std::string error_of(F&& f) {
 
 PosteriorModel small_model() {
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   mo.density.transforms = 2;
   mo.density.hidden = 8;
   mo.density.layers = 1;
@@ -155,7 +155,7 @@ TEST(ModelSize, EstimateIsExactForEveryEstimatorAndEmbedding) {
   for (const Case& c : cases) {
     for (const char* pooling : {"mean", "mean+sum"}) {
       ModelOptions mo;
-      mo.density.kind = flows::parse_density_kind(c.estimator);
+      mo.density.kind = sbi::parse_density_kind(c.estimator);
       mo.embedding = parse_embedding_kind(c.embedding);
       mo.density.transforms = c.transforms;
       mo.density.hidden = c.hidden;
@@ -178,7 +178,7 @@ TEST(ModelSize, EstimateIsExactForEveryEstimatorAndEmbedding) {
 
 TEST(ModelSize, HugeNetworkIsRefusedWithItsSize) {
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   mo.density.hidden = 1000000;
   const double weights = estimate_model_size(mo, 2, 2).weights;
   // 5 transforms x (4 hidden x hidden layers + in/out layers) ~ 2e13 weights.
@@ -195,7 +195,7 @@ TEST(ModelSize, HugeNetworkIsRefusedWithItsSize) {
 TEST(ModelSize, TheTotalIsCheckedNotOnlyEachLayer) {
   // Each 4000 x 4000 layer (512 MiB for training) fits; 100000 transforms of them do not.
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   mo.density.hidden = 4000;
   mo.density.transforms = 100000;
   const std::string message = error_of([&] { PosteriorModel::create(mo, 2, 2); });
@@ -206,7 +206,7 @@ TEST(ModelSize, TheTotalIsCheckedNotOnlyEachLayer) {
       << message;
   // An embedding counts too.
   mo = ModelOptions{};
-  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   mo.embedding = parse_embedding_kind("mlp");
   mo.embedding_hidden = 1000000;
   EXPECT_EQ(error_of([&] { PosteriorModel::create(mo, 2, 2); })

@@ -24,7 +24,7 @@ Trained train_gaussian_linear(long n) {
   so.seed = 5;
   const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, n, so);
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   mo.density.transforms = 4;
   mo.density.hidden = 32;
   mo.seed = 5;

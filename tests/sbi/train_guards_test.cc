@@ -27,7 +27,7 @@ simulators::SimulationBatch gaussian_linear_sims(long n) {
 
 PosteriorModel small_model() {
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;  // the estimator this test was written for
+  mo.density.kind = sbi::DensityKind::kRealNVP;  // the estimator this test was written for
   mo.density.transforms = 2;
   mo.density.hidden = 16;
   mo.density.layers = 1;

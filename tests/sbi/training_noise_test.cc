@@ -128,7 +128,7 @@ TEST(TrainingNoise, NpeOnNoiselessSimulationsLearnsThePosteriorOfTheNoisyProblem
   sim.seed = 5;
   const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, 20000, sim);
   ModelOptions mo;
-  mo.density.kind = flows::DensityKind::kRealNVP;
+  mo.density.kind = sbi::DensityKind::kRealNVP;
   mo.density.transforms = 4;
   mo.density.hidden = 32;
   mo.seed = 5;

@@ -85,7 +85,7 @@ Eigen::MatrixXd spoil_masked(Eigen::MatrixXd x, const Standardizer::Mask& mask,
 
 PosteriorModel small_cnn_model() {
   ModelOptions o;
-  o.density.kind = flows::DensityKind::kRealNVP;
+  o.density.kind = sbi::DensityKind::kRealNVP;
   o.density.transforms = 2;
   o.density.hidden = 16;
   o.embedding = EmbeddingKind::kCnn;
@@ -192,7 +192,7 @@ TEST(XMask, MaskedPixelsOfAnObservationLeaveLogQBitwiseIdentical) {
 
 TEST(XMask, AVectorModelIgnoresItsMaskedEntries) {
   ModelOptions o;
-  o.density.kind = flows::DensityKind::kRealNVP;
+  o.density.kind = sbi::DensityKind::kRealNVP;
   o.density.transforms = 2;
   o.density.hidden = 8;
   o.embedding = EmbeddingKind::kMlp;

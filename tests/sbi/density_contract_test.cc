@@ -6,7 +6,8 @@
 // new estimator adds its kind (and step) to kEstimators. The bijection checks need
 // forward/inverse and run for coupling flows; the check of the training loss's parameter
 // gradient against -mean log q runs for the estimators trained by maximum likelihood (the
-// CNF minimises a flow-matching loss instead, checked in cnf_test.cc).
+// CNF minimises a flow-matching loss instead, checked in cnf_test.cc; the score model a
+// denoising loss, checked in tests/diffusion).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,7 +19,7 @@
 
 #include "core/error.h"
 #include "flows/coupling_flow.h"
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 #include "nn/gradient_check.h"
 
 namespace sbi::flows {
@@ -63,7 +64,8 @@ struct Estimator {
 
 const Estimator kEstimators[] = {{"realnvp", 1e-3, 1e-6, 0.3, true, 1e-9},
                                  {"nsf", 1e-5, 1e-3, 0.1, true, 1e-9},
-                                 {"cnf", 1e-3, 1e-6, 0.3, false, 1e-5}};
+                                 {"cnf", 1e-3, 1e-6, 0.3, false, 1e-5},
+                                 {"score", 1e-3, 1e-6, 0.1, false, 1e-5}};
 
 struct Dims {
   int theta_dim, context_dim;
@@ -78,8 +80,8 @@ void PrintTo(const Dims& d, std::ostream* os) {
 }
 
 std::unique_ptr<ConditionalDensity> make_small(const char* kind, int theta_dim, int context_dim) {
-  DensityOptions o;
-  o.kind = parse_density_kind(kind);
+  // The estimator's own defaults (the score model's path is the VP SDE's), then small.
+  DensityOptions o = default_density_options(parse_density_kind(kind));
   o.theta_dim = theta_dim;
   o.context_dim = context_dim;
   o.transforms = 4;
@@ -274,7 +276,7 @@ TEST(DensityFactory, KnowsEveryKindByNameAndRejectsUnknownOnes) {
     parse_density_kind("nope");
     ADD_FAILURE() << "nope accepted";
   } catch (const core::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("realnvp, nsf or cnf"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("realnvp, nsf, cnf or score"), std::string::npos) << e.what();
   }
   EXPECT_THROW(make_density("nope", Hyperparameters{}), core::Error);
   DensityOptions o;

@@ -7,15 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/score_model.h"
 #include "flows/cnf.h"
 #include "flows/conditional_density.h"
 #include "nn/activation.h"
 
-namespace sbi::flows {
+namespace sbi {
 
-enum class DensityKind { kRealNVP, kNSF, kCNF };
+using flows::ConditionalDensity;
+using flows::Hyperparameters;
 
-// "realnvp", "nsf", "cnf" <-> enum; parse throws core::Error naming the accepted names.
+enum class DensityKind { kRealNVP, kNSF, kCNF, kScore };
+
+// "realnvp", "nsf", "cnf", "score" <-> enum; parse throws core::Error naming the accepted names.
 DensityKind parse_density_kind(const std::string& name);
 std::string density_kind_name(DensityKind kind);
 std::vector<std::string> density_kind_names();  // in the order of the enum
@@ -35,11 +39,21 @@ struct DensityOptions {
   double bound = 5.0;  // nsf: spline interval [-B, B] on z-scored theta
   // cnf (flows/cnf.h): the probability path, its time prior, the Fourier features of t,
   // the ODE solver and the trace estimator used for sampling and log-densities.
-  ScheduleOptions schedule;
+  // The score model (diffusion/score_model.h) shares the path (an SDE's: vp, subvp, ve),
+  // the Fourier features, the ODE and the trace estimator.
+  flows::ScheduleOptions schedule;
   double time_prior_exponent = 0.0;
   int num_frequencies = 3;
-  OdeOptions ode;
-  TraceEstimator trace = TraceEstimator::kExact;
+  flows::OdeOptions ode;
+  flows::TraceEstimator trace = flows::TraceEstimator::kExact;
+  // score: the time embedding's Gaussian frequency scale, the loss weighting, the sampler of
+  // sample() and its SDE settings, classifier-free guidance.
+  double fourier_scale = 1.0;
+  diffusion::ScoreWeighting weighting = diffusion::ScoreWeighting::kNoise;
+  diffusion::ScoreSampler sampler = diffusion::ScoreSampler::kOde;
+  diffusion::SdeSamplerOptions sde;
+  double guidance_dropout = 0.0;
+  double guidance_scale = 0.0;
   std::uint64_t seed = 0;
 
   bool is_valid(std::string* error) const;
@@ -47,7 +61,8 @@ struct DensityOptions {
 
 // The settings `sbi train` starts from for an estimator: the struct's defaults for the
 // coupling flows; for the CNF a wider, deeper vector field and a time prior weighted towards
-// the data end (measured on sbibm, see the README's benchmark table).
+// the data end (measured on sbibm, see the README's benchmark table); for the score model
+// the same width and depth, 8 Gaussian Fourier features and the VP path.
 DensityOptions default_density_options(DensityKind kind);
 
 // A fresh model.
@@ -56,4 +71,4 @@ std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options);
 // Rebuilds a model (to load its weights into) from what hyperparameters() wrote.
 std::unique_ptr<ConditionalDensity> make_density(const std::string& kind, const Hyperparameters& h);
 
-}  // namespace sbi::flows
+}  // namespace sbi

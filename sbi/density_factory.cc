@@ -1,15 +1,17 @@
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 
 #include "core/enum_names.h"
 #include "core/error.h"
 #include "flows/nsf.h"
 #include "flows/realnvp.h"
 
-namespace sbi::flows {
+namespace sbi {
+
+using namespace flows;
 namespace {
 
 const core::EnumNames<DensityKind>& density_kinds() {
-  static const core::EnumNames<DensityKind> names("estimator", {"realnvp", "nsf", "cnf"});
+  static const core::EnumNames<DensityKind> names("estimator", {"realnvp", "nsf", "cnf", "score"});
   return names;
 }
 
@@ -40,6 +42,27 @@ CnfOptions cnf_options(const DensityOptions& options) {
   return o;
 }
 
+diffusion::ScoreModelOptions score_options(const DensityOptions& options) {
+  diffusion::ScoreModelOptions o;
+  o.theta_dim = options.theta_dim;
+  o.context_dim = options.context_dim;
+  o.hidden = options.hidden;
+  o.num_blocks = options.layers;
+  o.num_frequencies = options.num_frequencies;
+  o.fourier_scale = options.fourier_scale;
+  o.activation = options.activation.value_or(nn::Activation::kSiLU);
+  o.schedule = options.schedule;
+  o.weighting = options.weighting;
+  o.sampler = options.sampler;
+  o.sde = options.sde;
+  o.guidance_dropout = options.guidance_dropout;
+  o.guidance_scale = options.guidance_scale;
+  o.ode = options.ode;
+  o.trace = options.trace;
+  o.seed = options.seed;
+  return o;
+}
+
 }  // namespace
 
 DensityKind parse_density_kind(const std::string& name) { return density_kinds().parse(name); }
@@ -57,6 +80,14 @@ DensityOptions default_density_options(DensityKind kind) {
     o.hidden = 128;
     o.layers = 4;
     o.time_prior_exponent = 1.0;
+  } else if (kind == DensityKind::kScore) {
+    const diffusion::ScoreModelOptions score;
+    o.hidden = score.hidden;
+    o.layers = score.num_blocks;
+    o.num_frequencies = score.num_frequencies;
+    o.fourier_scale = score.fourier_scale;
+    o.schedule = score.schedule;
+    o.sde = score.sde;
   }
   return o;
 }
@@ -78,6 +109,8 @@ bool DensityOptions::is_valid(std::string* error) const {
     }
     case DensityKind::kCNF:
       return cnf_options(*this).is_valid(error);
+    case DensityKind::kScore:
+      return score_options(*this).is_valid(error);
   }
   *error = "DensityOptions: unknown kind";
   return false;
@@ -99,6 +132,8 @@ std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options) 
     }
     case DensityKind::kCNF:
       return std::make_unique<Cnf>(cnf_options(options));
+    case DensityKind::kScore:
+      return std::make_unique<diffusion::ScoreModel>(score_options(options));
   }
   throw core::Error("make_density: unknown estimator kind");
 }
@@ -111,8 +146,10 @@ std::unique_ptr<ConditionalDensity> make_density(const std::string& kind, const 
       return std::make_unique<NeuralSplineFlow>(NSFOptions::from_hyperparameters(h));
     case DensityKind::kCNF:
       return std::make_unique<Cnf>(CnfOptions::from_hyperparameters(h));
+    case DensityKind::kScore:
+      return std::make_unique<diffusion::ScoreModel>(diffusion::ScoreModelOptions::from_hyperparameters(h));
   }
   throw core::Error("make_density: unknown estimator kind");
 }
 
-}  // namespace sbi::flows
+}  // namespace sbi

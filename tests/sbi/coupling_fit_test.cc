@@ -6,7 +6,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
 
-#include "flows/factory.h"
+#include "sbi/density_factory.h"
 #include "nn/adam.h"
 
 namespace sbi::flows {
