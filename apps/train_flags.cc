@@ -69,7 +69,7 @@ std::vector<FlagSpec> train_flag_specs() {
       {"sigma-min", v, "S", number(d.schedule.sigma_min), "cnf: width of the path at the data end"},
       {"time-prior-exponent", v, "A",
        per_estimator(+[](K k) { return number(density(k).time_prior_exponent); }),
-       "cnf: training times t drawn with density proportional to t^A (0: uniform)"},
+       "cnf, score: training times t drawn with density proportional to t^A (0: uniform)"},
       {"frequencies", v, "F",
        per_estimator(+[](K k) { return std::to_string(density(k).num_frequencies); }),
        "cnf, score: Fourier features of t (score: Gaussian frequencies)"},

@@ -73,6 +73,11 @@ bool ScoreModelOptions::is_valid(std::string* error) const {
              flows::schedule_kind_name(schedule.kind);
   else if (weighting != ScoreWeighting::kNoise && weighting != ScoreWeighting::kLikelihood)
     *error = "ScoreModelOptions::weighting = " + std::to_string(static_cast<int>(weighting)) + " is not a weighting";
+  else if (!(time_prior_exponent >= 0 && std::isfinite(time_prior_exponent)))
+    *error = "ScoreModelOptions::time_prior_exponent = " + std::to_string(time_prior_exponent) + " must be >= 0";
+  else if (time_prior_exponent > 0 && weighting == ScoreWeighting::kLikelihood)
+    *error = "ScoreModelOptions::time_prior_exponent applies to the noise weighting only (the "
+             "likelihood weighting draws t from its own density)";
   else if (sampler != ScoreSampler::kOde && sampler != ScoreSampler::kSde &&
            sampler != ScoreSampler::kPredictorCorrector)
     *error = "ScoreModelOptions::sampler = " + std::to_string(static_cast<int>(sampler)) + " is not a sampler";
@@ -88,8 +93,6 @@ bool ScoreModelOptions::is_valid(std::string* error) const {
   else if (guidance_scale > 0 && !(guidance_dropout > 0))
     *error = "ScoreModelOptions::guidance_scale = " + std::to_string(guidance_scale) +
              " needs a model trained with guidance_dropout > 0 (it has no null context)";
-  else if (guidance_dropout > 0 && context_dim == 0)
-    *error = "ScoreModelOptions::guidance_dropout needs a context (context_dim = 0)";
   else if (validation_draws < 1)
     *error = "ScoreModelOptions::validation_draws = " + std::to_string(validation_draws) + " must be >= 1";
   else if (!ode.is_valid(&sub)) *error = "ScoreModelOptions::ode: " + sub;
@@ -111,6 +114,7 @@ Hyperparameters ScoreModelOptions::to_hyperparameters() const {
   h.set("activation", nn::activation_name(activation));
   flows::set_schedule_hyperparameters(schedule, &h);
   h.set("weighting", score_weighting_name(weighting));
+  h.set("time_prior_exponent", time_prior_exponent);
   h.set("sampler", score_sampler_name(sampler));
   h.set("sde_steps", sde.steps);
   h.set("corrector_steps", sde.corrector_steps);
@@ -139,6 +143,7 @@ ScoreModelOptions ScoreModelOptions::from_hyperparameters(const Hyperparameters&
   o.activation = h.get_enum("activation", nn::parse_activation, nn::activation_names());
   o.schedule = flows::schedule_from_hyperparameters(h);
   o.weighting = h.get_enum("weighting", parse_score_weighting, score_weighting_names());
+  o.time_prior_exponent = h.get_double("time_prior_exponent");
   o.sampler = h.get_enum("sampler", parse_score_sampler, score_sampler_names());
   o.sde.steps = h.get_int("sde_steps");
   o.sde.corrector_steps = h.get_int("corrector_steps");
@@ -212,6 +217,36 @@ NoisePredictor ScoreModel::noise_predictor(const Matrix& context, const Matrix* 
   };
 }
 
+DiffusionPrior ScoreModel::as_prior(const Matrix& context) const {
+  check_shapes(kind(), "as_prior", nullptr, context);
+  core::check(context.cols() == 1, "ScoreModel::as_prior: one context column, not " +
+                                       std::to_string(context.cols()));
+  DiffusionPrior prior{schedule_, {}, {}};
+  const Matrix c = context;
+  prior.noise = [this, c](double t, const Matrix& x, Matrix* eps, RowVector* div) {
+    const Matrix ctx = c.replicate(1, x.cols());
+    noise_predictor(ctx, nullptr)(t, x, eps, div);
+  };
+  prior.noise_vjp = [this, c](double t, const Matrix& x, const Matrix& u) {
+    const RowVector times = RowVector::Constant(1, x.cols(), t);
+    const Matrix ctx = c.replicate(1, x.cols());
+    const double w = options_.guidance_scale;
+    flows::VectorFieldCache cache;
+    network_.forward(times, x, network_context(ctx, nullptr), &cache);
+    Matrix out = network_.vjp(&cache, u);
+    if (w > 0) {
+      const std::vector<bool> all(x.cols(), true);
+      flows::VectorFieldCache null_cache;
+      network_.forward(times, x, network_context(ctx, &all), &null_cache);
+      out = (1.0 + w) * out - w * network_.vjp(&null_cache, u);
+    }
+    // The Gaussian part β x / (α^2 + β^2) is a multiple of the identity.
+    const flows::PathCoefficients pc = schedule_.at(t);
+    return Matrix(out + (pc.beta / (pc.alpha * pc.alpha + pc.beta * pc.beta)) * u);
+  };
+  return prior;
+}
+
 flows::BatchVectorField ScoreModel::ode_field(const Matrix& context, const Matrix* probes) const {
   return probability_flow_field(schedule_, noise_predictor(context, probes));
 }
@@ -242,7 +277,8 @@ Matrix ScoreModel::sample(const Matrix& context, core::Rng* rng, Vector* log_pro
 void ScoreModel::draw(Eigen::Index n, core::Rng* rng, RowVector* t, Matrix* noise) const {
   t->resize(n);
   if (options_.weighting == ScoreWeighting::kNoise) {
-    for (Eigen::Index j = 0; j < n; ++j) (*t)(j) = rng->uniform();
+    const double power = 1.0 / (1.0 + options_.time_prior_exponent);
+    for (Eigen::Index j = 0; j < n; ++j) (*t)(j) = std::pow(rng->uniform(), power);
   } else {
     // Uniform log-SNR: density ∝ dλ/dt = g_t^2 / β_t^2 in t (see the header).
     const double lambda0 = schedule_.log_snr(0.0), lambda1 = schedule_.log_snr(1.0);

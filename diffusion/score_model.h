@@ -16,7 +16,8 @@
 // Two weightings λ(t) of the score-matching loss λ(t) ||s_θ - ∇ log p(x_t | θ)||^2
 // (Song et al. 2021, eq. 7):
 //   noise       λ(t) = β_t^2 (Song et al.'s usual choice), i.e. the plain loss above with t
-//               uniform on [0, 1];
+//               uniform on [0, 1], or with density (1 + a) t^a (a time prior towards the data
+//               end, as the CNF's);
 //   likelihood  λ(t) = g_t^2 (Song et al. 2021b, Thm. 1: the objective bounds the KL of the
 //               probability-flow model), i.e. weight g_t^2 / β_t^2 = dλ_t/dt on the plain loss,
 //               importance-sampled by drawing the log-SNR λ_t uniformly (the reported loss is
@@ -38,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/inverse_problem.h"
 #include "diffusion/sde_samplers.h"
 #include "flows/ode_density.h"
 #include "flows/schedule.h"
@@ -70,6 +72,9 @@ struct ScoreModelOptions {
   nn::Activation activation = nn::Activation::kSiLU;  // smooth: relu is refused
   flows::ScheduleOptions schedule = vp_schedule();
   ScoreWeighting weighting = ScoreWeighting::kNoise;
+  // noise weighting: t drawn with density (1 + a) t^a (a = 0 uniform; a > 0 towards the data
+  // end, the CNF's time prior, flows/cnf.h); must be 0 with the likelihood weighting.
+  double time_prior_exponent = 0.0;
   ScoreSampler sampler = ScoreSampler::kOde;
   SdeSamplerOptions sde;              // steps, corrector steps (pc: at least 1), snr
   double guidance_dropout = 0.0;      // p in [0, 1): 0 trains no null context
@@ -123,6 +128,11 @@ class ScoreModel : public flows::OdeDensity {
   // div ε̂_w exact or by Hutchinson's u^T J u with the columns of `probes` when not null.
   // context and probes are borrowed.
   NoisePredictor noise_predictor(const Matrix& context, const Matrix* probes) const;
+  // The model at one context (context_dim x 1; 0 x 1 for an unconditional model) as the prior
+  // of diffusion/inverse_problem.h: its path, ε̂_w for any batch of x, and u^T ∂ε̂_w/∂x by one
+  // reverse pass (two with guidance). Borrows the model.
+  DiffusionPrior as_prior(const Matrix& context) const;
+
   // The probability-flow velocity made from noise_predictor.
   flows::BatchVectorField ode_field(const Matrix& context, const Matrix* probes) const override;
 

@@ -53,6 +53,7 @@ diffusion::ScoreModelOptions score_options(const DensityOptions& options) {
   o.activation = options.activation.value_or(nn::Activation::kSiLU);
   o.schedule = options.schedule;
   o.weighting = options.weighting;
+  o.time_prior_exponent = options.time_prior_exponent;
   o.sampler = options.sampler;
   o.sde = options.sde;
   o.guidance_dropout = options.guidance_dropout;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/rng.h"
+#include "diffusion/score_model.h"
 #include "flows/cnf.h"
 #include "io/h5_file.h"
 #include "sbi/model_file.h"
@@ -199,7 +200,41 @@ TEST(Cli, EstimatorSettingsReachTheModelFromTheCommandLine) {
   EXPECT_EQ(o.hidden, 16);
   EXPECT_EQ(o.activation, nn::Activation::kSiLU);
 
+  const CliRun score = sbi(dir, train + dir.file("score.h5") + " --estimator score --path ve "
+                                "--sigma-max 8 --weighting likelihood --sampler pc --sde-steps 20 "
+                                "--corrector-steps 2 --snr 0.05 --guidance-dropout 0.1 "
+                                "--guidance-scale 0.5 --frequencies 4 --fourier-scale 2 --hidden 16");
+  ASSERT_EQ(score.exit_code, 0) << score.err;
+  EXPECT_NE(score.err.find("patience 50"), std::string::npos) << score.err;
+  const diffusion::ScoreModelOptions so = diffusion::ScoreModelOptions::from_hyperparameters(
+      load_model(dir.file("score.h5")).density->hyperparameters());
+  EXPECT_EQ(so.schedule.kind, flows::ScheduleKind::kVarianceExploding);
+  EXPECT_EQ(so.schedule.ve_sigma_max, 8.0);
+  EXPECT_EQ(so.weighting, diffusion::ScoreWeighting::kLikelihood);
+  EXPECT_EQ(so.sampler, diffusion::ScoreSampler::kPredictorCorrector);
+  EXPECT_EQ(so.sde.steps, 20);
+  EXPECT_EQ(so.sde.corrector_steps, 2);
+  EXPECT_EQ(so.sde.snr, 0.05);
+  EXPECT_EQ(so.guidance_dropout, 0.1);
+  EXPECT_EQ(so.guidance_scale, 0.5);
+  EXPECT_EQ(so.num_frequencies, 4);
+  EXPECT_EQ(so.fourier_scale, 2.0);
+  EXPECT_EQ(so.hidden, 16);
+  // The model samples an observation end to end (predictor-corrector, then log q by the ODE).
+  testing::write_raw_dataset(dir.file("obs_score.h5"), "/x", {0.5, -0.2}, 2, 0, false);
+  const CliRun drawn = sbi(dir, "sample --model " + dir.file("score.h5") + " --observation " +
+                                    dir.file("obs_score.h5") + " --num 300 --out " + dir.file("post_score.h5"));
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
+  std::vector<size_t> shape;
+  const auto theta0 = io::H5File::open_read(dir.file("post_score.h5")).read_array("/posterior/theta_0", &shape);
+  EXPECT_EQ(theta0.size(), 300u);
+  for (double v : theta0) EXPECT_TRUE(std::isfinite(v));
+
   const std::string out = dir.file("bad.h5");
+  expect_clean_failure(dir, sbi(dir, train + out + " --estimator score --path ot"), "vp, subvp or ve", out);
+  expect_clean_failure(dir, sbi(dir, train + out + " --estimator score --guidance-scale 1"),
+                       "guidance_dropout", out);
+  expect_clean_failure(dir, sbi(dir, train + out + " --estimator score --sampler ddim"), "--sampler", out);
   expect_clean_failure(dir, sbi(dir, train + out + " --estimator maf"),
                        "--estimator: unknown estimator 'maf' (expected realnvp, nsf, cnf or score)", out);
   expect_clean_failure(dir, sbi(dir, train + out + " --estimator cnf --activation relu"),
