@@ -74,7 +74,7 @@ std::vector<FlagSpec> train_flag_specs() {
        per_estimator(+[](K k) { return std::to_string(density(k).num_frequencies); }),
        "cnf, score: Fourier features of t (score: Gaussian frequencies)"},
       {"fourier-scale", v, "S", number(d.fourier_scale), "score: standard deviation of the Fourier frequencies"},
-      {"weighting", v, "NAME", diffusion::score_weighting_name(d.weighting),
+      {"weighting", v, "NAME", diffusion::score_weighting_name(density(K::kScore).weighting),
        "score: loss weighting, noise (lambda = beta_t^2) or likelihood (lambda = g_t^2)"},
       {"sampler", v, "NAME", diffusion::score_sampler_name(d.sampler),
        "score: how samples are drawn, ode (probability flow), sde (Euler-Maruyama) or pc "

@@ -41,17 +41,6 @@ const ScoreModelOptions& validated(const ScoreModelOptions& o) {
   return o;
 }
 
-flows::OdeDensitySettings ode_settings_of(const ScoreModelOptions& o) {
-  flows::OdeDensitySettings s;
-  s.theta_dim = o.theta_dim;
-  s.context_dim = o.context_dim;
-  s.ode = o.ode;
-  s.trace = o.trace;
-  s.seed = o.seed;
-  s.base_std = flows::Schedule(o.schedule).base_std();
-  return s;
-}
-
 }  // namespace
 
 ScoreWeighting parse_score_weighting(const std::string& name) { return weightings().parse(name); }
@@ -161,7 +150,7 @@ ScoreModelOptions ScoreModelOptions::from_hyperparameters(const Hyperparameters&
 }
 
 ScoreModel::ScoreModel(const ScoreModelOptions& options)
-    : OdeDensity(ode_settings_of(validated(options))),
+    : OdeDensity(flows::ode_density_settings(validated(options))),
       options_(options),
       schedule_(options.schedule),
       train_rng_(options.seed, kTrainStream) {
@@ -361,18 +350,12 @@ double ScoreModel::loss_and_gradient(const Matrix& theta, const Matrix& context,
 
 double ScoreModel::validation_loss(const Matrix& theta, const Matrix& context) const {
   check_shapes(kind(), "validation_loss", &theta, context);
-  const Eigen::Index n = theta.cols() * options_.validation_draws;
-  // The same draws on every call: the number early stopping compares moves only with the weights.
-  core::Rng rng(options_.seed, kValidationStream);
-  RowVector t;
-  Matrix noise;
-  draw(n, &rng, &t, &noise);
-  const Matrix th = theta.replicate(1, options_.validation_draws);
-  const Matrix ctx = context.replicate(1, options_.validation_draws);
-  return chunked_mean(n, [&](Eigen::Index start, Eigen::Index len) {
-    return len * denoising_loss(th.middleCols(start, len), ctx.middleCols(start, len),
-                                t.segment(start, len), noise.middleCols(start, len));
-  });
+  return loss_on_fixed_draws(
+      theta, context, options_.validation_draws, kValidationStream,
+      [this](Eigen::Index n, core::Rng* rng, RowVector* t, Matrix* noise) { draw(n, rng, t, noise); },
+      [this](const Matrix& th, const Matrix& c, const RowVector& t, const Matrix& noise) {
+        return denoising_loss(th, c, t, noise);
+      });
 }
 
 nn::Parameters ScoreModel::parameters() {

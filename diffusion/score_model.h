@@ -71,7 +71,7 @@ struct ScoreModelOptions {
   double fourier_scale = 1.0;  // s of the Gaussian frequencies
   nn::Activation activation = nn::Activation::kSiLU;  // smooth: relu is refused
   flows::ScheduleOptions schedule = vp_schedule();
-  ScoreWeighting weighting = ScoreWeighting::kNoise;
+  ScoreWeighting weighting = ScoreWeighting::kLikelihood;  // the better on sbibm (README)
   // noise weighting: t drawn with density (1 + a) t^a (a = 0 uniform; a > 0 towards the data
   // end, the CNF's time prior, flows/cnf.h); must be 0 with the likelihood weighting.
   double time_prior_exponent = 0.0;

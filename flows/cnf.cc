@@ -30,16 +30,6 @@ const CnfOptions& validated(const CnfOptions& o) {
   return o;
 }
 
-OdeDensitySettings ode_settings_of(const CnfOptions& o) {
-  OdeDensitySettings s;
-  s.theta_dim = o.theta_dim;
-  s.context_dim = o.context_dim;
-  s.ode = o.ode;
-  s.trace = o.trace;
-  s.seed = o.seed;
-  s.base_std = Schedule(o.schedule).base_std();
-  return s;
-}
 
 }  // namespace
 
@@ -101,7 +91,7 @@ CnfOptions CnfOptions::from_hyperparameters(const Hyperparameters& h) {
 }
 
 Cnf::Cnf(const CnfOptions& options)
-    : OdeDensity(ode_settings_of(validated(options))),
+    : OdeDensity(ode_density_settings(validated(options))),
       options_(options),
       schedule_(options.schedule),
       train_rng_(options.seed, kTrainStream) {
@@ -181,19 +171,12 @@ double Cnf::loss_and_gradient(const Matrix& theta, const Matrix& context, Matrix
 
 double Cnf::validation_loss(const Matrix& theta, const Matrix& context) const {
   check_shapes("Cnf", "validation_loss", &theta, context);
-  const Eigen::Index n = theta.cols() * options_.validation_draws;
-  // The same draws on every call: the number early stopping compares across epochs moves
-  // only with the weights.
-  core::Rng rng(options_.seed, kValidationStream);
-  RowVector t;
-  Matrix noise;
-  draw(n, &rng, &t, &noise);
-  const Matrix th = theta.replicate(1, options_.validation_draws);
-  const Matrix ctx = context.replicate(1, options_.validation_draws);
-  return chunked_mean(n, [&](Eigen::Index start, Eigen::Index len) {
-    return len * flow_matching_loss(th.middleCols(start, len), ctx.middleCols(start, len),
-                                    t.segment(start, len), noise.middleCols(start, len));
-  });
+  return loss_on_fixed_draws(
+      theta, context, options_.validation_draws, kValidationStream,
+      [this](Eigen::Index n, core::Rng* rng, RowVector* t, Matrix* noise) { draw(n, rng, t, noise); },
+      [this](const Matrix& th, const Matrix& c, const RowVector& t, const Matrix& noise) {
+        return flow_matching_loss(th, c, t, noise);
+      });
 }
 
 nn::Parameters Cnf::parameters() {

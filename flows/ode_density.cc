@@ -210,6 +210,22 @@ Vector OdeDensity::log_prob_and_gradient(const Matrix& theta, const Matrix& cont
   return lp;
 }
 
+double OdeDensity::loss_on_fixed_draws(const Matrix& theta, const Matrix& context, int draws,
+                                       std::uint64_t stream, const TimeNoiseDraw& draw,
+                                       const BatchLoss& loss) const {
+  const Eigen::Index n = theta.cols() * draws;
+  core::Rng rng(settings_.seed, stream);
+  RowVector t;
+  Matrix noise;
+  draw(n, &rng, &t, &noise);
+  const Matrix th = theta.replicate(1, draws);
+  const Matrix ctx = context.replicate(1, draws);
+  return chunked_mean(n, [&](Eigen::Index start, Eigen::Index len) {
+    return len * loss(th.middleCols(start, len), ctx.middleCols(start, len), t.segment(start, len),
+                      noise.middleCols(start, len));
+  });
+}
+
 double OdeDensity::chunked_mean(Eigen::Index n,
                                 const std::function<double(Eigen::Index, Eigen::Index)>& chunk_sum) {
   if (n == 0) return 0.0;

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "flows/conditional_density.h"
+#include "flows/schedule.h"
 
 namespace sbi::flows {
 
@@ -93,6 +94,20 @@ struct OdeDensitySettings {
   double base_std = 1.0;   // the base N(0, base_std^2 I)
 };
 
+// The settings of a model's options that name theta_dim, context_dim, ode, trace, seed and
+// schedule (CnfOptions, diffusion::ScoreModelOptions); the base is the schedule's.
+template <class Options>
+OdeDensitySettings ode_density_settings(const Options& o) {
+  OdeDensitySettings s;
+  s.theta_dim = o.theta_dim;
+  s.context_dim = o.context_dim;
+  s.ode = o.ode;
+  s.trace = o.trace;
+  s.seed = o.seed;
+  s.base_std = Schedule(o.schedule).base_std();
+  return s;
+}
+
 class OdeDensity : public ConditionalDensity {
  public:
   int theta_dim() const override { return settings_.theta_dim; }
@@ -120,6 +135,15 @@ class OdeDensity : public ConditionalDensity {
   // The probability-flow sample of base draws z (theta_dim x N), with log q unless null.
   Matrix integrate_from_base(const Matrix& z, const Matrix& context, core::Rng* rng,
                              Vector* log_prob) const;
+
+  // A training loss on fixed draws, for validation_loss: `draws` (t, ε) per pair from
+  // draw(n, &rng, &t, &ε) with rng = Rng(seed, stream) fresh on every call (so the number
+  // early stopping compares moves only with the weights), loss(θ, c, t, ε) averaged over
+  // the pairs in deterministic chunks.
+  using TimeNoiseDraw = std::function<void(Eigen::Index, core::Rng*, RowVector*, Matrix*)>;
+  using BatchLoss = std::function<double(const Matrix&, const Matrix&, const RowVector&, const Matrix&)>;
+  double loss_on_fixed_draws(const Matrix& theta, const Matrix& context, int draws, std::uint64_t stream,
+                             const TimeNoiseDraw& draw, const BatchLoss& loss) const;
 
   // (1/n) Σ_k chunk_sum(start_k, len_k) over chunks of kChunk columns of n, in parallel,
   // summed in chunk order: bitwise the same for any thread count.

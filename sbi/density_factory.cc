@@ -88,6 +88,7 @@ DensityOptions default_density_options(DensityKind kind) {
     o.num_frequencies = score.num_frequencies;
     o.fourier_scale = score.fourier_scale;
     o.schedule = score.schedule;
+    o.weighting = score.weighting;
     o.sde = score.sde;
   }
   return o;
