@@ -96,12 +96,14 @@ NoisePredictor guided_noise_predictor(const DiffusionPrior& prior, const LinearO
     };
   }
 
+  // Tweedie: A densified once (the m x m covariance below is dense anyway).
+  auto dense_a = std::make_shared<const Matrix>(like->a);
   return [=](double t, const Matrix& x, Matrix* eps, RowVector* div) {
     core::check(div == nullptr, "guided noise predictor: no divergence (use the SDE samplers)");
     noise(t, x, eps, nullptr);
     const flows::PathCoefficients c = schedule.at(t);
     const Eigen::Index d = x.rows();
-    const Matrix a = Matrix(like->a);
+    const Matrix& a = *dense_a;
     for (Eigen::Index j = 0; j < x.cols(); ++j) {
       // J^T from d vector-Jacobian products with the unit vectors, symmetrised (a true
       // score's Jacobian is a Hessian).
