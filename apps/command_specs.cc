@@ -127,13 +127,67 @@ std::vector<CommandSpec> make_specs() {
         {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) leaves pixels out of chi^2"},
         {"max-iterations", kValue, "I", "200", "Levenberg-Marquardt iterations"},
         task_params()}});
-  specs.push_back(
-      {"prior", "sample --prior SPEC|FILE --num N --out theta.h5 [flags]",
-       "draws of a prior alone (/theta), draw i as `sbi simulate --seed S` draws it",
-       {prior(""), {"num", kValue, "N", "", "number of draws"},
-        {"out", kValue, "FILE", "", "the draws: /theta, the prior, names and units"},
-        seed("the draws"), threads()},
-       1});
+  CommandSpec prior_command{
+      "prior",
+      "(sample --prior SPEC|FILE | sample --model prior.h5 | train --data images.h5) --num N "
+      "--out FILE [flags]",
+      "draws of a prior alone (/theta), draw i as `sbi simulate --seed S` draws it; or train a "
+      "diffusion prior over images (score model of their principal components) and draw from it",
+      {prior(""),
+       {"model", kValue, "FILE", "", "sample: an image prior from sbi prior train; draws /x"},
+       {"data", kValue, "FILE", "", "train: the images, /x of shape (N, H, W) or (N, C, H, W)"},
+       {"components", kValue, "K", "256", "train: principal components kept, at most"},
+       {"variance", kValue, "F", "0.999",
+        "train: keep the fewest components holding this fraction of the images' variance"},
+       {"num", kValue, "N", "", "sample: number of draws"},
+       {"out", kValue, "FILE", "",
+        "sample: the draws (/theta with the prior, names and units; or /x); train: the prior"},
+       threads()},
+      1};
+  // `sbi prior train` takes the flags of `sbi train` that set a score model and its training;
+  // it refuses the others (prior_train_ignored_flags) when given.
+  for (FlagSpec& f : train_flag_specs()) prior_command.flags.push_back(f);
+  specs.push_back(prior_command);
+  const std::vector<FlagSpec> lensed_source = {
+      {"lens", kValue, "FILE", "",
+       "the lens: theta_E, q, phi, gamma1, gamma2, the first five entries of a row of FILE's /theta"},
+      {"lens-row", kValue, "R", "0", "the row of --lens's /theta"},
+      {"source-pixel-scale", kValue, "S", "0.05", "side of a source pixel [arcsec]"},
+      task_params()};
+  CommandSpec reconstruct{
+      "reconstruct",
+      "--prior prior.h5 --observation obs.h5 --lens lens.h5 --out source.h5 [flags]",
+      "sample the source behind a lens: a diffusion prior over source images (sbi prior train) "
+      "with the lensed image's Gaussian likelihood; also the regularised least-squares source",
+      {{"prior", kValue, "FILE", "", "a diffusion prior over source images, from sbi prior train"},
+       {"observation", kValue, "FILE", "", "/x: the lensed image, (H, W) or (1, H, W)"},
+       {"mask", kValue, "FILE", "", "FILE's /mask (npix x npix, 1 = use the pixel) ignores pixels"},
+       {"out", kValue, "FILE", "",
+        "/samples, /mean, /std, /least_squares, /model; figures <stem>_samples.svg, "
+        "<stem>_source.svg and <stem>_image.svg next to it"},
+       {"num", kValue, "N", "64", "posterior draws"},
+       {"guidance", kValue, "NAME", "convolved",
+        "the likelihood at noise level t: convolved (Adam et al. 2022), dps (Chung et al. 2023) or tweedie"},
+       {"sde-steps", kValue, "N", "500", "steps of the reverse SDE"},
+       {"corrector-steps", kValue, "N", "0", "Langevin corrector steps per step (predictor-corrector)"},
+       {"snr", kValue, "R", "0.1", "signal-to-noise ratio of the Langevin corrector"},
+       {"lambda", kValue, "L", "",
+        "least squares: the Tikhonov weight; default: chosen so that chi^2 = number of pixels"},
+       seed("the draws"), threads()},
+      0};
+  for (const FlagSpec& f : lensed_source) reconstruct.flags.push_back(f);
+  specs.push_back(reconstruct);
+  CommandSpec lens_image{
+      "lens-image",
+      "--source images.h5 --lens lens.h5 --out obs.h5 [flags]",
+      "the lensed, PSF-blurred, noisy image of a source image (a mock observation for sbi reconstruct)",
+      {{"source", kValue, "FILE", "", "/x: source images, (N, H, W)"},
+       {"source-index", kValue, "I", "0", "which image of --source"},
+       {"out", kValue, "FILE", "", "/x the noisy image, /model without noise, /source, /theta the lens"},
+       seed("the noise")},
+      0};
+  for (const FlagSpec& f : lensed_source) lens_image.flags.push_back(f);
+  specs.push_back(lens_image);
   specs.push_back(
       {"vae",
        "(train --data x.h5 --latent K | encode --model vae.h5 --data x.h5 | decode --model "

@@ -110,10 +110,10 @@ std::vector<FlagSpec> train_flag_specs() {
   };
 }
 
-ModelOptions model_options_from(const Flags& flags) {
+ModelOptions model_options_from(const Flags& flags, sbi::DensityKind default_estimator) {
   ModelOptions m;
   m.density = sbi::default_density_options(
-      flags.get_choice("estimator", m.density.kind, sbi::parse_density_kind));
+      flags.get_choice("estimator", default_estimator, sbi::parse_density_kind));
   sbi::DensityOptions& d = m.density;
   d.transforms = flags.get_int32("transforms", d.transforms);
   d.hidden = flags.get_int32("hidden", d.hidden);

@@ -21,10 +21,11 @@ namespace sbi::app {
 // (per estimator where they differ: "20 (cnf: 50)").
 std::vector<FlagSpec> train_flag_specs();
 
-// --estimator (default nsf) and its defaults (sbi::default_density_options), overridden by
+// --estimator (default: default_estimator) and its defaults (sbi::default_density_options), overridden by
 // the architecture flags, the estimator's own settings, the embedding
 // and --seed; validated (core::Error names the flag's setting and the accepted values).
-ModelOptions model_options_from(const Flags& flags);
+ModelOptions model_options_from(const Flags& flags,
+                                sbi::DensityKind default_estimator = sbi::DensityKind::kNSF);
 
 // The estimator's training defaults (sbi::default_train_options), overridden by the flags;
 // the seed is --seed's.

@@ -42,7 +42,10 @@ CnfOptions cnf_options(const DensityOptions& options) {
   return o;
 }
 
-diffusion::ScoreModelOptions score_options(const DensityOptions& options) {
+
+}  // namespace
+
+diffusion::ScoreModelOptions score_model_options(const DensityOptions& options) {
   diffusion::ScoreModelOptions o;
   o.theta_dim = options.theta_dim;
   o.context_dim = options.context_dim;
@@ -63,8 +66,6 @@ diffusion::ScoreModelOptions score_options(const DensityOptions& options) {
   o.seed = options.seed;
   return o;
 }
-
-}  // namespace
 
 DensityKind parse_density_kind(const std::string& name) { return density_kinds().parse(name); }
 std::string density_kind_name(DensityKind kind) { return density_kinds().name(kind); }
@@ -112,7 +113,7 @@ bool DensityOptions::is_valid(std::string* error) const {
     case DensityKind::kCNF:
       return cnf_options(*this).is_valid(error);
     case DensityKind::kScore:
-      return score_options(*this).is_valid(error);
+      return score_model_options(*this).is_valid(error);
   }
   *error = "DensityOptions: unknown kind";
   return false;
@@ -135,7 +136,7 @@ std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options) 
     case DensityKind::kCNF:
       return std::make_unique<Cnf>(cnf_options(options));
     case DensityKind::kScore:
-      return std::make_unique<diffusion::ScoreModel>(score_options(options));
+      return std::make_unique<diffusion::ScoreModel>(score_model_options(options));
   }
   throw core::Error("make_density: unknown estimator kind");
 }

@@ -70,6 +70,10 @@ DensityOptions default_density_options(DensityKind kind);
 // A fresh model.
 std::unique_ptr<ConditionalDensity> make_density(const DensityOptions& options);
 
+// The score model's options of kind score's DensityOptions (also for the unconditional
+// image priors of `sbi prior train`).
+diffusion::ScoreModelOptions score_model_options(const DensityOptions& options);
+
 // Rebuilds a model (to load its weights into) from what hyperparameters() wrote.
 std::unique_ptr<ConditionalDensity> make_density(const std::string& kind, const Hyperparameters& h);
 
