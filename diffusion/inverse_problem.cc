@@ -29,7 +29,55 @@ struct Likelihood {
   }
 };
 
+// DPS given r(m) = J_f(m)^T Σ_n^{-1} (y - f(m)) per column of m.
+NoisePredictor dps(const DiffusionPrior& prior, std::function<Matrix(const Matrix&)> pull) {
+  const Schedule schedule = prior.schedule;
+  const NoisePredictor noise = prior.noise;
+  const NoiseVjp vjp = prior.noise_vjp;
+  return [=](double t, const Matrix& x, Matrix* eps, RowVector* div) {
+    core::check(div == nullptr, "guided noise predictor: no divergence (use the SDE samplers)");
+    noise(t, x, eps, nullptr);
+    const flows::PathCoefficients c = schedule.at(t);
+    // x̂_0 = (x - β ε̂) / α; ∇_x [-½ χ²(x̂_0)] = (1/α) (r - β (∂ε̂/∂x)^T r), r = pull(x̂_0).
+    const Matrix r = pull((x - c.beta * *eps) / c.alpha);
+    const Matrix grad = (r - c.beta * vjp(t, x, r)) / c.alpha;
+    *eps -= c.beta * grad;
+  };
+}
+
+void check_prior(const DiffusionPrior& prior, bool needs_vjp, const std::string& what) {
+  core::check(prior.schedule.options().is_sde(), what + ": the prior's path must be an SDE's (vp, subvp or ve)");
+  core::check(!needs_vjp || static_cast<bool>(prior.noise_vjp),
+              what + " needs the prior's vector-Jacobian product");
+}
+
 }  // namespace
+
+void NonlinearObservation::check() const {
+  core::check(static_cast<bool>(forward) && static_cast<bool>(forward_vjp),
+              "NonlinearObservation: the forward model and its vector-Jacobian product must both be set");
+  core::check(sigma.size() == y.size(), "NonlinearObservation: y has " + std::to_string(y.size()) +
+                                            " entries and sigma " + std::to_string(sigma.size()));
+  core::check(y.allFinite(), "NonlinearObservation: y has a NaN or infinite entry");
+  core::check((sigma.array() > 0).all() && sigma.allFinite(),
+              "NonlinearObservation: every noise sigma must be finite and > 0");
+}
+
+NoisePredictor dps_noise_predictor(const DiffusionPrior& prior, const NonlinearObservation& observation) {
+  observation.check();
+  check_prior(prior, true, "dps_noise_predictor");
+  const NonlinearObservation o = observation;
+  const Vector weight = o.sigma.array().square().inverse();
+  return dps(prior, [o, weight](const Matrix& m) {
+    Matrix r = (-o.forward(m)).colwise() + o.y;
+    core::check(r.rows() == o.y.size() && r.cols() == m.cols(),
+                "dps_noise_predictor: the forward model returned " + std::to_string(r.rows()) + " x " +
+                    std::to_string(r.cols()) + " values for " + std::to_string(m.cols()) +
+                    " columns; y has " + std::to_string(o.y.size()) + " entries");
+    r.array().colwise() *= weight.array();
+    return Matrix(o.forward_vjp(m, r));
+  });
+}
 
 Guidance parse_guidance(const std::string& name) { return guidances().parse(name); }
 std::string guidance_name(Guidance value) { return guidances().name(value); }
@@ -84,17 +132,7 @@ NoisePredictor guided_noise_predictor(const DiffusionPrior& prior, const LinearO
     };
   }
 
-  if (guidance == Guidance::kDps) {
-    return [=](double t, const Matrix& x, Matrix* eps, RowVector* div) {
-      core::check(div == nullptr, "guided noise predictor: no divergence (use the SDE samplers)");
-      noise(t, x, eps, nullptr);
-      const flows::PathCoefficients c = schedule.at(t);
-      // x̂_0 = (x - β ε̂) / α; ∇_x [-½ χ²(x̂_0)] = (1/α) (r - β (∂ε̂/∂x)^T r), r = A^T Σ^{-1} (y - A x̂_0).
-      const Matrix r = like->pull((x - c.beta * *eps) / c.alpha);
-      const Matrix grad = (r - c.beta * vjp(t, x, r)) / c.alpha;
-      *eps -= c.beta * grad;
-    };
-  }
+  if (guidance == Guidance::kDps) return dps(prior, [like](const Matrix& m) { return like->pull(m); });
 
   // Tweedie: A densified once (the m x m covariance below is dense anyway).
   auto dense_a = std::make_shared<const Matrix>(like->a);

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
@@ -176,6 +178,89 @@ TEST(InverseProblem, ConvolvedLikelihoodIsExactForAFlatPrior) {
   EXPECT_LT((c - problem.post_cov).norm() / problem.post_cov.norm(), 0.01);
 }
 
+// y = f(x) + n through the function interface: A x written as a non-linear model.
+NonlinearObservation as_nonlinear(const LinearObservation& obs) {
+  const Matrix a = Matrix(obs.forward);
+  NonlinearObservation o;
+  o.forward = [a](const Matrix& x) { return Matrix(a * x); };
+  o.forward_vjp = [a](const Matrix&, const Matrix& u) { return Matrix(a.transpose() * u); };
+  o.y = obs.y;
+  o.sigma = obs.sigma;
+  return o;
+}
+
+TEST(InverseProblem, NonlinearDpsOfALinearModelIsLinearDps) {
+  const Problem problem;
+  const Schedule vp(options_of(ScheduleKind::kVariancePreserving));
+  const NoisePredictor linear = guided_noise_predictor(problem.prior(vp), problem.obs, Guidance::kDps);
+  const NoisePredictor general = dps_noise_predictor(problem.prior(vp), as_nonlinear(problem.obs));
+  core::Rng rng(5);
+  Matrix x(2, 7);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = 2 * rng.normal();
+  for (double t : {0.01, 0.3, 0.9}) {
+    Matrix e1, e2;
+    linear(t, x, &e1, nullptr);
+    general(t, x, &e2, nullptr);
+    EXPECT_LT((e1 - e2).cwiseAbs().maxCoeff(), 1e-12 * (1 + e1.cwiseAbs().maxCoeff())) << t;
+  }
+}
+
+TEST(InverseProblem, NonlinearDpsFindsTheExactPosteriorOfAnInformativeObservation) {
+  // f(x) = (x_0 + 0.3 x_0^3, x_0 x_1): a non-linear model with a unimodal posterior under the
+  // Gaussian prior of Problem, its exact mean by quadrature on a 600 x 600 grid of ±8 sd.
+  // DPS is an approximation: its mean lands 0.036 from the exact one, 6% of the distance
+  // from the prior mean (the measured, known accuracy; 4000 draws put the standard error of
+  // the mean near 0.005); the test requires less than 10%.
+  const Problem problem;
+  NonlinearObservation o;
+  o.forward = [](const Matrix& x) {
+    Matrix f(2, x.cols());
+    f.row(0) = x.row(0).array() + 0.3 * x.row(0).array().cube();
+    f.row(1) = x.row(0).array() * x.row(1).array();
+    return f;
+  };
+  o.forward_vjp = [](const Matrix& x, const Matrix& u) {
+    Matrix g(2, x.cols());
+    g.row(0) = u.row(0).array() * (1 + 0.9 * x.row(0).array().square()) + u.row(1).array() * x.row(1).array();
+    g.row(1) = u.row(1).array() * x.row(0).array();
+    return g;
+  };
+  o.y = (Vector(2) << 1.5, -0.8).finished();
+  o.sigma = (Vector(2) << 0.3, 0.3).finished();
+  const Matrix inv = problem.sigma.inverse();
+  Vector exact = Vector::Zero(2);
+  double total = 0, log_max = -1e300;
+  const int k = 600;
+  std::vector<double> logs;
+  Matrix grid(2, k * k);
+  for (int i = 0; i < k; ++i)
+    for (int j = 0; j < k; ++j)
+      grid.col(i * k + j) << problem.mu(0) + 8 * std::sqrt(problem.sigma(0, 0)) * (2.0 * i / (k - 1) - 1),
+          problem.mu(1) + 8 * std::sqrt(problem.sigma(1, 1)) * (2.0 * j / (k - 1) - 1);
+  const Matrix f = o.forward(grid);
+  for (Eigen::Index c = 0; c < grid.cols(); ++c) {
+    const Vector d = grid.col(c) - problem.mu;
+    const double l = -0.5 * d.dot(inv * d) - 0.5 * ((o.y - f.col(c)).array() / o.sigma.array()).square().sum();
+    logs.push_back(l);
+    log_max = std::max(log_max, l);
+  }
+  for (Eigen::Index c = 0; c < grid.cols(); ++c) {
+    const double w = std::exp(logs[c] - log_max);
+    exact += w * grid.col(c);
+    total += w;
+  }
+  exact /= total;
+  const Schedule vp(options_of(ScheduleKind::kVariancePreserving));
+  SdeSamplerOptions so;
+  so.steps = 1000;
+  core::Rng rng(41);
+  Matrix start(2, 4000);
+  for (Eigen::Index i = 0; i < start.size(); ++i) start.data()[i] = rng.normal();
+  const Matrix x = reverse_sde_sample(vp, dps_noise_predictor(problem.prior(vp), o), start, so, &rng);
+  const Vector mean = x.rowwise().mean();
+  EXPECT_LT((mean - exact).norm(), 0.1 * (problem.mu - exact).norm());
+}
+
 TEST(InverseProblem, BadObservationsAreRefused) {
   const Problem problem;
   const Schedule vp(options_of(ScheduleKind::kVariancePreserving));
@@ -194,6 +279,10 @@ TEST(InverseProblem, BadObservationsAreRefused) {
   EXPECT_THROW(guided_noise_predictor(no_vjp, problem.obs, Guidance::kDps), core::Error);
   EXPECT_NO_THROW(guided_noise_predictor(no_vjp, problem.obs, Guidance::kConvolved));
   EXPECT_THROW(parse_guidance("pigdm"), core::Error);
+  NonlinearObservation nonlinear = as_nonlinear(problem.obs);
+  EXPECT_THROW(dps_noise_predictor(no_vjp, nonlinear), core::Error);
+  nonlinear.forward = nullptr;
+  EXPECT_THROW(dps_noise_predictor(problem.prior(vp), nonlinear), core::Error);
 }
 
 }  // namespace
