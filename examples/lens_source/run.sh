@@ -13,7 +13,7 @@
 # Environment: SBI (default build/apps/sbi), OUT (lens_source_run), NUM (training galaxies,
 # 20000), EPOCHS (at most, 300), HIDDEN (width of the score network, 256), SOURCES (held-out
 # galaxies reconstructed at the default noise, 5), DRAWS (posterior draws, 64),
-# NOISES (the sweep's noise levels, "0.1 1 10 100 1000"), SEED (1), THREADS (0: all cores).
+# PRIOR (a prior.h5 of an earlier run: skips the training), NOISES (the sweep's noise levels, "0.1 1 10 100 1000"), SEED (1), THREADS (0: all cores).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SBI="${SBI:-$ROOT/build/apps/sbi}"
@@ -37,10 +37,14 @@ GAL=(--task galaxy_images --param npix=32 --param noise_sigma=0 --threads "$THRE
 
 # 2. The diffusion prior: principal components of the images (99.9% of their variance),
 #    then a score model of the coefficients (VP SDE, likelihood weighting).
-"$SBI" prior train --data "$OUT/galaxies.h5" --hidden "$HIDDEN" --max-epochs "$EPOCHS" \
-  --seed "$SEED" --threads "$THREADS" --out "$OUT/prior.h5" 2> "$OUT/train_prior.log" ||
-  { cat "$OUT/train_prior.log" >&2; exit 1; }
-grep -E "principal components|best validation" "$OUT/train_prior.log" | sed 's/^sbi: /  /'
+if [[ -n "${PRIOR:-}" ]]; then
+  cp "$PRIOR" "$OUT/prior.h5"  # a prior trained before (by this script), reused
+else
+  "$SBI" prior train --data "$OUT/galaxies.h5" --hidden "$HIDDEN" --max-epochs "$EPOCHS" \
+    --seed "$SEED" --threads "$THREADS" --out "$OUT/prior.h5" 2> "$OUT/train_prior.log" ||
+    { cat "$OUT/train_prior.log" >&2; exit 1; }
+  grep -E "principal components|best validation" "$OUT/train_prior.log" | sed 's/^sbi: /  /'
+fi
 "$SBI" prior sample --model "$OUT/prior.h5" --num 500 --seed "$SEED" --out "$OUT/prior_draws.h5"
 "$SBI" plot images "$OUT/prior_draws.h5" --num 16 --title "diffusion prior draws" --out "$OUT/prior_draws.svg"
 "$SBI" plot images "$OUT/held_out.h5" --num 16 --title "held-out galaxies" --out "$OUT/held_out.svg"
@@ -96,8 +100,10 @@ with h5py.File(f"{out}/prior_draws.h5", "r") as f:
 with h5py.File(f"{out}/obs_noise_{noises[0]}.h5", "r") as f:
     truth = f["source"][...]
 rms = lambda d: np.sqrt(np.mean((d - truth) ** 2, axis=(-2, -1)))
+with h5py.File(f"{out}/source_noise_{noises[0]}.h5", "r") as f:
+    n = f["samples"].shape[0]
 prior_error = rms(prior).mean()
-prior_sd = prior.std(axis=0).mean()
+prior_sd = prior[:n].std(axis=0).mean()  # as many prior draws as posterior draws: the same bias
 print("  noise_sigma  reduced_chi2  rms(mean - truth)  draw error / prior-draw error  posterior sd / prior sd")
 for s in noises:
     with h5py.File(f"{out}/source_noise_{s}.h5", "r") as r:
