@@ -47,6 +47,7 @@ int cmd_diagnose(const Invocation& inv) {
 
   const simulators::Task task = task_from_flags(flags);
   const PosteriorModel model = load_model(model_path);
+  check_model_target(model, ModelTarget::kTheta, model_path);
   core::check(task.simulator->theta_dim() == model.theta_dim() && task.simulator->x_dim() == model.x_dim(),
               "task " + task.simulator->name() + " has " + std::to_string(task.simulator->theta_dim()) +
                   " parameters and " + std::to_string(task.simulator->x_dim()) +

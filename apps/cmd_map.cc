@@ -38,6 +38,7 @@ int cmd_map(const Invocation& inv) {
   io::OutputFiles out({model_path, obs_path});
   out.add(out_path);
   PosteriorModel model = load_model(model_path);
+  check_model_target(model, ModelTarget::kTheta, model_path);
   const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_shape);
   const long k_obs = x.cols();
   Eigen::MatrixXd theta(model.theta_dim(), k_obs);

@@ -44,6 +44,7 @@ int cmd_sample(const Invocation& inv) {
   io::OutputFiles out({model_path, obs_path});
   out.add(out_path);
   const PosteriorModel model = load_model(model_path);
+  check_model_target(model, ModelTarget::kTheta, model_path);
   ObservationInfo obs_info;
   const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_shape, &obs_info);
   if (obs_info.catalogue) {

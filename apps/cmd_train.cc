@@ -38,6 +38,58 @@ std::string describe_epoch(const EpochReport& r) {
   return out;
 }
 
+// Trains `model` and writes it: the part of NPE and NLE training after the data are in place.
+int fit_and_write(const Invocation& inv, const ModelOptions& model_options, TrainOptions train_options,
+                  const Eigen::MatrixXd& target, const Eigen::MatrixXd& condition, PosteriorModel* model,
+                  io::OutputFiles* out, const std::string& out_path) {
+  ProgressReporter reporter(/*every_message=*/true);
+  const core::ProgressCallback progress = reporter.callback();
+  train_options.on_epoch = [&](const EpochReport& r) {
+    progress({r.phase, r.epoch, r.max_epochs, describe_epoch(r)});
+  };
+  TrainSummary summary;
+  train(train_options, target, condition, model, &summary);
+  reporter.finish();
+  log_line("%s", summary.message.c_str());
+  io::Provenance provenance;
+  provenance.command_line = inv.command_line;
+  provenance.seed = model_options.seed;
+  provenance.has_seed = true;
+  out->write_hdf5(out_path, [&](io::H5File& f) { write_model(f, *model, summary, provenance); });
+  out->commit();
+  log_line("wrote %s", out_path.c_str());
+  return 0;
+}
+
+// sbi train --target x: neural likelihood estimation, q(x | θ) with θ as the context (through
+// the embedding, `none` by default) and x as the density's variable. No prior restricts the
+// draws (they are data); the prior of the data file is kept in the log only.
+int train_likelihood(const Invocation& inv, const Flags& flags, const ModelOptions& model_options,
+                     const TrainOptions& train_options, const SimulationData& data, io::OutputFiles* out) {
+  for (const char* name : {"mask", "noise-sigma", "noise-map", "prior"})
+    core::check(!flags.has(name), std::string("--target x: --") + name +
+                                      " applies to the x a posterior is conditioned on; leave it out");
+  core::check(!data.x_shape.is_set() && !data.x_shape.is_image(),
+              "--target x models vector data; this file's x is " + data.x_shape.describe() +
+                  " (compress it first, e.g. with sbi vae encode)");
+  core::check(model_options.embedding != EmbeddingKind::kDeepSets && model_options.embedding != EmbeddingKind::kCnn,
+              "--target x: the embedding reads theta, a vector: use none or mlp");
+  const std::string out_path = flags.required("out");
+  PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.x.rows()),
+                                                static_cast<int>(data.theta.rows()));
+  model.target = ModelTarget::kX;
+  model.parameter_names = data.data_names;
+  model.data_names = data.parameter_names;
+  log_line("%s: %ld simulations; training the likelihood q(x | theta) of x (dimension %ld) given "
+           "theta (dimension %ld) with %s (%ld weights), batch %d, at most %d epochs",
+           flags.get("data", "").c_str(), static_cast<long>(data.x.cols()), static_cast<long>(data.x.rows()),
+           static_cast<long>(data.theta.rows()), sbi::density_kind_name(model_options.density.kind).c_str(),
+           nn::count_scalars(model.parameters()), train_options.batch_size, train_options.max_epochs);
+  if (data.dropped_nonfinite > 0)
+    log_line("dropped %ld rows whose x has NaN or Inf", data.dropped_nonfinite);
+  return fit_and_write(inv, model_options, train_options, data.x, data.theta, &model, out, out_path);
+}
+
 }  // namespace
 
 int cmd_train(const Invocation& inv) {
@@ -63,6 +115,10 @@ int cmd_train(const Invocation& inv) {
   out.add(out_path);
   SimulationData data = load_simulations(
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
+  const std::string target = flags.get("target", "theta");
+  core::check(target == "theta" || target == "x", "--target expects theta or x, got '" + target + "'");
+  if (target == "x") return train_likelihood(inv, flags, model_options, train_options, data, &out);
+
   PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
                                                 static_cast<int>(data.x.rows()), data.x_shape);
   if (flags.has("mask"))  // checked before the first log line
@@ -124,24 +180,7 @@ int cmd_train(const Invocation& inv) {
     log_line("first, at most %d epochs of regression pretraining of the %s embedding",
              train_options.pretrain_epochs, embedding_kind_name(model_options.embedding).c_str());
 
-  ProgressReporter reporter(/*every_message=*/true);
-  const core::ProgressCallback progress = reporter.callback();
-  train_options.on_epoch = [&](const EpochReport& r) {
-    progress({r.phase, r.epoch, r.max_epochs, describe_epoch(r)});
-  };
-  TrainSummary summary;
-  train(train_options, data.theta, data.x, &model, &summary);
-  reporter.finish();
-  log_line("%s", summary.message.c_str());
-
-  io::Provenance provenance;
-  provenance.command_line = inv.command_line;
-  provenance.seed = model_options.seed;
-  provenance.has_seed = true;
-  out.write_hdf5(out_path, [&](io::H5File& f) { write_model(f, model, summary, provenance); });
-  out.commit();
-  log_line("wrote %s", out_path.c_str());
-  return 0;
+  return fit_and_write(inv, model_options, train_options, data.theta, data.x, &model, &out, out_path);
 }
 
 }  // namespace sbi::app

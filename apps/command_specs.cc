@@ -59,6 +59,9 @@ std::vector<CommandSpec> make_specs() {
                      {"nonfinite", kValue, "POLICY", "drop",
                       "rows whose x holds NaN or Inf: drop (and count) or error"},
                      {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) ignores pixels of x"},
+                     {"target", kValue, "NAME", "theta",
+                      "what the model learns: theta (the posterior q(theta | x)) or x (the likelihood "
+                      "q(x | theta), an emulator for sbi emulate; vector x only)"},
                      {"noise-sigma", kValue, "S", "",
                       "add fresh Gaussian noise of standard deviation S to x in every training "
                       "batch (for simulations stored without noise, e.g. --param noise_sigma=0)"},
@@ -154,6 +157,14 @@ std::vector<CommandSpec> make_specs() {
       {"lens-row", kValue, "R", "0", "the row of --lens's /theta"},
       {"source-pixel-scale", kValue, "S", "0.05", "side of a source pixel [arcsec]"},
       task_params()};
+  specs.push_back(
+      {"emulate", "--model emu.h5 --theta theta.h5 --num-per-theta K --out emulated.h5 [flags]",
+       "simulations from a likelihood model (sbi train --target x): K draws of x at each theta",
+       {{"model", kValue, "FILE", "", "a likelihood model q(x | theta) from sbi train --target x"},
+        {"theta", kValue, "FILE", "", "/theta: the parameters to emulate at, one per row"},
+        {"num-per-theta", kValue, "K", "1", "draws of x at each theta"},
+        {"out", kValue, "FILE", "", "a simulation file: /theta (each row K times) and /x"},
+        seed("the draws (theta row i uses the stream (S, i), for any --threads)"), threads()}});
   CommandSpec reconstruct{
       "reconstruct",
       "--prior prior.h5 --observation obs.h5 --lens lens.h5 --out source.h5 [flags]",

@@ -1,5 +1,7 @@
 #include "apps/help_text.h"
 
+#include <algorithm>
+
 #include <sstream>
 
 namespace sbi::app {
@@ -55,9 +57,12 @@ std::string command_help(const CommandSpec& spec) {
 std::string program_help(const std::vector<CommandSpec>& specs) {
   std::string out = "sbi: simulation-based inference toolkit\n\nusage: sbi COMMAND [flags]\n\n"
                     "commands:\n";
+  // The summaries start two columns after the longest command name.
+  size_t column = 0;
+  for (const CommandSpec& s : specs) column = std::max(column, s.name.size() + 4);
   for (const CommandSpec& s : specs) {
     const std::string name = "  " + s.name;
-    out += name + std::string(kHelpColumn - 18 - name.size(), ' ') + wrap(s.summary, 12) + "\n";
+    out += name + std::string(column - name.size(), ' ') + wrap(s.summary, static_cast<int>(column)) + "\n";
   }
   out += R"(
 `sbi COMMAND --help` lists the command's flags with their defaults; `sbi --version`.

@@ -45,7 +45,8 @@ Command command_function(const std::string& name) {
       {"map", cmd_map},           {"diagnose", cmd_diagnose}, {"plot", cmd_plot},
       {"export", cmd_export},     {"lens-fit", cmd_lens_fit}, {"info", cmd_info},
       {"cosmo", cmd_cosmo},       {"prior", cmd_prior},         {"vae", cmd_vae},
-      {"reconstruct", cmd_reconstruct}, {"lens-image", cmd_lens_image}};
+      {"reconstruct", cmd_reconstruct}, {"lens-image", cmd_lens_image},
+      {"emulate", cmd_emulate}};
   for (const auto& [command, function] : kCommands)
     if (name == command) return function;
   return nullptr;

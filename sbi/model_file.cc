@@ -49,8 +49,11 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   p.data_names = model.data_names;
   io::stamp_provenance(f, p);
   f.set_attr("/", "format", std::string(kFormat));
-  const std::int64_t version = model.x_norm.has_mask() ? kModelFormatVersion : std::int64_t{2};
+  const std::int64_t version = model.is_likelihood()  ? std::int64_t{4}
+                               : model.x_norm.has_mask() ? std::int64_t{3}
+                                                         : std::int64_t{2};
   f.set_attr("/", "format_version", version);
+  if (model.is_likelihood()) f.set_attr("/", "target", std::string("x"));
   f.set_attr("/", "estimator", model.density->kind());
   f.set_attr("/", "embedding", model.embedding->kind());
   if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
@@ -104,6 +107,12 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   if (f.has_attr("/", "prior")) m.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
   m.parameter_names = f.get_string_list_attr("/", "parameter_names");
   m.data_names = f.get_string_list_attr("/", "data_names");
+  if (f.has_attr("/", "target")) {
+    const std::string target = f.get_string_attr("/", "target");
+    core::check(target == "x" || target == "theta",
+                path + ": target = \"" + target + "\" is neither theta nor x (corrupt model file)");
+    m.target = target == "x" ? ModelTarget::kX : ModelTarget::kTheta;
+  }
   if (summary != nullptr) {
     *summary = TrainSummary{};
     const std::vector<std::int64_t> epoch = f.read_int64_vector("/history/epoch");
@@ -125,6 +134,15 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     summary->message = f.get_string_attr("/history", "stop_reason");
   }
   return m;
+}
+
+void check_model_target(const PosteriorModel& model, ModelTarget expected, const std::string& path) {
+  if (model.target == expected) return;
+  if (model.is_likelihood())
+    throw core::Error(path + " is a likelihood model q(x | theta) (sbi train --target x), not a posterior: "
+                             "draw simulations from it with sbi emulate");
+  throw core::Error(path + " is a posterior model q(theta | x), not a likelihood: sbi emulate needs one "
+                           "trained with sbi train --target x");
 }
 
 }  // namespace sbi

@@ -2,7 +2,9 @@
 //
 //   /                          attrs: format = "sbi-toolkit model", format_version,
 //                              estimator, embedding, parameter_names, data_names,
-//                              prior (spec string, absent when unrestricted), provenance
+//                              prior (spec string, absent when unrestricted), target = "x"
+//                              for a likelihood model (sbi/posterior_model.h's ModelTarget;
+//                              absent: a posterior), provenance
 //   /density/hyperparameters   group whose attributes are the density's hyperparameters
 //   /embedding/hyperparameters group whose attributes are the embedding's hyperparameters
 //   /weights/<parameter name>  one dataset per trainable tensor
@@ -22,11 +24,12 @@
 namespace sbi {
 
 // Version of the layout above; loading a file with a newer version is refused.
-// 3: /normalization/x_mask; 2: hyperparameters typed (int64, uint64 seeds, enums by name);
+// 4: target = "x" (a likelihood model); 3: /normalization/x_mask; 2: hyperparameters typed (int64, uint64 seeds, enums by name);
 // 1: all float64, still read. A model without a mask is written as version 2, which it is
-// exactly, so older programs keep reading it; one with a mask as 3, so that a program that
-// would ignore the mask refuses the file instead.
-constexpr std::int64_t kModelFormatVersion = 3;
+// exactly, so older programs keep reading it; one with a mask as 3 and a likelihood model as 4,
+// so that a program that would ignore the mask or take the likelihood for a posterior refuses
+// the file instead.
+constexpr std::int64_t kModelFormatVersion = 4;
 
 // Writes the layout above into an open file (for io::OutputFiles::write_hdf5).
 void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,
@@ -39,5 +42,9 @@ void save_model(const std::string& path, PosteriorModel& model, const TrainSumma
 // Throws core::Error if the file is missing, not a model file, or from a newer format, or if
 // its weights or normalisation hold NaN or Inf (naming the dataset and element).
 PosteriorModel load_model(const std::string& path, TrainSummary* summary = nullptr);
+
+// Throws core::Error unless the model read from `path` is of `expected`: a posterior (sbi
+// sample, map, diagnose) or a likelihood (sbi emulate), saying which command takes the other.
+void check_model_target(const PosteriorModel& model, ModelTarget expected, const std::string& path);
 
 }  // namespace sbi

@@ -17,6 +17,12 @@
 
 namespace sbi {
 
+// What a model's density is of. kTheta: the posterior q(θ | x) (NPE). kX: the likelihood
+// q(x | θ) (neural likelihood estimation, an emulator of the simulator, `sbi train --target
+// x`); then the model's "theta" side (density, theta_norm, parameter_names) holds the data x
+// and its "x" side (embedding, x_norm, data_names) the parameters θ it is conditioned on.
+enum class ModelTarget { kTheta, kX };
+
 class PosteriorModel {
  public:
   PosteriorModel() = default;
@@ -72,6 +78,8 @@ class PosteriorModel {
   core::DataShape x_shape;                // set_size 0 unless x is a set of rows
   std::optional<core::Prior> prior;  // restricts sampling to its support when present
   std::vector<std::string> parameter_names, data_names;
+  ModelTarget target = ModelTarget::kTheta;
+  bool is_likelihood() const { return target == ModelTarget::kX; }
 
   // All trainable parameters: embedding's then density's.
   nn::Parameters parameters();
