@@ -13,6 +13,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/rng.h"
@@ -57,10 +58,7 @@ int cmd_emulate(const Invocation& inv) {
   }
   reporter.finish();
   out.write_hdf5(out_path, [&](io::H5File& g) {
-    io::Provenance p;
-    p.command_line = inv.command_line;
-    p.seed = seed;
-    p.has_seed = true;
+    io::Provenance p = provenance_of(inv, seed);
     p.parameter_names = model.data_names;  // θ's names: the context side of a likelihood model
     p.data_names = model.parameter_names;
     io::stamp_provenance(g, p);

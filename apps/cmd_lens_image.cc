@@ -14,6 +14,7 @@
 #include "apps/flags.h"
 #include "apps/lensed_source.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "io/data_shape_attributes.h"
@@ -54,10 +55,7 @@ int cmd_lens_image(const Invocation& inv) {
     return std::make_pair(std::vector<size_t>{rows, cols}, std::vector<double>(v.data(), v.data() + v.size()));
   };
   out.write_hdf5(out_path, [&](io::H5File& f) {
-    io::Provenance p;
-    p.command_line = inv.command_line;
-    p.seed = seed;
-    p.has_seed = true;
+    io::Provenance p = provenance_of(inv, seed);
     p.parameter_names = model.lens_names();
     io::stamp_provenance(f, p);
     const auto [x_dims, x_values] = image(y, npix, npix);

@@ -16,6 +16,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
 #include "apps/train_flags.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
@@ -32,14 +33,6 @@
 
 namespace sbi::app {
 namespace {
-
-io::Provenance provenance_of(const Invocation& inv, std::uint64_t seed) {
-  io::Provenance p;
-  p.command_line = inv.command_line;
-  p.seed = seed;
-  p.has_seed = true;
-  return p;
-}
 
 int sample_parameters(const Invocation& inv, const Flags& flags) {
   const std::string out_path = flags.required("out");
@@ -70,16 +63,6 @@ int sample_parameters(const Invocation& inv, const Flags& flags) {
   return 0;
 }
 
-// /x (N, H, W) or (N, C, H, W) with the shape attributes.
-void write_images(io::H5File& f, const std::string& name, const Eigen::MatrixXd& x,
-                  const core::DataShape& shape) {
-  std::vector<size_t> dims{static_cast<size_t>(x.cols())};
-  if (shape.channels > 1) dims.push_back(static_cast<size_t>(shape.channels));
-  dims.push_back(static_cast<size_t>(shape.height));
-  dims.push_back(static_cast<size_t>(shape.width));
-  f.write_array(name, dims, std::vector<double>(x.data(), x.data() + x.size()));
-}
-
 int sample_images(const Invocation& inv, const Flags& flags) {
   const std::string model_path = flags.required("model");
   const std::string out_path = flags.required("out");
@@ -96,7 +79,7 @@ int sample_images(const Invocation& inv, const Flags& flags) {
   out.write_hdf5(out_path, [&](io::H5File& f) {
     io::stamp_provenance(f, provenance_of(inv, seed));
     f.set_attr("/", "prior_file", model_path);
-    write_images(f, "/x", x, prior.shape());
+    write_samples(f, "/x", x, prior.shape());
     io::write_shape_attributes(f, prior.shape());
   });
   out.commit();

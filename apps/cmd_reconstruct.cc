@@ -26,6 +26,7 @@
 #include "apps/flags.h"
 #include "apps/lensed_source.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/rng.h"
@@ -177,10 +178,7 @@ int cmd_reconstruct(const Invocation& inv) {
   out.write_text(source_svg, grid_svg(bottom, shape, "posterior mean | posterior std | regularised least squares", 3));
 
   out.write_hdf5(out_path, [&](io::H5File& f) {
-    io::Provenance p;
-    p.command_line = inv.command_line;
-    p.seed = seed;
-    p.has_seed = true;
+    io::Provenance p = provenance_of(inv, seed);
     p.parameter_names = model.lens_names();
     io::stamp_provenance(f, p);
     const auto write = [&](const char* name, const Eigen::MatrixXd& v, int r, int c) {

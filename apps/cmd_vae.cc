@@ -12,6 +12,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/normal_fill.h"
@@ -28,26 +29,10 @@ namespace {
 
 using vae::Vae;
 
-// /x with the shape of its samples: (N, D) or (N, [C,] H, W), and the shape attributes.
+// /x with the shape of its samples and the shape attributes.
 void write_x(io::H5File& f, const char* name, const Eigen::MatrixXd& x, const core::DataShape& shape) {
-  std::vector<size_t> dims{static_cast<size_t>(x.cols())};
-  if (shape.is_image()) {
-    if (shape.channels > 1) dims.push_back(static_cast<size_t>(shape.channels));
-    dims.push_back(static_cast<size_t>(shape.height));
-    dims.push_back(static_cast<size_t>(shape.width));
-  } else {
-    dims.push_back(static_cast<size_t>(x.rows()));
-  }
-  f.write_array(name, dims, std::vector<double>(x.data(), x.data() + x.size()));
+  write_samples(f, name, x, shape);
   io::write_shape_attributes(f, shape);
-}
-
-io::Provenance provenance_of(const Invocation& inv, std::uint64_t seed) {
-  io::Provenance p;
-  p.command_line = inv.command_line;
-  p.seed = seed;
-  p.has_seed = true;
-  return p;
 }
 
 vae::BetaOptions beta_options(const Flags& flags) {

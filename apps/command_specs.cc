@@ -59,6 +59,9 @@ std::vector<CommandSpec> make_specs() {
                      {"nonfinite", kValue, "POLICY", "drop",
                       "rows whose x holds NaN or Inf: drop (and count) or error"},
                      {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) ignores pixels of x"},
+                     {"checkpoint", kValue, "FILE", "OUT.checkpoint",
+                      "the training state, written after every epoch, removed at the end"},
+                     {"resume", kSwitch, "", "", "continue the run of --checkpoint (same data and settings)"},
                      {"target", kValue, "NAME", "theta",
                       "what the model learns: theta (the posterior q(theta | x)) or x (the likelihood "
                       "q(x | theta), an emulator for sbi emulate; vector x only)"},

@@ -5,11 +5,28 @@
 
 namespace sbi::app {
 
-void write_simulation_file(io::H5File& f, const Invocation& inv, const SimulationFileContents& c) {
+io::Provenance provenance_of(const Invocation& inv, std::uint64_t seed) {
   io::Provenance p;
   p.command_line = inv.command_line;
-  p.seed = c.seed;
+  p.seed = seed;
   p.has_seed = true;
+  return p;
+}
+
+void write_samples(io::H5File& f, const std::string& name, const Eigen::MatrixXd& x, const core::DataShape& shape) {
+  std::vector<size_t> dims{static_cast<size_t>(x.cols())};
+  if (shape.is_image()) {
+    if (shape.channels > 1) dims.push_back(static_cast<size_t>(shape.channels));
+    dims.push_back(static_cast<size_t>(shape.height));
+    dims.push_back(static_cast<size_t>(shape.width));
+  } else {
+    dims.push_back(static_cast<size_t>(x.rows()));
+  }
+  f.write_array(name, dims, std::vector<double>(x.data(), x.data() + x.size()));
+}
+
+void write_simulation_file(io::H5File& f, const Invocation& inv, const SimulationFileContents& c) {
+  io::Provenance p = provenance_of(inv, c.seed);
   p.parameter_names = c.parameter_names;
   p.data_names = c.data_names;
   io::stamp_provenance(f, p);

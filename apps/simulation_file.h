@@ -1,4 +1,6 @@
-// What `sbi simulate` writes into every simulation file, from a built-in task or a plugin.
+// What the commands write into their data files: the provenance of an invocation, samples of
+// x in the shape of their data, and what `sbi simulate` writes into every simulation file
+// (from a built-in task or a plugin).
 #pragma once
 
 #include <Eigen/Core>
@@ -10,8 +12,16 @@
 #include "core/data_shape.h"
 #include "core/prior.h"
 #include "io/h5_file.h"
+#include "io/provenance.h"
 
 namespace sbi::app {
+
+// The provenance of a command that drew with `seed` (names left to the caller).
+io::Provenance provenance_of(const Invocation& inv, std::uint64_t seed);
+
+// `name` with one sample per row in the shape of its data: (N, D), or (N, [C,] H, W) for
+// images; x holds one sample per column.
+void write_samples(io::H5File& f, const std::string& name, const Eigen::MatrixXd& x, const core::DataShape& shape);
 
 struct SimulationFileContents {
   std::uint64_t seed = 0;

@@ -8,7 +8,14 @@
 #pragma once
 
 #include <cmath>
+#include <array>
 #include <cstdint>
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
 
 namespace sbi::core {
 
@@ -52,6 +59,33 @@ class Rng {
     spare_ = r * std::sin(phi);
     has_spare_ = true;
     return r * std::cos(phi);
+  }
+
+  // The whole state (the four words, the cached normal's bits, whether one is cached), for
+  // training checkpoints: set_state(state()) continues the stream exactly.
+  using State = std::array<std::uint64_t, 6>;
+  State state() const {
+    State s{state_[0], state_[1], state_[2], state_[3], 0, has_spare_ ? 1u : 0u};
+    std::memcpy(&s[4], &spare_, sizeof spare_);
+    return s;
+  }
+  void set_state(const State& s) {
+    for (int i = 0; i < 4; ++i) state_[i] = s[i];
+    std::memcpy(&spare_, &s[4], sizeof spare_);
+    has_spare_ = s[5] != 0;
+  }
+
+  // The same as a vector (what checkpoints store); set_state_vector throws core::Error for
+  // one of another length.
+  std::vector<std::uint64_t> state_vector() const {
+    const State s = state();
+    return {s.begin(), s.end()};
+  }
+  void set_state_vector(const std::vector<std::uint64_t>& v) {
+    check(v.size() == 6, "Rng::set_state_vector: a random state has 6 words, got " + std::to_string(v.size()));
+    State s;
+    std::copy(v.begin(), v.end(), s.begin());
+    set_state(s);
   }
 
   // Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; bias below 2^-64 * n).

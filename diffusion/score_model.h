@@ -111,6 +111,8 @@ class ScoreModel : public flows::OdeDensity {
                            Matrix* grad_context) override;
   // The denoising loss on validation_draws fixed-seed draws per pair, without dropout.
   double validation_loss(const Matrix& theta, const Matrix& context) const override;
+  std::vector<std::uint64_t> random_state() const override { return train_rng_.state_vector(); }
+  void set_random_state(const std::vector<std::uint64_t>& state) override { train_rng_.set_state_vector(state); }
   nn::Parameters parameters() override;
 
   // The denoising loss for given times t (1 x N) and noise ε (theta_dim x N).

@@ -61,6 +61,8 @@ class Cnf : public OdeDensity {
                            Matrix* grad_context) override;
   // The flow-matching loss on validation_draws fixed-seed draws per pair: deterministic.
   double validation_loss(const Matrix& theta, const Matrix& context) const override;
+  std::vector<std::uint64_t> random_state() const override { return train_rng_.state_vector(); }
+  void set_random_state(const std::vector<std::uint64_t>& state) override { train_rng_.set_state_vector(state); }
   nn::Parameters parameters() override;
 
   // The flow-matching loss for given draws t (1 x N) and noise ε (theta_dim x N).

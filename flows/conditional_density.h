@@ -60,6 +60,11 @@ class ConditionalDensity {
   // The trainable parameters (borrowed pointers into the model).
   virtual nn::Parameters parameters() = 0;
 
+  // The state of the random stream training draws from (Cnf, ScoreModel: times and noise),
+  // for checkpoints; empty for densities whose training draws nothing.
+  virtual std::vector<std::uint64_t> random_state() const { return {}; }
+  virtual void set_random_state(const std::vector<std::uint64_t>& /*state*/) {}
+
  protected:
   // Throws core::Error("<owner>::<function>: ...") unless context has context_dim() rows
   // and theta (when not null) has theta_dim() rows and as many columns as context.

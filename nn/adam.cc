@@ -1,6 +1,9 @@
 #include "nn/adam.h"
 
 #include <cmath>
+#include <string>
+
+#include "core/error.h"
 
 namespace sbi::nn {
 
@@ -29,6 +32,37 @@ void Adam::step() {
     if (options_.weight_decay != 0.0) w *= decay;
     w -= step_size * m / ((v / correction2).sqrt() + options_.epsilon);
   }
+}
+
+Adam::State Adam::state() const {
+  long n = 0;
+  for (const Matrix& m : m_) n += m.size();
+  State s;
+  s.m.resize(n);
+  s.v.resize(n);
+  long at = 0;
+  for (size_t i = 0; i < m_.size(); ++i) {
+    s.m.segment(at, m_[i].size()) = m_[i].reshaped();
+    s.v.segment(at, v_[i].size()) = v_[i].reshaped();
+    at += m_[i].size();
+  }
+  s.steps = t_;
+  return s;
+}
+
+void Adam::set_state(const State& s) {
+  long n = 0;
+  for (const Matrix& m : m_) n += m.size();
+  core::check(s.m.size() == n && s.v.size() == n && s.steps >= 0,
+              "Adam::set_state: moments of " + std::to_string(s.m.size()) + " values for " +
+                  std::to_string(n) + " parameters");
+  long at = 0;
+  for (size_t i = 0; i < m_.size(); ++i) {
+    m_[i].reshaped() = s.m.segment(at, m_[i].size());
+    v_[i].reshaped() = s.v.segment(at, v_[i].size());
+    at += m_[i].size();
+  }
+  t_ = s.steps;
 }
 
 double clip_grad_norm(const Parameters& params, double max_norm) {

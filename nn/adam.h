@@ -26,6 +26,14 @@ class Adam {
   void set_learning_rate(double lr) { options_.learning_rate = lr; }
   long steps() const { return t_; }
 
+  // The moments (flattened in parameter order) and the step count, for training checkpoints.
+  struct State {
+    Vector m, v;
+    long steps = 0;
+  };
+  State state() const;
+  void set_state(const State& state);  // throws core::Error for moments of another size
+
  private:
   Parameters params_;
   AdamOptions options_;

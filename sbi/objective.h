@@ -4,6 +4,7 @@
 // a score model the denoising loss. The loop never needs to know which.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ class Objective {
 
   // The same loss on the held-out examples, without gradients: the early-stopping criterion.
   virtual double validation_loss(std::vector<double>* terms) = 0;
+
+  // The state of any random stream the objective carries from one epoch to the next (not
+  // those it reseeds in begin_epoch), for training checkpoints: restoring it and the
+  // parameters at an epoch's end continues training exactly.
+  virtual std::vector<std::uint64_t> random_state() const { return {}; }
+  virtual void set_random_state(const std::vector<std::uint64_t>& /*state*/) {}
 };
 
 // The one point where the gradients of a step meet before the optimiser uses them. Serial

@@ -116,14 +116,66 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     options.on_epoch({epoch, options.max_epochs, record, &summary->term_names, best_loss,
                       summary->best_epoch, learning_rate, restart, options.phase});
   };
-  for (int epoch = 1; epoch <= options.max_epochs; ++epoch) {
+  // Each epoch shuffles the previous epoch's order (so a resumed run replays the shuffles of
+  // the epochs it skips).
+  auto shuffle = [&](int epoch) {
+    core::Rng rng(options.seed, 0x100000 + epoch);
+    for (long i = n_train - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
+  };
+  int first_epoch = 1;
+  double seconds_before = 0;  // of the run a checkpoint continues
+  if (options.resume != nullptr) {
+    const FitCheckpoint& c = *options.resume;
+    core::check(c.weights.size() == best.size() && c.best_weights.size() == best.size(),
+                "fit: the checkpoint holds " + std::to_string(c.weights.size()) + " weights, the model " +
+                    std::to_string(best.size()));
+    core::check(static_cast<int>(c.history.size()) == c.epoch && c.epoch >= 1,
+                "fit: the checkpoint's history does not match its epoch");
+    nn::unflatten_values(c.weights, params);
+    best = c.best_weights;
+    adam.set_state(c.adam);
+    objective->set_random_state(c.random_state);
+    learning_rate = c.learning_rate;
+    since_best = c.since_best;
+    best_loss = c.best_loss;
+    summary->best_epoch = c.best_epoch;
+    summary->non_finite_restarts = c.non_finite_restarts;
+    summary->history = c.history;
+    summary->epochs = c.epoch;
+    restarts_note = c.restarts_note;
+    seconds_before = c.seconds;
+    first_epoch = c.epoch + 1;
+    for (int epoch = 1; epoch <= c.epoch; ++epoch) shuffle(epoch);
+    if (options.patience > 0 && since_best >= options.patience) {
+      summary->stop_reason = StopReason::kEarlyStopping;
+      first_epoch = options.max_epochs + 1;  // it had stopped already
+    }
+  }
+  auto checkpoint = [&](int epoch) {
+    if (!options.on_checkpoint) return;
+    FitCheckpoint c;
+    c.epoch = epoch;
+    c.learning_rate = learning_rate;
+    c.since_best = since_best;
+    c.best_epoch = summary->best_epoch;
+    c.non_finite_restarts = summary->non_finite_restarts;
+    c.best_loss = best_loss;
+    c.restarts_note = restarts_note;
+    c.weights = nn::flatten_values(params);
+    c.best_weights = best;
+    c.adam = adam.state();
+    c.history = summary->history;
+    c.random_state = objective->random_state();
+    c.seconds = seconds_before + clock.seconds();
+    options.on_checkpoint(c);
+  };
+  for (int epoch = first_epoch; epoch <= options.max_epochs; ++epoch) {
     core::Stopwatch epoch_clock;
     objective->begin_epoch(epoch);
     adam.set_learning_rate(options.learning_rate_schedule
                                ? options.learning_rate_schedule(epoch, learning_rate)
                                : learning_rate);
-    core::Rng rng(options.seed, 0x100000 + epoch);
-    for (long i = n_train - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
+    shuffle(epoch);
     double loss_sum = 0;
     std::fill(term_sums.begin(), term_sums.end(), 0.0);
     std::string failure;  // set at the first non-finite loss or gradient of this epoch
@@ -195,6 +247,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
         learning_rate = std::max(0.5 * learning_rate, options.min_learning_rate);
     }
     report(epoch, &summary->history.back(), "");
+    checkpoint(epoch);
     if (options.patience > 0 && since_best >= options.patience) {
       summary->stop_reason = StopReason::kEarlyStopping;
       break;
@@ -203,7 +256,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
   if (summary->stop_reason == StopReason::kNotRun) summary->stop_reason = StopReason::kMaxEpochs;
   nn::unflatten_values(best, params);
   summary->best_validation_loss = best_loss;
-  summary->seconds = clock.seconds();
+  summary->seconds = seconds_before + clock.seconds();
   char msg[200];
   std::snprintf(msg, sizeof msg, "%s after %d epochs; best validation loss %.4f at epoch %d (%.1f s)",
                 stop_reason_name(summary->stop_reason).c_str(), summary->epochs, best_loss,
@@ -284,7 +337,8 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
         if (!model->x_norm.mask[d]) noise_standardised[d] = 0;
   }
   TrainSummary pretraining;
-  if (options.pretrain_epochs > 0 && !model->embedding->parameters().empty()) {
+  // A resumed run continues the NPE phase: the pretrained weights are in the checkpoint.
+  if (options.pretrain_epochs > 0 && !model->embedding->parameters().empty() && options.resume == nullptr) {
     core::Rng readout_rng(options.seed, 0x9e7);
     EmbeddingRegressionObjective regression(
         model->embedding.get(), theta_t, x_t, theta_v, x_v, &readout_rng,
@@ -292,6 +346,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
     TrainOptions pre = options;
     pre.max_epochs = options.pretrain_epochs;
     pre.phase = "pretrain";
+    pre.on_checkpoint = nullptr;
     pretraining.num_validation = n_val;
     fit(pre, &regression, &pretraining);
   }
@@ -301,6 +356,8 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   summary->num_validation = n_val;
   fit(options, &objective, summary);
   summary->x_noise = noise.description;
+  if (options.resume != nullptr)
+    summary->message += "; resumed after epoch " + std::to_string(options.resume->epoch);
   if (pretraining.epochs > 0) {
     summary->pretrain_epochs = pretraining.epochs;
     summary->pretrain_validation_mse = pretraining.best_validation_loss;

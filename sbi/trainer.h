@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/adam.h"
 #include "sbi/objective.h"
 #include "sbi/posterior_model.h"
 #include "sbi/training_noise.h"
@@ -35,6 +36,21 @@ struct EpochReport {
   double learning_rate = 0;
   std::string restart;
   std::string phase;  // TrainOptions::phase
+};
+
+// Everything fit() needs to continue a training run from the end of an epoch exactly as if it
+// had not stopped (sbi/fit_checkpoint.h writes and reads it).
+struct FitCheckpoint {
+  int epoch = 0;  // the last finished epoch
+  double learning_rate = 0;
+  int since_best = 0, best_epoch = -1, non_finite_restarts = 0;
+  double best_loss = 0;
+  std::string restarts_note;
+  nn::Vector weights, best_weights;  // flattened in parameter order
+  nn::Adam::State adam;
+  std::vector<EpochRecord> history;
+  std::vector<std::uint64_t> random_state;  // Objective::random_state
+  double seconds = 0;                       // training time so far
 };
 
 struct TrainOptions {
@@ -64,6 +80,11 @@ struct TrainOptions {
   // Per-epoch learning-rate schedule: given the epoch and the rate the loop would use
   // (after its own plateau halving), returns the rate to use. Empty: the loop's rate.
   std::function<double(int epoch, double learning_rate)> learning_rate_schedule;
+  // Called after every finished epoch with the state to continue from (unless empty).
+  std::function<void(const FitCheckpoint&)> on_checkpoint;
+  // Continue from this state (borrowed; null: start afresh). It must come from the same
+  // objective and options (max_epochs may be larger); train() then skips the pretraining.
+  const FitCheckpoint* resume = nullptr;
 
   bool is_valid(std::string* error) const;
 };

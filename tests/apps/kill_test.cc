@@ -114,7 +114,9 @@ void kill_repeatedly(const KillCase& c, const testing::TempDir& dir) {
       }
       const std::vector<std::string> left = temporaries(dir.path().string());
       if (signal_number == SIGTERM) EXPECT_TRUE(left.empty()) << left.front();
-      EXPECT_LE(left.size(), 1u);
+      // SIGKILL leaves the temporary of each write in progress: one, or for train two (its
+      // model's, and its checkpoint's when the kill falls in an epoch's checkpoint write).
+      EXPECT_LE(left.size(), c.name == "train" ? 2u : 1u);
       for (const std::string& t : left) fs::remove(t);
     }
   }

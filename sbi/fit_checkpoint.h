@@ -1,0 +1,43 @@
+// checkpoint.h5: the state of a training run at the end of an epoch (sbi/trainer.h's
+// FitCheckpoint), written after every epoch by `sbi train` so that `sbi train --resume`
+// continues a killed run to the same weights as an uninterrupted one.
+//
+//   /  attrs: format = "sbi-toolkit checkpoint", format_version 1, fingerprint (what the run
+//      must match to be continued: data, model, training settings), epoch, learning_rate,
+//      since_best, best_epoch, best_loss, non_finite_restarts, restarts_note, seconds,
+//      adam_steps, num_terms (the objective's loss terms)
+//   /weights, /best_weights, /adam_m, /adam_v (flattened in parameter order)
+//   /random_state (the objective's random stream; int64 bit patterns of its uint64 words)
+//   /history/{train_loss, validation_loss, seconds} (E,), /history/{train_terms,
+//      validation_terms} (E, T)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/h5_file.h"
+#include "sbi/trainer.h"
+
+namespace sbi {
+
+void write_fit_checkpoint(io::H5File& f, const FitCheckpoint& checkpoint, const std::string& fingerprint);
+
+// Reads a checkpoint; throws core::Error naming the file if it is not one, is damaged, or its
+// fingerprint differs from `fingerprint` (then it says what to do: another --out, or a run
+// without --resume).
+FitCheckpoint read_fit_checkpoint(const std::string& path, const std::string& fingerprint);
+
+// A short digest (FNV-1a, hex) of numbers and text, for fingerprints.
+class Digest {
+ public:
+  Digest& add(const double* values, long n);
+  Digest& add(const Eigen::MatrixXd& m) { return add(m.data(), static_cast<long>(m.size())); }
+  Digest& add(const std::string& text);
+  std::string hex() const;
+
+ private:
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+  void bytes(const void* data, size_t n);
+};
+
+}  // namespace sbi

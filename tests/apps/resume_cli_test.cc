@@ -1,0 +1,83 @@
+// sbi train --resume: a training run killed with SIGKILL after some epochs and resumed from
+// its checkpoint ends with the same weights and history, bit for bit, as an uninterrupted
+// run; a checkpoint of another run is refused; a finished run leaves no checkpoint.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "io/h5_file.h"
+#include "testing/temp_dir.h"
+#include "tests/apps/cli_runner.h"
+
+namespace sbi {
+namespace {
+
+// Every dataset under `group` of a model file, in name order, depth first.
+void collect(const io::H5File& f, const std::string& group, std::vector<std::vector<double>>* out) {
+  for (const std::string& name : f.list(group)) {
+    const std::string path = group + "/" + name;
+    if (f.is_dataset(path))
+      out->push_back(f.read_array(path, nullptr));
+    else
+      collect(f, path, out);
+  }
+}
+std::vector<std::vector<double>> weights(const std::string& path) {
+  std::vector<std::vector<double>> out;
+  collect(io::H5File::open_read(path), "/weights", &out);
+  return out;
+}
+
+TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("sims.h5");
+  ASSERT_EQ(sbi(dir, "simulate --task two_moons --num 3000 --seed 1 --out " + sims).exit_code, 0);
+  // The score estimator: its training draws (times, noise) come from a stream the checkpoint
+  // must carry, beside the weights, Adam's moments, the learning rate and the history.
+  const std::string args = "train --data " + sims + " --estimator score --hidden 32 --layers 2 "
+                           "--max-epochs 12 --patience 0 --seed 5 --threads 1 --out ";
+  const std::string full = dir.file("full.h5");
+  CliRun r = sbi(dir, args + full);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(full + ".checkpoint"));
+
+  const std::string killed = dir.file("killed.h5");
+  const std::string checkpoint = killed + ".checkpoint";
+  const std::string kill =
+      "(" + std::string(SBI_BINARY_PATH) + " " + args + killed + " 2>/dev/null & echo $! > " + dir.file("pid") +
+      "); for i in $(seq 1000); do [ -f " + checkpoint + " ] && break; sleep 0.01; done; kill -9 $(cat " +
+      dir.file("pid") + "); sleep 0.2; ";
+  r = sbi(dir, "info " + sims, kill);  // the kill runs first, as the setup of a harmless command
+  ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
+  ASSERT_FALSE(std::filesystem::exists(killed));
+  {
+    io::H5File f = io::H5File::open_read(checkpoint);
+    EXPECT_GE(f.get_int_attr("/", "epoch"), 1);
+    EXPECT_LT(f.get_int_attr("/", "epoch"), 12);
+  }
+  // Another seed is another run: refused, the checkpoint kept.
+  r = sbi(dir, "train --data " + sims + " --estimator score --hidden 32 --layers 2 --max-epochs 12 "
+               "--patience 0 --seed 6 --threads 1 --resume --out " + killed);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(checkpoint));
+
+  r = sbi(dir, args + killed + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resuming after epoch"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(checkpoint));
+  ASSERT_FALSE(weights(full).empty());
+  EXPECT_EQ(weights(killed), weights(full));
+  EXPECT_EQ(io::H5File::open_read(killed).read_vector("/history/validation_loss"),
+            io::H5File::open_read(full).read_vector("/history/validation_loss"));
+
+  // Nothing to resume from.
+  r = sbi(dir, args + dir.file("other.h5") + " --resume");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no checkpoint"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace sbi
