@@ -4,9 +4,11 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/simulation_chunks.h"
 #include "apps/simulation_file.h"
 #include "apps/simulate_plugin.h"
 #include "apps/task_from_flags.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/prior_file.h"
@@ -18,7 +20,11 @@ namespace sbi::app {
 
 int cmd_simulate(const Invocation& inv) {
   Flags flags(inv.args, command_spec("simulate"));
-  if (flags.has("plugin")) return simulate_with_plugin(inv, flags);
+  if (flags.has("plugin")) {
+    core::check(!flags.has("chunk") && !flags.on("resume"),
+                "--chunk and --resume are for the built-in tasks; a plugin run is written at the end");
+    return simulate_with_plugin(inv, flags);
+  }
   const std::string out_path = flags.required("out");
   simulators::Task task = task_from_flags(flags);
   std::string prior_file;  // the file of --prior FILE, recorded in the output
@@ -42,22 +48,57 @@ int cmd_simulate(const Invocation& inv) {
   io::OutputFiles out(inputs);
   out.add(out_path);
 
-  simulators::SimulationBatch batch;
+  // The samples to simulate: [first, first + count) of the run's n.
+  std::function<simulators::SimulationBatch(long, long)> simulate;
+  Eigen::MatrixXd theta_given;
+  long n = 0;
+  core::Digest fingerprint;
   if (flags.has("theta")) {
     core::check(!flags.has("num"), "give either --num (prior draws) or --theta, not both");
     const std::string theta_path = flags.get("theta", "");
     io::H5File f = io::H5File::open_read(theta_path);
     core::check(f.is_dataset("/theta"), theta_path + " has no /theta dataset");
-    const Eigen::MatrixXd theta =
-        f.read_matrix("/theta", task.simulator->theta_dim(), io::NanPolicy::kReject);
-    batch = simulators::simulate_at(*task.simulator, theta, options);
+    theta_given = f.read_matrix("/theta", task.simulator->theta_dim(), io::NanPolicy::kReject);
+    n = theta_given.cols();
+    fingerprint.add(theta_given);
+    simulate = [&](long first, long count) {
+      simulators::SimulateOptions o = options;
+      o.first_index = first;
+      return simulators::simulate_at(*task.simulator, theta_given.middleCols(first, count), o);
+    };
   } else {
-    const long n = flags.get_int("num", -1);
+    n = flags.get_int("num", -1);
     core::check(n >= 1, "--num must be given and >= 1");
-    core::check_memory(8.0 * static_cast<double>(n) *
-                           (task.simulator->theta_dim() + task.simulator->x_dim()),
-                       "--num " + std::to_string(n) + " simulations of " + task.simulator->name());
-    batch = simulators::simulate_from_prior(task, n, options);
+    simulate = [&](long first, long count) {
+      simulators::SimulateOptions o = options;
+      o.first_index = first;
+      return simulators::simulate_from_prior(task, count, o);
+    };
+  }
+  core::check_memory(8.0 * static_cast<double>(n) * (task.simulator->theta_dim() + task.simulator->x_dim()),
+                     std::to_string(n) + " simulations of " + task.simulator->name());
+  const long chunk = flags.get_int("chunk", 10000);
+  core::check(chunk >= 1, "--chunk must be >= 1");
+  simulators::SimulationBatch batch;
+  ChunkedRun run;
+  const bool chunked = n > chunk || flags.on("resume");
+  if (chunked) {
+    run.dir = out_path + ".chunks";
+    fingerprint.add(task.simulator->name()).add(task.prior.to_string());
+    for (const auto& [key, value] : flags.key_values("param")) fingerprint.add(key + "=" + value);
+    fingerprint.add(std::to_string(options.seed) + " " + std::to_string(n) + " " + std::to_string(chunk));
+    run.fingerprint = fingerprint.hex();
+    run.n = n;
+    run.chunk = chunk;
+    run.theta_dim = task.simulator->theta_dim();
+    run.x_dim = task.simulator->x_dim();
+    run.inputs = inputs;
+    const core::ProgressCallback progress = options.progress;
+    options.progress = nullptr;  // one bar over the chunks
+    batch = run_in_chunks(run, flags.on("resume"), simulate,
+                          [&](long done, long total) { progress({"simulate", done, total, ""}); });
+  } else {
+    batch = simulate(0, n);
   }
   reporter.finish();
 
@@ -68,6 +109,7 @@ int cmd_simulate(const Invocation& inv) {
     f.set_attr("/", "task", task.simulator->name());
   });
   out.commit();
+  if (chunked) remove_chunks(run);
   log_line("wrote %ld simulations of %s to %s (%.2f s)", static_cast<long>(batch.x.cols()),
            task.simulator->name().c_str(), out_path.c_str(), batch.seconds);
   return 0;

@@ -8,6 +8,7 @@
 #include "apps/progress_reporter.h"
 #include "apps/simulation_file.h"
 #include "apps/train_flags.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/prior_file.h"
 #include "io/output_files.h"
@@ -45,7 +46,7 @@ std::string describe_epoch(const EpochReport& r) {
 // weights stand for the architecture and the seed) and every training setting but max_epochs.
 std::string training_fingerprint(const TrainOptions& t, const Eigen::MatrixXd& target,
                                  const Eigen::MatrixXd& condition, PosteriorModel* model, bool likelihood) {
-  Digest d;
+  core::Digest d;
   d.add(target).add(condition).add(nn::flatten_values(model->parameters()));
   char settings[400];
   std::snprintf(settings, sizeof settings,

@@ -20,33 +20,6 @@ Eigen::MatrixXd terms_matrix(const std::vector<EpochRecord>& history, bool train
 }
 }  // namespace
 
-void Digest::bytes(const void* data, size_t n) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < n; ++i) {
-    hash_ ^= p[i];
-    hash_ *= 0x100000001b3ULL;
-  }
-}
-
-Digest& Digest::add(const double* values, long n) {
-  bytes(&n, sizeof n);
-  bytes(values, sizeof(double) * static_cast<size_t>(n));
-  return *this;
-}
-
-Digest& Digest::add(const std::string& text) {
-  const size_t n = text.size();
-  bytes(&n, sizeof n);
-  bytes(text.data(), n);
-  return *this;
-}
-
-std::string Digest::hex() const {
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash_));
-  return out;
-}
-
 void write_fit_checkpoint(io::H5File& f, const FitCheckpoint& c, const std::string& fingerprint) {
   core::check(!c.history.empty(), "write_fit_checkpoint: a checkpoint follows at least one epoch");
   const size_t num_terms = c.history.back().train_terms.size();

@@ -27,17 +27,5 @@ void write_fit_checkpoint(io::H5File& f, const FitCheckpoint& checkpoint, const 
 // without --resume).
 FitCheckpoint read_fit_checkpoint(const std::string& path, const std::string& fingerprint);
 
-// A short digest (FNV-1a, hex) of numbers and text, for fingerprints.
-class Digest {
- public:
-  Digest& add(const double* values, long n);
-  Digest& add(const Eigen::MatrixXd& m) { return add(m.data(), static_cast<long>(m.size())); }
-  Digest& add(const std::string& text);
-  std::string hex() const;
-
- private:
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
-  void bytes(const void* data, size_t n);
-};
 
 }  // namespace sbi

@@ -20,6 +20,10 @@ void check_options(const SimulateOptions& options, const char* function) {
 }  // namespace
 
 bool SimulateOptions::is_valid(std::string* error) const {
+  if (first_index < 0) {
+    if (error) *error = "SimulateOptions::first_index = " + std::to_string(first_index) + ", must be >= 0";
+    return false;
+  }
   if (threads < 0) {
     if (error)
       *error = "SimulateOptions::threads = " + std::to_string(threads) +
@@ -43,7 +47,7 @@ SimulationBatch simulate_from_prior(const Task& task, long n, const SimulateOpti
   batch.x.resize(sim.x_dim(), n);
   core::prefer_huge_pages(batch.x.data(), sizeof(double) * static_cast<std::size_t>(batch.x.size()));
   detail::parallel_samples(n, options, [&](long i) {
-    core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
+    core::Rng rng(options.seed, static_cast<std::uint64_t>(options.first_index + i));
     task.prior.sample(&rng, batch.theta.col(i));
     sim.simulate(batch.theta.col(i), &rng, batch.x.col(i));
     check_finite_x(sim, batch.x, i, "simulate_from_prior");
@@ -57,7 +61,7 @@ Eigen::MatrixXd sample_prior(const core::Prior& prior, long n, const SimulateOpt
   core::check(n >= 0, "sample_prior: n = " + std::to_string(n) + ", must be >= 0");
   Eigen::MatrixXd theta(prior.dim(), n);
   detail::parallel_samples(n, options, [&](long i) {
-    core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
+    core::Rng rng(options.seed, static_cast<std::uint64_t>(options.first_index + i));
     prior.sample(&rng, theta.col(i));
   });
   return theta;
@@ -76,7 +80,7 @@ SimulationBatch simulate_at(const Simulator& simulator, const Eigen::MatrixXd& t
   batch.x.resize(simulator.x_dim(), theta.cols());
   core::prefer_huge_pages(batch.x.data(), sizeof(double) * static_cast<std::size_t>(batch.x.size()));
   detail::parallel_samples(theta.cols(), options, [&](long i) {
-    core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
+    core::Rng rng(options.seed, static_cast<std::uint64_t>(options.first_index + i));
     simulator.simulate(batch.theta.col(i), &rng, batch.x.col(i));
     check_finite_x(simulator, batch.x, i, "simulate_at");
   });

@@ -14,6 +14,9 @@ namespace sbi::simulators {
 struct SimulateOptions {
   std::uint64_t seed = 0;  // run seed; sample i uses core::Rng(seed, i)
   int threads = 0;         // OpenMP threads; 0 = OpenMP default (OMP_NUM_THREADS or all cores)
+  // Sample i of a batch uses core::Rng(seed, first_index + i): a batch of samples
+  // [first_index, first_index + n) of a larger run (its chunks, its MPI ranks).
+  long first_index = 0;
   // Optional; called from the calling thread after each block of samples, with stage
   // "simulate", done and total counts. Never called from inside a parallel region.
   core::ProgressCallback progress;

@@ -79,5 +79,35 @@ TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
   EXPECT_NE(r.err.find("no checkpoint"), std::string::npos) << r.err;
 }
 
+TEST(ResumeCli, AKilledSimulationResumedEqualsAnUninterruptedOne) {
+  testing::TempDir dir;
+  const std::string full = dir.file("full.h5");
+  ASSERT_EQ(sbi(dir, "simulate --task lensing --num 3000 --seed 3 --out " + full).exit_code, 0);
+  const std::string killed = dir.file("killed.h5"), chunks = killed + ".chunks";
+  const std::string args = "simulate --task lensing --num 3000 --chunk 250 --seed 3 --threads 1 --out " + killed;
+  const std::string kill = "(" + std::string(SBI_BINARY_PATH) + " " + args + " 2>/dev/null & echo $! > " +
+                           dir.file("pid") + "); for i in $(seq 2000); do [ -f " + chunks +
+                           "/chunk_500.h5 ] && break; sleep 0.005; done; kill -9 $(cat " + dir.file("pid") +
+                           "); sleep 0.2; ";
+  CliRun r = sbi(dir, "info " + full, kill);
+  ASSERT_TRUE(std::filesystem::exists(chunks + "/chunk_0.h5")) << "no chunk was finished";
+  ASSERT_FALSE(std::filesystem::exists(killed)) << "the run ended before it was killed";
+  // Without --resume the finished chunks are not thrown away: refused.
+  r = sbi(dir, args);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--resume continues it"), std::string::npos) << r.err;
+  // Another seed is another run.
+  r = sbi(dir, "simulate --task lensing --num 3000 --chunk 250 --seed 4 --resume --out " + killed);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is a chunk of another run"), std::string::npos) << r.err;
+  r = sbi(dir, args + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("read back from the chunks"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(chunks));
+  io::H5File a = io::H5File::open_read(full), b = io::H5File::open_read(killed);
+  EXPECT_EQ(a.read_array("/x", nullptr), b.read_array("/x", nullptr));
+  EXPECT_EQ(a.read_array("/theta", nullptr), b.read_array("/theta", nullptr));
+}
+
 }  // namespace
 }  // namespace sbi
