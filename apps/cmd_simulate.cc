@@ -76,7 +76,8 @@ int cmd_simulate(const Invocation& inv) {
     };
   }
   core::check_memory(8.0 * static_cast<double>(n) * (task.simulator->theta_dim() + task.simulator->x_dim()),
-                     std::to_string(n) + " simulations of " + task.simulator->name());
+                     (flags.has("theta") ? "--theta: " : "--num ") + std::to_string(n) + " simulations of " +
+                         task.simulator->name());
   const long chunk = flags.get_int("chunk", 10000);
   core::check(chunk >= 1, "--chunk must be >= 1");
   simulators::SimulationBatch batch;
