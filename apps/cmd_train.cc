@@ -87,7 +87,8 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
   bool checkpoint_failed = false;
   train_options.on_checkpoint = [&](const FitCheckpoint& c) {
     try {
-      io::write_hdf5_file(checkpoint_path, [&](io::H5File& f) { write_fit_checkpoint(f, c, fingerprint); }, inputs);
+      io::write_hdf5_file(checkpoint_path, [&](io::H5File& f) { write_fit_checkpoint(f, c, fingerprint); }, inputs,
+                          io::HdfStaging::kInMemory);
     } catch (const core::Error& e) {
       if (!checkpoint_failed)
         log_line("warning: no checkpoint after epoch %d (%s); training goes on, and --resume would start "

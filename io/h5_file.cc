@@ -98,6 +98,32 @@ H5File H5File::create(const std::string& path) {
   return H5File(path, id, true);
 }
 
+H5File H5File::create_in_memory(const std::string& name) {
+  detail::silence_hdf5_errors();
+  Handle fcpl = detail::file_creation_plist();
+  Handle fapl = file_access_plist();
+  // 1 MiB increments; backing_store 0: the file never touches the disk.
+  detail::check_status(H5Pset_fapl_core(fapl.get(), size_t{1} << 20, 0), "H5Pset_fapl_core failed");
+  const hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
+  if (id < 0) {
+    const std::string reason = detail::last_hdf5_error();
+    throw core::Error("create: cannot create " + name + " in memory" +
+                      (reason.empty() ? "" : " (" + reason + ")"));
+  }
+  return H5File(name, id, true);
+}
+
+std::string H5File::file_image() const {
+  require_open("file_image");
+  detail::check_status(H5Fflush(id_, H5F_SCOPE_GLOBAL), "file_image: cannot flush " + path_);
+  const ssize_t size = H5Fget_file_image(id_, nullptr, 0);
+  if (size <= 0) throw core::Error("file_image: cannot size the image of " + path_);
+  std::string bytes(static_cast<size_t>(size), '\0');
+  if (H5Fget_file_image(id_, bytes.data(), bytes.size()) != size)
+    throw core::Error("file_image: cannot copy the image of " + path_);
+  return bytes;
+}
+
 H5File::H5File(H5File&& other) noexcept
     : path_(std::move(other.path_)),
       id_(std::exchange(other.id_, -1)),

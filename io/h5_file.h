@@ -43,6 +43,9 @@ class H5File {
   static H5File open_read_write(const std::string& path);
   // Creates (truncates) a file with link and attribute creation order tracked and indexed.
   static H5File create(const std::string& path);
+  // Creates the same kind of file in memory only (HDF5's core driver, nothing on disk);
+  // `name` appears in error messages. file_image() then gives its bytes.
+  static H5File create_in_memory(const std::string& name);
 
   H5File(H5File&& other) noexcept;
   H5File& operator=(H5File&& other) noexcept;
@@ -53,6 +56,9 @@ class H5File {
   const std::string& path() const { return path_; }
   // Flushes and closes now (the destructor does it otherwise). Further calls throw.
   void close();
+  // The bytes of the whole file as it would be on disk (flushes first). For a file of
+  // create_in_memory, to be written by someone else.
+  std::string file_image() const;
 
   // --- Navigation. Paths are absolute ("/a/b") or relative to the root ("a/b").
   // True if the object exists; false if it or any intermediate group is missing.

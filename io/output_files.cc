@@ -182,18 +182,30 @@ const std::string& OutputFiles::add(const std::string& path) {
   return outputs_.back()->temp;
 }
 
-void OutputFiles::write_hdf5(const std::string& path, const std::function<void(H5File&)>& fill) {
+void OutputFiles::write_hdf5(const std::string& path, const std::function<void(H5File&)>& fill,
+                             HdfStaging staging) {
   const std::string temp = add(path);
-  try {
-    H5File f = H5File::create(temp);
-    fill(f);
-    f.close();  // throws when the last flush fails (disk full, quota, file size limit)
-  } catch (const core::Error& e) {
-    // Messages name the file the user asked for, not its temporary.
-    std::string message = e.what();
-    for (size_t at = message.find(temp); at != std::string::npos; at = message.find(temp, at))
-      message.replace(at, temp.size(), path);
-    throw core::Error(message);
+  if (staging == HdfStaging::kInMemory) {
+    std::string image;
+    {
+      H5File f = H5File::create_in_memory(path);
+      fill(f);
+      image = f.file_image();
+      f.close();
+    }
+    write_text(path, image);  // every write, flush and close checked
+  } else {
+    try {
+      H5File f = H5File::create(temp);
+      fill(f);
+      f.close();  // throws when the last flush fails (disk full, quota, file size limit)
+    } catch (const core::Error& e) {
+      // Messages name the file the user asked for, not its temporary.
+      std::string message = e.what();
+      for (size_t at = message.find(temp); at != std::string::npos; at = message.find(temp, at))
+        message.replace(at, temp.size(), path);
+      throw core::Error(message);
+    }
   }
   // Verification: the file must open as HDF5 again (a truncated one does not).
   try {
@@ -293,9 +305,9 @@ void OutputFiles::commit() {
 }
 
 void write_hdf5_file(const std::string& path, const std::function<void(H5File&)>& fill,
-                     const std::vector<std::string>& inputs) {
+                     const std::vector<std::string>& inputs, HdfStaging staging) {
   OutputFiles out(inputs);
-  out.write_hdf5(path, fill);
+  out.write_hdf5(path, fill, staging);
   out.commit();
 }
 

@@ -36,6 +36,17 @@ namespace sbi::io {
 
 class H5File;
 
+// Where write_hdf5 lets HDF5 build a file.
+enum class HdfStaging {
+  // In the temporary beside the target: memory stays flat, whatever the file's size.
+  kOnDisk,
+  // In memory, then written by plain checked writes. For small files written again and
+  // again by one process (training checkpoints): a write that fails inside HDF5 (full disk)
+  // leaves that file's metadata cache unreleasable (HDF5 1.10), about 0.5 MiB a failure;
+  // failing plain writes cost nothing.
+  kInMemory,
+};
+
 class OutputFiles {
  public:
   // `inputs`: every file the command reads. Paths that do not exist are ignored.
@@ -55,7 +66,9 @@ class OutputFiles {
 
   // Creates the HDF5 temporary of `path` (adding it if needed), lets `fill` write into it,
   // closes it with every error checked, and verifies that it reopens.
-  void write_hdf5(const std::string& path, const std::function<void(H5File&)>& fill);
+  // `staging`: where HDF5 builds the file before it is checked and written (see HdfStaging).
+  void write_hdf5(const std::string& path, const std::function<void(H5File&)>& fill,
+                  HdfStaging staging = HdfStaging::kOnDisk);
 
   // Writes `content` to the temporary of `path` (adding it if needed) with every write,
   // flush and close checked.
@@ -89,7 +102,8 @@ class OutputFiles {
 // Writes one HDF5 file with the rules above: the usual call of a library function that
 // saves one file (save_model, write_posterior_file). `inputs` as for OutputFiles.
 void write_hdf5_file(const std::string& path, const std::function<void(H5File&)>& fill,
-                     const std::vector<std::string>& inputs = {});
+                     const std::vector<std::string>& inputs = {},
+                     HdfStaging staging = HdfStaging::kOnDisk);
 
 // Writes one text file with the rules above.
 void write_text_file(const std::string& path, const std::string& content,

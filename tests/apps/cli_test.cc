@@ -23,8 +23,6 @@
 namespace sbi {
 namespace {
 
-bool exists(const std::string& p) { return std::filesystem::exists(p); }
-
 // A user's own simulations: theta ~ U(-2, 2)^2, x = theta + N(0, 0.1^2), N rows.
 void write_user_simulations(const std::string& path, int n, bool float32, int nan_rows = 0) {
   core::Rng rng(77);

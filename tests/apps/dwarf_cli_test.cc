@@ -63,7 +63,9 @@ TEST(DwarfCli, VariableSizeSetsSimulateTrainAndSampleACatalogue) {
       EXPECT_GE(counts[i], 10);
       EXPECT_LE(counts[i], 30);
       EXPECT_EQ(x(3 * (counts[i] - 1) + 2, i), 1.0);
-      if (counts[i] < 30) EXPECT_EQ(x(3 * counts[i] + 2, i), 0.0);
+      if (counts[i] < 30) {
+        EXPECT_EQ(x(3 * counts[i] + 2, i), 0.0);
+      }
     }
   }
   r = sbi(dir, "train --data " + sims + " --out " + model + " --embedding deepsets --pooling mean+sum "

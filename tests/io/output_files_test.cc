@@ -249,6 +249,38 @@ TEST(OutputFiles, AFailedHdf5WriteLeavesThePreviousFileByteForByte) {
   EXPECT_EQ(count_entries(dir.path()), 1u);
 }
 
+// In-memory staging (training checkpoints): the same file, written by plain checked writes;
+// a failure leaves the previous file, and a later write on a freed disk succeeds.
+TEST(OutputFiles, InMemoryStagingWritesTheSameFileAndFailsCleanly) {
+  sbi::testing::TempDir dir;
+  const std::string path = dir.file("checkpoint.h5");
+  const Eigen::VectorXd x = Eigen::VectorXd::LinSpaced(5000, -1.0, 2.0);
+  const auto fill = [&](H5File& f) {
+    f.write_vector("/x", x);
+    f.set_attr("/", "epoch", std::int64_t{7});
+  };
+  write_hdf5_file(path, fill, {}, HdfStaging::kInMemory);
+  {
+    H5File f = H5File::open_read(path);
+    EXPECT_EQ(f.read_vector("/x"), x);
+    EXPECT_EQ(f.get_int_attr("/", "epoch"), 7);
+  }
+  const std::string before = read_text(path);
+  for (int attempt = 0; attempt < 3; ++attempt) {  // again and again, as every epoch would
+    FileSizeLimit limit(16 * 1024);
+    const std::string message = error_message([&] {
+      write_hdf5_file(path, [&](H5File& f) { f.write_vector("/x", Eigen::VectorXd::Ones(1 << 16)); }, {},
+                      HdfStaging::kInMemory);
+    });
+    EXPECT_TRUE(contains(message, "checkpoint.h5") && contains(message, "File too large")) << message;
+  }
+  EXPECT_EQ(read_text(path), before);
+  EXPECT_EQ(count_entries(dir.path()), 1u);
+  write_hdf5_file(path, [&](H5File& f) { f.write_vector("/x", Eigen::VectorXd::Ones(1 << 16)); }, {},
+                  HdfStaging::kInMemory);
+  EXPECT_EQ(H5File::open_read(path).read_vector("/x"), Eigen::VectorXd::Ones(1 << 16));
+}
+
 TEST(OutputFiles, AFailedTextWriteLeavesThePreviousFileByteForByte) {
   sbi::testing::TempDir dir;
   const std::string path = dir.file("corner.svg");

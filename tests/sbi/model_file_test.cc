@@ -42,8 +42,9 @@ TEST(ModelFile, EveryHyperparameterRoundTripsWithItsType) {
     EXPECT_EQ(f.get_uint64_attr("/density/hyperparameters", "seed"), 18446744073709551557ULL);
     EXPECT_EQ(f.attr_dtype("/density/hyperparameters", "hidden"), "int64");
     EXPECT_EQ(f.get_string_attr("/density/hyperparameters", "activation"), "silu");
-    if (std::string(c.embedding) != "none")
+    if (std::string(c.embedding) != "none") {
       EXPECT_EQ(f.get_string_attr("/embedding/hyperparameters", "activation"), "silu");
+    }
   }
 }
 

@@ -90,7 +90,7 @@ std::string saved_model(const sbi::testing::TempDir& dir, std::string* square_we
     if (p.value->rows() == 8 && p.value->cols() == 8 && square_weight->empty())
       *square_weight = p.name;
   TrainSummary summary;
-  summary.history.push_back({1, 1.0, 1.0, 0.1});
+  summary.history.push_back({1, 1.0, 1.0, 0.1, {}, {}});
   summary.epochs = summary.best_epoch = 1;
   const std::string path = dir.file("model.h5");
   save_model(path, m, summary, io::Provenance{});
