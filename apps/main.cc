@@ -13,6 +13,7 @@
 #include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/help_text.h"
+#include "apps/process_group.h"
 #include "apps/version.h"
 #include "core/error.h"
 #include "apps/progress_reporter.h"
@@ -82,14 +83,25 @@ int main(int argc, char** argv) {
     std::fputs(command_help(command_spec(first)).c_str(), stdout);
     return 0;
   }
+  // Under mpirun an error seen by every rank is printed once (by rank 0); one seen by a
+  // single rank of a group (rank 0 writing the output) carries its rank.
+  const auto report = [](const std::string& message) {
+    if (in_process_group()) {
+      std::fprintf(stderr, "sbi: error: rank %d: %s\n", process_group().rank(), message.c_str());
+    } else if (launcher_rank() == 0) {
+      std::fprintf(stderr, "sbi: error: %s\n", message.c_str());
+    }
+  };
   try {
     return command(inv);
+  } catch (const JobFailure& e) {
+    if (process_group().is_root()) std::fprintf(stderr, "sbi: error: %s\n", e.what());
+    return 1;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "sbi: error: out of memory; use smaller sizes (--num, --hidden, "
-                         "--batch-size) or a machine with more memory\n");
+    report("out of memory; use smaller sizes (--num, --hidden, --batch-size) or a machine with more memory");
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sbi: error: %s\n", e.what());
+    report(e.what());
     return 1;
   }
 }

@@ -35,41 +35,65 @@ bool read_chunk(const ChunkedRun& run, long first, long count, Eigen::MatrixXd* 
 
 }  // namespace
 
-simulators::SimulationBatch run_in_chunks(const ChunkedRun& run, bool resume,
+simulators::SimulationBatch run_in_chunks(const ChunkedRun& run, bool resume, const ProcessGroup& group,
                                           const std::function<simulators::SimulationBatch(long, long)>& simulate,
                                           const std::function<void(long, long)>& progress) {
   core::check(run.chunk >= 1 && run.n >= 1, "run_in_chunks: n and the chunk size must be >= 1");
-  std::error_code ec;
-  if (!resume && fs::exists(run.dir) && !fs::is_empty(run.dir, ec))
-    throw core::Error(run.dir + " holds the chunks of an unfinished run: --resume continues it (same "
-                      "settings), or remove the folder to start afresh");
-  fs::create_directories(run.dir, ec);
-  core::check(!ec, "cannot create " + run.dir + ": " + ec.message());
+  // Every rank checks the folder before any rank writes to it.
+  run_collectively(group, [&] {
+    std::error_code ec;
+    if (!resume && fs::exists(run.dir) && !fs::is_empty(run.dir, ec))
+      throw core::Error(run.dir + " holds the chunks of an unfinished run: --resume continues it (same "
+                        "settings), or remove the folder to start afresh");
+    fs::create_directories(run.dir, ec);
+    core::check(!ec && fs::is_directory(run.dir), "cannot create " + run.dir + ": " + ec.message());
+  });
+  const auto is_mine = [&](long first) { return (first / run.chunk) % group.size() == group.rank(); };
   simulators::SimulationBatch all;
-  all.theta.resize(run.theta_dim, run.n);
-  all.x.resize(run.x_dim, run.n);
-  long reused = 0;
-  for (long first = 0; first < run.n; first += run.chunk) {
+  if (group.is_root()) {
+    all.theta.resize(run.theta_dim, run.n);
+    all.x.resize(run.x_dim, run.n);
+  }
+  long reused = 0, done = 0;
+  run_collectively(group, [&] {
+    for (long first = 0; first < run.n; first += run.chunk) {
+      if (!is_mine(first)) continue;
+      const long count = std::min(run.chunk, run.n - first);
+      Eigen::MatrixXd theta, x;
+      if (resume && read_chunk(run, first, count, &theta, &x)) {
+        reused += count;
+      } else {
+        simulators::SimulationBatch b = simulate(first, count);
+        io::write_hdf5_file(chunk_path(run, first), [&](io::H5File& f) {
+          f.set_attr("/", "fingerprint", run.fingerprint);
+          f.set_attr("/", "first", static_cast<std::int64_t>(first));
+          f.set_attr("/", "count", static_cast<std::int64_t>(count));
+          f.write_matrix("/theta", b.theta);
+          f.write_matrix("/x", b.x);
+        }, run.inputs);
+        all.seconds += b.seconds;
+        theta = std::move(b.theta);
+        x = std::move(b.x);
+      }
+      if (group.is_root()) {
+        all.theta.middleCols(first, count) = theta;
+        all.x.middleCols(first, count) = x;
+      }
+      done += count;
+      // Rank 0 sees its own share; the others progress alike.
+      if (progress) progress(std::min(run.n, done * group.size()), run.n);
+    }
+  });
+  if (!group.is_root()) return {};
+  for (long first = 0; first < run.n; first += run.chunk) {  // the other ranks' chunks
+    if (is_mine(first)) continue;
     const long count = std::min(run.chunk, run.n - first);
     Eigen::MatrixXd theta, x;
-    if (resume && read_chunk(run, first, count, &theta, &x)) {
-      reused += count;
-    } else {
-      simulators::SimulationBatch b = simulate(first, count);
-      io::write_hdf5_file(chunk_path(run, first), [&](io::H5File& f) {
-        f.set_attr("/", "fingerprint", run.fingerprint);
-        f.set_attr("/", "first", static_cast<std::int64_t>(first));
-        f.set_attr("/", "count", static_cast<std::int64_t>(count));
-        f.write_matrix("/theta", b.theta);
-        f.write_matrix("/x", b.x);
-      }, run.inputs);
-      all.seconds += b.seconds;
-      theta = std::move(b.theta);
-      x = std::move(b.x);
-    }
+    core::check(read_chunk(run, first, count, &theta, &x),
+                chunk_path(run, first) + " is missing although its rank finished (is " + run.dir +
+                    " on a file system that every rank sees?)");
     all.theta.middleCols(first, count) = theta;
     all.x.middleCols(first, count) = x;
-    if (progress) progress(first + count, run.n);
   }
   if (reused > 0)
     log_line("resumed: %ld of %ld simulations read back from the chunks in %s", reused, run.n, run.dir.c_str());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/process_group.h"
 #include "simulators/batch.h"
 
 namespace sbi::app {
@@ -27,7 +28,11 @@ struct ChunkedRun {
 // Simulates (or, resuming, reads) every chunk; simulate(first, count) draws samples
 // [first, first + count). Without `resume` an existing DIR with chunks is refused (it is
 // another run's work: resume it or remove it); with it, a chunk of another fingerprint is.
-simulators::SimulationBatch run_in_chunks(const ChunkedRun& run, bool resume,
+// In a group of several processes (mpirun; DIR on a file system every rank sees) chunk c
+// is rank c mod size's; once every rank finished its own, rank 0 reads the others' chunks
+// and returns the whole run, the other ranks an empty batch. A failure on any rank fails
+// every rank (JobFailure) before rank 0 reads anything, so no output is written.
+simulators::SimulationBatch run_in_chunks(const ChunkedRun& run, bool resume, const ProcessGroup& group,
                                           const std::function<simulators::SimulationBatch(long, long)>& simulate,
                                           const std::function<void(long done, long total)>& progress);
 

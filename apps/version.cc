@@ -9,6 +9,9 @@ std::string version_text() {
 #ifdef SBI_GIT_DESCRIBE
   if (*SBI_GIT_DESCRIBE) out += " (git " SBI_GIT_DESCRIBE ")";
 #endif
+#ifdef SBI_WITH_MPI
+  out += ", with MPI";
+#endif
   return out + "\n";
 }
 

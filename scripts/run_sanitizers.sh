@@ -2,7 +2,8 @@
 # Builds the toolkit with AddressSanitizer + UndefinedBehaviorSanitizer (Debian's clang-14)
 # in build-asan/ and runs the whole test suite (ctest) there; any sanitizer report fails its
 # test. The same build holds the fuzz targets (SBI_FUZZ=ON), whose seed corpora run as
-# ctest tests too (label "fuzz"); scripts/run_fuzz.sh reuses it. Installs what it needs
+# ctest tests too (label "fuzz"); scripts/run_fuzz.sh reuses it. It is built without MPI
+# (the default build), as scripts/run_tests.sh's is built with it. Installs what it needs
 # when run as root (the packages of scripts/setup.sh plus clang-14's).
 #
 #   bash scripts/run_sanitizers.sh [extra ctest arguments, e.g. -L io]
@@ -19,7 +20,7 @@ fi
 # Debug: Eigen's bounds assertions stay on (no NDEBUG); SBI_SANITIZE compiles at -O2.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DSBI_SANITIZE=ON -DSBI_FUZZ=ON "${launcher[@]}" >/dev/null
+  -DSBI_SANITIZE=ON -DSBI_FUZZ=ON -DSBI_MPI=OFF "${launcher[@]}" >/dev/null
 start=$(date +%s)
 # Only what ctest runs: the test executables (which pull in the `sbi` program) and the fuzz
 # targets; not the benchmarks and examples.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the toolkit needs (when run as root and any is missing),
-# then configures and builds it in ./build. Safe to re-run. Prints one line per stage;
+# then configures and builds it in ./build (with MPI when SBI_MPI=ON is set). Safe to re-run. Prints one line per stage;
 # what the stages print goes to build/setup.log, shown (its end) only when a stage fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +25,11 @@ stage() {
 }
 
 stage packages bash scripts/install_packages.sh setup $(grep -v '^#' scripts/packages.txt)
-stage configure cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+# SBI_MPI=ON (environment): build with MPI (installs Open MPI); the default build has none.
+extra=()
+if [ "${SBI_MPI:-OFF}" = ON ]; then
+  stage mpi-packages bash scripts/install_packages.sh setup libopenmpi-dev openmpi-bin
+  extra=(-DSBI_MPI=ON)
+fi
+stage configure cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "${extra[@]}"
 stage build cmake --build build -j"$(nproc)"
