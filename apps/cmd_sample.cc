@@ -6,6 +6,7 @@
 #include "apps/commands.h"
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
+#include "apps/sample_by_mcmc.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "io/h5_file.h"
@@ -44,6 +45,10 @@ int cmd_sample(const Invocation& inv) {
   io::OutputFiles out({model_path, obs_path});
   out.add(out_path);
   const PosteriorModel model = load_model(model_path);
+  if (model.is_likelihood()) return sample_by_mcmc(inv, flags, model, model_path, obs_path, out_path, &out);
+  for (const char* name : {"prior", "chains", "warmup", "thin"})
+    core::check(!flags.has(name), std::string("--") + name + " is for likelihood models (sbi train --target x); " +
+                                      model_path + " is a posterior model: its draws are independent");
   check_model_target(model, ModelTarget::kTheta, model_path);
   ObservationInfo obs_info;
   const Eigen::MatrixXd x = load_observations(obs_path, model.x_dim(), model.x_shape, &obs_info);

@@ -77,12 +77,17 @@ std::vector<CommandSpec> make_specs() {
   specs.push_back(train);
   specs.push_back(
       {"sample", "--model model.h5 --observation obs.h5 --out posterior.h5 [flags]",
-       "draw from the posterior of each observation",
+       "draw from the posterior of each observation (a likelihood model: by MCMC)",
        {{"model", kValue, "FILE", "", "a model from sbi train"},
         {"observation", kValue, "FILE", "", "/x: one observation or K of them"},
         {"out", kValue, "FILE", "", "the draws, in the netCDF-compatible posterior layout"},
         {"num", kValue, "N", "10000", "draws per observation"},
-        seed("the draws"), threads(), no_prior_restriction()}});
+        seed("the draws"), threads(), no_prior_restriction(),
+        {"prior", kValue, "SPEC|FILE", "", "likelihood models (required): the prior of the posterior, "
+                                           "a spec or a TOML prior file as for simulate"},
+        {"chains", kValue, "C", "4", "likelihood models: MCMC chains per observation (slice sampling)"},
+        {"warmup", kValue, "W", "500", "likelihood models: warm-up steps discarded per chain"},
+        {"thin", kValue, "T", "1", "likelihood models: keep every T-th step"}}});
   specs.push_back(
       {"map", "--model model.h5 --observation obs.h5 --out map.h5 [flags]",
        "maximise log q(theta | x) inside the prior's support (L-BFGS from posterior draws)",

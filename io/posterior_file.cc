@@ -14,7 +14,7 @@ namespace {
 const std::set<std::string> kDimensionNames = {"chain", "draw", "observation"};
 
 struct Sizes {
-  size_t d = 0, m = 0, k = 0, x_dim = 0;
+  size_t d = 0, m = 0, k = 0, x_dim = 0, chains = 1;
 };
 
 // Every rule checked up front, so nothing is written for invalid input.
@@ -38,6 +38,9 @@ Sizes validate(const std::string& path, const PosteriorDraws& draws) {
                   std::to_string(s.d) + " parameters");
   s.m = static_cast<size_t>(draws.samples[0].cols());
   core::check(s.m > 0, where + "observation 0 has no draws");
+  s.chains = draws.num_chains;
+  core::check(s.chains >= 1 && s.m % s.chains == 0,
+              where + std::to_string(s.m) + " draws do not split into " + std::to_string(s.chains) + " chains");
   for (size_t k = 0; k < s.k; ++k) {
     const Eigen::MatrixXd& x = draws.samples[k];
     core::check(static_cast<size_t>(x.rows()) == s.d,
@@ -100,14 +103,16 @@ void write_scales(H5File& f, const std::string& group,
   }
 }
 
-// A (chain=1, draw=M, observation=K) variable, one observation per chunk, with its scales.
+// A (chain=C, draw=M/C, observation=K) variable, one chain of one observation per chunk,
+// with its scales. Chain c's draws are draws [c M/C, (c+1) M/C): the row-major layout of
+// (C, M/C, K) is that of (1, M, K).
 void write_draws_variable(H5File& f, const std::string& group, const std::string& name,
                           const Sizes& s, const std::vector<double>& row_major) {
   WriteOptions options;
   options.compress = true;
-  options.chunk_shape = {1, s.m, 1};
+  options.chunk_shape = {1, s.m / s.chains, 1};
   const std::string path = group + "/" + name;
-  f.write_array(path, {1, s.m, s.k}, row_major, options);
+  f.write_array(path, {s.chains, s.m / s.chains, s.k}, row_major, options);
   f.attach_dimension_scale(path, 0, group + "/chain");
   f.attach_dimension_scale(path, 1, group + "/draw");
   f.attach_dimension_scale(path, 2, group + "/observation");
@@ -122,11 +127,11 @@ void write_contents(H5File& f, const PosteriorDraws& draws, const Sizes& s) {
   for (const auto& [name, value] : draws.number_attrs) f.set_attr("/", name, value);
 
   const std::vector<std::pair<std::string, size_t>> draw_dims = {
-      {"chain", 1}, {"draw", s.m}, {"observation", s.k}};
+      {"chain", s.chains}, {"draw", s.m / s.chains}, {"observation", s.k}};
   write_scales(f, "/posterior", draw_dims);
   std::vector<double> values(s.m * s.k);
   for (size_t d = 0; d < s.d; ++d) {
-    // Row-major (1, M, K): element (0, m, k) at m * K + k.
+    // Row-major (C, M/C, K) = (1, M, K): element (0, m, k) at m * K + k.
     for (size_t k = 0; k < s.k; ++k) {
       for (size_t m = 0; m < s.m; ++m) values[m * s.k + k] = draws.samples[k](d, m);
     }
@@ -227,6 +232,7 @@ PosteriorDraws read_posterior_file(const std::string& path) {
     read_draws_variable(f, var, i, &shape, &draws.samples, d);
     any_label = any_label || f.has_attr(var, "latex_label");
   }
+  if (!shape.empty()) draws.num_chains = shape[0];
   if (any_label) {
     for (const std::string& name : draws.parameter_names) {
       const std::string var = "/posterior/" + name;

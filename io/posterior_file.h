@@ -1,7 +1,7 @@
 // posterior.h5: posterior draws for K observations in the layout of POSTERIOR_FORMAT.md,
 // which h5py, netCDF4, xarray and ArviZ open as it is.
 //
-//   /posterior/<name>       float64 (chain=1, draw=M, observation=K)
+//   /posterior/<name>       float64 (chain=C, draw=M/C, observation=K); C = 1 but for MCMC
 //                           + scales chain, draw, observation
 //   /sample_stats/lp        float64 (chain, draw, observation) + its own scales
 //   /observed_data/x        float64 (observation, x_dim) + scales observation/x_dim
@@ -26,6 +26,9 @@ struct PosteriorDraws {
   std::vector<std::string> latex_labels;
   // Per observation k: D x M draws (one draw per column). Every k has the same M.
   std::vector<Eigen::MatrixXd> samples;
+  // The M draws are this many chains of M / num_chains consecutive draws each (MCMC); 1 for
+  // independent draws. Written as the chain dimension.
+  size_t num_chains = 1;
   // Per observation k: log q(theta | x_k) of each draw (M values). Empty: no /sample_stats.
   std::vector<Eigen::VectorXd> log_prob;
   // x_dim x K, one observation per column.
@@ -47,7 +50,7 @@ void write_posterior_file(OutputFiles& out, const std::string& path, const Poste
 void write_posterior_file(const std::string& path, const PosteriorDraws& draws);
 
 // Reads a file written by write_posterior_file (or any file with that layout). With C > 1
-// chains, the chains are concatenated along the draws. Root attributes other than the
+// chains, the chains are concatenated along the draws (and num_chains is C). Root attributes other than the
 // provenance ones come back in string_attrs / number_attrs (scalars only).
 PosteriorDraws read_posterior_file(const std::string& path);
 

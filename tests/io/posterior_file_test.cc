@@ -149,6 +149,28 @@ TEST_F(PosteriorFileTest, ReadRoundTripsEverything) {
   EXPECT_EQ(back.number_attrs, draws_.number_attrs);
 }
 
+// MCMC draws: 50 draws as 5 chains of 10, on the chain dimension; read back concatenated.
+TEST_F(PosteriorFileTest, ChainsAreTheChainDimensionAndReadBackInOrder) {
+  PosteriorDraws chains = draws_;
+  chains.num_chains = 5;
+  const std::string path = dir_.file("chains.h5");
+  write_posterior_file(path, chains);
+  std::vector<size_t> shape;
+  const H5File f = H5File::open_read(path);
+  const std::vector<double> alpha = f.read_array("/posterior/alpha", &shape);
+  EXPECT_EQ(shape, (std::vector<size_t>{5, kM / 5, kK}));
+  // (c, j, k) holds draw c M/5 + j of observation k.
+  EXPECT_EQ(alpha[(3 * (kM / 5) + 4) * kK + 2], draws_.samples[2](0, 3 * (kM / 5) + 4));
+  EXPECT_EQ(f.shape("/posterior/chain"), std::vector<size_t>{5});
+  EXPECT_EQ(f.shape("/sample_stats/lp"), shape);
+  const PosteriorDraws back = read_posterior_file(path);
+  EXPECT_EQ(back.num_chains, 5u);
+  for (int k = 0; k < kK; ++k) EXPECT_EQ(back.samples[k], draws_.samples[k]) << k;
+  chains.num_chains = 7;  // 50 draws do not split into 7 chains
+  EXPECT_EQ(error_message([&] { write_posterior_file(path, chains); }),
+            "write_posterior_file: " + path + ": 50 draws do not split into 7 chains");
+}
+
 TEST_F(PosteriorFileTest, NcdumpSeesNamedDimensions) {
   int status = 0;
   run("command -v ncdump", &status);
