@@ -13,49 +13,10 @@
 #include "io/posterior_file.h"
 #include "sbi/mcmc_diagnostics.h"
 #include "sbi/simulation_data.h"
+#include "sbi/likelihood_posterior.h"
 #include "sbi/slice_sampler.h"
 
 namespace sbi::app {
-namespace {
-
-// One start per chain by sampling-importance-resampling: 1000 prior draws per chain
-// (stream (seed, 2^32)), each chain's start drawn from them with weights ∝ q(x_o | θ), as
-// sbibm starts its SNLE chains. The chains then start spread over the posterior's modes in
-// proportion to their mass, so that their mixture weighs separated modes right even where no
-// chain crosses between them (R-hat then says so).
-Eigen::MatrixXd initial_points(const core::Prior& prior, const LogDensity& log_posterior, int chains,
-                               std::uint64_t seed) {
-  const int candidates = 1000 * chains;
-  core::Rng rng(seed, std::uint64_t{1} << 32);
-  Eigen::MatrixXd theta(prior.dim(), candidates);
-  Eigen::VectorXd log_weight(candidates);
-  for (int i = 0; i < candidates; ++i) {
-    Eigen::VectorXd t(prior.dim());
-    prior.sample(&rng, t);
-    theta.col(i) = t;
-    log_weight[i] = log_posterior(t) - prior.log_prob(t);  // the likelihood
-  }
-  const double top = log_weight.maxCoeff();
-  core::check(std::isfinite(top), "no prior draw of " + std::to_string(candidates) + " has a finite posterior "
-                                  "density (the likelihood model gives -inf or NaN everywhere: is the "
-                                  "observation far outside its training data?)");
-  Eigen::VectorXd cumulative(candidates);
-  double total = 0;
-  for (int i = 0; i < candidates; ++i) {
-    total += std::isfinite(log_weight[i]) ? std::exp(log_weight[i] - top) : 0.0;
-    cumulative[i] = total;
-  }
-  Eigen::MatrixXd start(prior.dim(), chains);
-  for (int c = 0; c < chains; ++c) {
-    const double u = rng.uniform() * total;
-    const double* at = std::upper_bound(cumulative.data(), cumulative.data() + candidates, u);
-    start.col(c) = theta.col(std::min<long>(at - cumulative.data(), candidates - 1));
-  }
-  return start;
-}
-
-}  // namespace
-
 int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorModel& model,
                    const std::string& model_path, const std::string& obs_path, const std::string& out_path,
                    io::OutputFiles* out) {
@@ -99,13 +60,8 @@ int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorMod
   ProgressReporter reporter;
   std::vector<std::vector<std::pair<double, double>>> diagnostics;  // per observation, per parameter
   for (Eigen::Index k = 0; k < x.cols(); ++k) {
-    const Eigen::VectorXd x_k = x.col(k);
-    const LogDensity log_posterior = [&](const Eigen::VectorXd& theta) {
-      if (!prior.in_support(theta)) return -std::numeric_limits<double>::infinity();
-      return model.log_prob(x_k, theta)[0] + prior.log_prob(theta);
-    };
     mcmc.seed = seed + static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ULL;
-    const SliceChains result = slice_sample(log_posterior, initial_points(prior, log_posterior, chains, mcmc.seed), mcmc);
+    const SliceChains result = sample_likelihood_posterior(model, x.col(k), prior, chains, mcmc);
     evaluations += result.evaluations;
     Eigen::MatrixXd all(theta_dim, num);
     Eigen::VectorXd lp(num);

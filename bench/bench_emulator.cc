@@ -4,8 +4,14 @@
 // (0.5 = indistinguishable). Prints; asserts nothing. The target on two_moons with
 // 10^4 simulations: C2ST at most 0.6 at each of 5 held-out θ.
 //
+// Then, for a task of the shared sbibm reference file, the posterior of the same emulator by
+// slice sampling (sbi/likelihood_posterior.h, what `sbi sample` does with a likelihood model)
+// at reference observations 1..--posterior-obs, against the reference posterior by C2ST:
+// amortized NLE + MCMC beside the NPE figures of bench_sbibm.
+//
 //   bench_emulator [--task two_moons] [--estimator nsf] [--train-sims 10000] [--num-theta 5]
-//                  [--num-per-theta 10000] [--threads 2] [--seed 0]
+//                  [--num-per-theta 10000] [--threads 2] [--seed 0] [--posterior-obs 5]
+//                  [--chains 10] [--warmup 500] [--reference PATH]
 #include <omp.h>
 
 #include <cstdio>
@@ -14,7 +20,10 @@
 
 #include "bench/bench_support.h"
 #include "core/progress.h"
+#include "io/h5_file.h"
 #include "sbi/c2st.h"
+#include "sbi/likelihood_posterior.h"
+#include "sbi/mcmc_diagnostics.h"
 #include "sbi/density_factory.h"
 #include "sbi/trainer.h"
 #include "simulators/batch.h"
@@ -79,5 +88,41 @@ int main(int argc, char** argv) {
   }
   std::printf("C2ST mean %.3f, worst %.3f; emulation %.0f draws per second\n", sum / n_theta, worst,
               n_theta * k / emulate_seconds);
+
+  const long posterior_obs = bench::int_flag(argc, argv, "posterior-obs", 5);
+  const std::string reference = bench::flag(argc, argv, "reference",
+                                            std::string(SBI_SOURCE_DIR) + "/../shared/benchmarks/sbibm_reference.h5");
+  if (posterior_obs < 1) return 0;
+  const io::H5File ref = io::H5File::open_read(reference);
+  if (!ref.is_group("/" + task_name)) {
+    std::printf("%s has no reference posteriors of %s: no posterior comparison\n", reference.c_str(),
+                task_name.c_str());
+    return 0;
+  }
+  const int chains = static_cast<int>(bench::int_flag(argc, argv, "chains", 10));
+  double posterior_sum = 0;
+  for (long o = 1; o <= posterior_obs; ++o) {
+    const std::string group = "/" + task_name + "/observation_" + std::to_string(o);
+    const Eigen::VectorXd x_o = ref.read_vector(group + "/observation");
+    const Eigen::MatrixXd reference_samples = ref.read_matrix(group + "/reference_posterior_samples");
+    SliceSamplerOptions mcmc;
+    mcmc.warmup = bench::int_flag(argc, argv, "warmup", 500);
+    mcmc.draws = reference_samples.cols() / chains;
+    mcmc.seed = seed + static_cast<std::uint64_t>(o);
+    core::Stopwatch clock;
+    const SliceChains result = sample_likelihood_posterior(model, x_o, task.prior, chains, mcmc);
+    const double seconds = clock.seconds();
+    Eigen::MatrixXd draws(task.simulator->theta_dim(), chains * mcmc.draws);
+    double worst_rhat = 0;
+    for (int c = 0; c < chains; ++c) draws.middleCols(c * mcmc.draws, mcmc.draws) = result.draws[static_cast<size_t>(c)];
+    for (Eigen::Index d = 0; d < draws.rows(); ++d) worst_rhat = std::max(worst_rhat, rank_rhat(coordinate_chains(result, d)));
+    const double accuracy = c2st(reference_samples, draws).accuracy;
+    posterior_sum += accuracy;
+    std::printf("observation %ld: NLE + slice sampling C2ST %.3f against the reference (%d chains x %ld, R-hat <= "
+                "%.3f, %.1f s, %ld likelihood evaluations)\n", o, accuracy, chains, mcmc.draws, worst_rhat, seconds,
+                result.evaluations);
+  }
+  std::printf("NLE + slice sampling, %s, %ld simulations: mean C2ST %.3f over %ld reference observations\n",
+              task_name.c_str(), n_train, posterior_sum / posterior_obs, posterior_obs);
   return 0;
 }

@@ -170,8 +170,11 @@ TEST_P(DensityContract, GradientsMatchFiniteDifferences) {
   }
   // Every parameter tensor receives a gradient (zuko's contract); a conditioner without
   // inputs (theta_dim = 1, no context) has an empty first weight matrix.
-  for (const nn::Parameter& p : params)
-    if (p.grad->size() > 0) EXPECT_GT(p.grad->cwiseAbs().maxCoeff(), 0.0) << p.name;
+  for (const nn::Parameter& p : params) {
+    if (p.grad->size() > 0) {
+      EXPECT_GT(p.grad->cwiseAbs().maxCoeff(), 0.0) << p.name;
+    }
+  }
 
   if (dims_.context_dim > 0 && estimator_.likelihood_loss) {
     auto loss_of_ctx = [&](const nn::Vector& v) {

@@ -45,7 +45,7 @@ TEST(Npe, RecoversTheAnalyticGaussianLinearPosterior) {
   EXPECT_GT(t.summary.best_epoch, 0);
   EXPECT_EQ(static_cast<int>(t.summary.history.size()), t.summary.epochs);
 
-  for (const Eigen::Vector2d x_obs : {Eigen::Vector2d(0.1, -0.3), Eigen::Vector2d(-0.5, 0.4)}) {
+  for (const Eigen::Vector2d& x_obs : {Eigen::Vector2d(0.1, -0.3), Eigen::Vector2d(-0.5, 0.4)}) {
     const simulators::GaussianPosterior exact = simulators::gaussian_linear_posterior(x_obs);
     SampleOptions so;
     so.num_samples = 20000;
