@@ -18,6 +18,8 @@
 #include "apps/progress_reporter.h"
 #include "apps/simulation_file.h"
 #include "apps/train_flags.h"
+#include "apps/training_checkpoint.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/prior_file.h"
@@ -117,6 +119,18 @@ int train(const Invocation& inv, const Flags& flags) {
                                          "; sbi prior train learns images, (N, H, W) or (N, C, H, W)");
   log_line("%s: %ld images, %s", data_path.c_str(), static_cast<long>(data.x.cols()),
            data.shape.describe().c_str());
+  // A checkpoint belongs to these images and every setting of the basis, the score model and
+  // its training but max_epochs (the seed fixes the initial weights and the split).
+  core::Digest fingerprint;
+  fingerprint.add(data.x).add(data.shape.describe()).add(training_settings_text(t));
+  fingerprint.add("components " + std::to_string(options.max_components) + " variance " +
+                  std::to_string(options.variance_fraction));
+  for (const FlagSpec& f : train_flag_specs())  // the score model's flags as given (defaults are fixed)
+    if (f.name != "max-epochs" && f.name != "threads")
+      fingerprint.add(f.name + "=" + (f.kind == FlagKind::kSwitch ? (flags.on(f.name) ? "on" : "off")
+                                                                  : flags.get(f.name, "")));
+  TrainingCheckpoint checkpoint(flags, out_path, {data_path}, fingerprint.hex());
+  checkpoint.attach(&t);
   ProgressReporter reporter(/*every_message=*/true);
   const core::ProgressCallback progress = reporter.callback();
   t.on_epoch = [&](const EpochReport& r) {
@@ -137,6 +151,7 @@ int train(const Invocation& inv, const Flags& flags) {
     write_image_prior(f, prior, summary, provenance_of(inv, options.score.seed), data_path);
   });
   out.commit();
+  checkpoint.remove();
   log_line("wrote %s", out_path.c_str());
   return 0;
 }
@@ -150,6 +165,8 @@ int cmd_prior(const Invocation& inv) {
               "usage: sbi prior sample --prior SPEC|FILE --num N --out theta.h5, sbi prior sample "
               "--model prior.h5 --num N --out x.h5, or sbi prior train --data images.h5 --out prior.h5");
   if (pos[0] == "train") return train(inv, flags);
+  core::check(!flags.has("checkpoint") && !flags.on("resume"), "sbi prior sample: --checkpoint and --resume are for "
+                                                               "sbi prior train");
   core::check(flags.has("prior") != flags.has("model"),
               "sbi prior sample: give --prior SPEC|FILE (parameters) or --model prior.h5 (images), one of them");
   return flags.has("model") ? sample_images(inv, flags) : sample_parameters(inv, flags);

@@ -1,6 +1,5 @@
 // sbi train: fit a neural posterior estimate to a simulation file.
 #include <cstdio>
-#include <fstream>
 
 #include "apps/command_specs.h"
 #include "apps/commands.h"
@@ -8,11 +7,11 @@
 #include "apps/progress_reporter.h"
 #include "apps/simulation_file.h"
 #include "apps/train_flags.h"
+#include "apps/training_checkpoint.h"
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/prior_file.h"
 #include "io/output_files.h"
-#include "sbi/fit_checkpoint.h"
 #include "sbi/model_file.h"
 #include "sbi/simulation_data.h"
 #include "sbi/trainer.h"
@@ -48,14 +47,8 @@ std::string training_fingerprint(const TrainOptions& t, const Eigen::MatrixXd& t
                                  const Eigen::MatrixXd& condition, PosteriorModel* model, bool likelihood) {
   core::Digest d;
   d.add(target).add(condition).add(nn::flatten_values(model->parameters()));
-  char settings[400];
-  std::snprintf(settings, sizeof settings,
-                "batch %d lr %.17g patience %d plateau %d min_lr %.17g validation %.17g clip %.17g seed %llu "
-                "pretrain %d target %s",
-                t.batch_size, t.learning_rate, t.patience, t.lr_plateau, t.min_learning_rate,
-                t.validation_fraction, t.clip_grad_norm, static_cast<unsigned long long>(t.seed),
-                t.pretrain_epochs, likelihood ? "x" : "theta");
-  d.add(settings).add(t.x_noise.description).add(t.x_noise.sigma).add(model->x_mask_source);
+  d.add(training_settings_text(t) + (likelihood ? " target x" : " target theta"));
+  d.add(t.x_noise.description).add(t.x_noise.sigma).add(model->x_mask_source);
   return d.hex();
 }
 
@@ -66,36 +59,9 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
                   TrainOptions train_options, const Eigen::MatrixXd& target, const Eigen::MatrixXd& condition,
                   PosteriorModel* model, io::OutputFiles* out, const std::string& out_path,
                   const std::vector<std::string>& inputs) {
-  const std::string checkpoint_path = flags.get("checkpoint", out_path + ".checkpoint");
-  for (const std::string& input : inputs)
-    core::check(input.empty() || checkpoint_path != input,
-                "--checkpoint " + checkpoint_path + " is an input file; choose another name");
-  const std::string fingerprint =
-      training_fingerprint(train_options, target, condition, model, model->is_likelihood());
-  FitCheckpoint resume_from;
-  if (flags.on("resume")) {
-    core::check(std::ifstream(checkpoint_path).good(),
-                "--resume: no checkpoint " + checkpoint_path + " to continue from (it is written after "
-                "every epoch and removed when training ends)");
-    resume_from = read_fit_checkpoint(checkpoint_path, fingerprint);
-    train_options.resume = &resume_from;
-    log_line("resuming after epoch %d of %s (best validation loss %.4f at epoch %d)", resume_from.epoch,
-             checkpoint_path.c_str(), resume_from.best_loss, resume_from.best_epoch);
-  }
-  // A checkpoint that cannot be written (a full disk) leaves the previous one intact; training
-  // goes on, and says so once.
-  bool checkpoint_failed = false;
-  train_options.on_checkpoint = [&](const FitCheckpoint& c) {
-    try {
-      io::write_hdf5_file(checkpoint_path, [&](io::H5File& f) { write_fit_checkpoint(f, c, fingerprint); }, inputs,
-                          io::HdfStaging::kInMemory);
-    } catch (const core::Error& e) {
-      if (!checkpoint_failed)
-        log_line("warning: no checkpoint after epoch %d (%s); training goes on, and --resume would start "
-                 "from the last checkpoint written", c.epoch, e.what());
-      checkpoint_failed = true;
-    }
-  };
+  TrainingCheckpoint checkpoint(flags, out_path, inputs,
+                                training_fingerprint(train_options, target, condition, model, model->is_likelihood()));
+  checkpoint.attach(&train_options);
   ProgressReporter reporter(/*every_message=*/true);
   const core::ProgressCallback progress = reporter.callback();
   train_options.on_epoch = [&](const EpochReport& r) {
@@ -108,7 +74,7 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
   const io::Provenance provenance = provenance_of(inv, model_options.seed);
   out->write_hdf5(out_path, [&](io::H5File& f) { write_model(f, *model, summary, provenance); });
   out->commit();
-  std::remove(checkpoint_path.c_str());
+  checkpoint.remove();
   log_line("wrote %s", out_path.c_str());
   return 0;
 }

@@ -23,6 +23,13 @@ FlagSpec prior(const std::string& default_text) {
           "a prior spec, e.g. \"uniform(-1,1)*2,truncnormal(0,1,-2,2)\", or a TOML prior file "
           "(one [[parameter]] table per parameter)"};
 }
+FlagSpec checkpoint() {
+  return {"checkpoint", kValue, "FILE", "OUT.checkpoint",
+          "the training state, written after every epoch, removed at the end"};
+}
+FlagSpec resume() {
+  return {"resume", kSwitch, "", "", "continue the run of --checkpoint (same data and settings)"};
+}
 FlagSpec no_prior_restriction() {
   return {"no-prior-restriction", kSwitch, "", "",
           "keep posterior draws outside the prior's support"};
@@ -62,9 +69,7 @@ std::vector<CommandSpec> make_specs() {
                      {"nonfinite", kValue, "POLICY", "drop",
                       "rows whose x holds NaN or Inf: drop (and count) or error"},
                      {"mask", kValue, "FILE", "", "FILE's /mask (1 = use the pixel) ignores pixels of x"},
-                     {"checkpoint", kValue, "FILE", "OUT.checkpoint",
-                      "the training state, written after every epoch, removed at the end"},
-                     {"resume", kSwitch, "", "", "continue the run of --checkpoint (same data and settings)"},
+                     checkpoint(), resume(),
                      {"target", kValue, "NAME", "theta",
                       "what the model learns: theta (the posterior q(theta | x)) or x (the likelihood "
                       "q(x | theta), an emulator for sbi emulate; vector x only)"},
@@ -156,7 +161,7 @@ std::vector<CommandSpec> make_specs() {
        {"num", kValue, "N", "", "sample: number of draws"},
        {"out", kValue, "FILE", "",
         "sample: the draws (/theta with the prior, names and units; or /x); train: the prior"},
-       threads()},
+       threads(), checkpoint(), resume()},
       1};
   // `sbi prior train` takes the flags of `sbi train` that set a score model and its training;
   // it refuses the others (prior_train_ignored_flags) when given.

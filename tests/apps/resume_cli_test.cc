@@ -79,6 +79,41 @@ TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
   EXPECT_NE(r.err.find("no checkpoint"), std::string::npos) << r.err;
 }
 
+// sbi prior train checkpoints the same way (the principal components are refitted, the
+// score model's weights, Adam's state and its training stream come from the checkpoint).
+TEST(ResumeCli, AKilledPriorTrainingResumedEqualsAnUninterruptedOne) {
+  testing::TempDir dir;
+  const std::string images = dir.file("galaxies.h5");
+  ASSERT_EQ(sbi(dir, "simulate --task galaxy_images --param npix=8 --param pixel_scale=0.6 --param noise_sigma=0 "
+                     "--num 8000 --seed 1 --out " + images).exit_code, 0);
+  const std::string args = "prior train --data " + images + " --hidden 32 --layers 2 --max-epochs 12 --patience 0 "
+                           "--seed 3 --threads 1 --out ";
+  const std::string full = dir.file("full.h5");
+  CliRun r = sbi(dir, args + full);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(full + ".checkpoint"));
+  const std::string killed = dir.file("killed.h5"), checkpoint = killed + ".checkpoint";
+  const std::string kill =
+      "(" + std::string(SBI_BINARY_PATH) + " " + args + killed + " 2>/dev/null & echo $! > " + dir.file("pid") +
+      "); for i in $(seq 2000); do [ -f " + checkpoint + " ] && break; sleep 0.005; done; kill -9 $(cat " +
+      dir.file("pid") + "); sleep 0.2; ";
+  r = sbi(dir, "info " + images, kill);
+  ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
+  ASSERT_FALSE(std::filesystem::exists(killed));
+  // Other settings (here the width) are another run: refused.
+  r = sbi(dir, "prior train --data " + images + " --hidden 16 --layers 2 --max-epochs 12 --patience 0 --seed 3 "
+               "--resume --out " + killed);
+  EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
+  r = sbi(dir, args + killed + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resuming after epoch"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(checkpoint));
+  ASSERT_FALSE(weights(full).empty());
+  EXPECT_EQ(weights(killed), weights(full));
+  EXPECT_EQ(io::H5File::open_read(killed).read_vector("/history/validation_loss"),
+            io::H5File::open_read(full).read_vector("/history/validation_loss"));
+}
+
 TEST(ResumeCli, AKilledSimulationResumedEqualsAnUninterruptedOne) {
   testing::TempDir dir;
   const std::string full = dir.file("full.h5");
