@@ -82,7 +82,7 @@ const ProcessGroup& process_group() {
 }
 
 std::string ProcessGroup::first_failure(const std::string& my_error) const {
-  if (size_ == 1) return my_error.empty() ? "" : my_error;
+  if (size_ == 1) return my_error;
 #ifdef SBI_WITH_MPI
   const int failed = my_error.empty() ? 0 : 1;
   std::vector<int> all(static_cast<size_t>(size_));

@@ -9,7 +9,6 @@
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/prior_file.h"
-#include "core/rng.h"
 #include "io/posterior_file.h"
 #include "sbi/mcmc_diagnostics.h"
 #include "sbi/simulation_data.h"

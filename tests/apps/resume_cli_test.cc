@@ -30,6 +30,17 @@ std::vector<std::vector<double>> weights(const std::string& path) {
   return out;
 }
 
+// Starts `sbi ARGS` in the background, waits until `path` exists (at most `tries` x `pause`
+// seconds) and kills it with SIGKILL; `harmless` runs after, as the command the runner sees.
+CliRun run_and_kill_when_exists(const testing::TempDir& dir, const std::string& args, const std::string& path,
+                                int tries, const char* pause, const std::string& harmless) {
+  const std::string kill = "(" + std::string(SBI_BINARY_PATH) + " " + args + " 2>/dev/null & echo $! > " +
+                           dir.file("pid") + "); for i in $(seq " + std::to_string(tries) + "); do [ -f " + path +
+                           " ] && break; sleep " + pause + "; done; kill -9 $(cat " + dir.file("pid") +
+                           "); sleep 0.2; ";
+  return sbi(dir, harmless, kill);  // the kill runs first, as the setup of a harmless command
+}
+
 TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
   testing::TempDir dir;
   const std::string sims = dir.file("sims.h5");
@@ -45,11 +56,7 @@ TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
 
   const std::string killed = dir.file("killed.h5");
   const std::string checkpoint = killed + ".checkpoint";
-  const std::string kill =
-      "(" + std::string(SBI_BINARY_PATH) + " " + args + killed + " 2>/dev/null & echo $! > " + dir.file("pid") +
-      "); for i in $(seq 1000); do [ -f " + checkpoint + " ] && break; sleep 0.01; done; kill -9 $(cat " +
-      dir.file("pid") + "); sleep 0.2; ";
-  r = sbi(dir, "info " + sims, kill);  // the kill runs first, as the setup of a harmless command
+  r = run_and_kill_when_exists(dir, args + killed, checkpoint, 1000, "0.01", "info " + sims);
   ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
   ASSERT_FALSE(std::filesystem::exists(killed));
   {
@@ -93,11 +100,7 @@ TEST(ResumeCli, AKilledPriorTrainingResumedEqualsAnUninterruptedOne) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(std::filesystem::exists(full + ".checkpoint"));
   const std::string killed = dir.file("killed.h5"), checkpoint = killed + ".checkpoint";
-  const std::string kill =
-      "(" + std::string(SBI_BINARY_PATH) + " " + args + killed + " 2>/dev/null & echo $! > " + dir.file("pid") +
-      "); for i in $(seq 2000); do [ -f " + checkpoint + " ] && break; sleep 0.005; done; kill -9 $(cat " +
-      dir.file("pid") + "); sleep 0.2; ";
-  r = sbi(dir, "info " + images, kill);
+  r = run_and_kill_when_exists(dir, args + killed, checkpoint, 2000, "0.005", "info " + images);
   ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
   ASSERT_FALSE(std::filesystem::exists(killed));
   // Other settings (here the width) are another run: refused.
@@ -120,11 +123,7 @@ TEST(ResumeCli, AKilledSimulationResumedEqualsAnUninterruptedOne) {
   ASSERT_EQ(sbi(dir, "simulate --task lensing --num 3000 --seed 3 --out " + full).exit_code, 0);
   const std::string killed = dir.file("killed.h5"), chunks = killed + ".chunks";
   const std::string args = "simulate --task lensing --num 3000 --chunk 250 --seed 3 --threads 1 --out " + killed;
-  const std::string kill = "(" + std::string(SBI_BINARY_PATH) + " " + args + " 2>/dev/null & echo $! > " +
-                           dir.file("pid") + "); for i in $(seq 2000); do [ -f " + chunks +
-                           "/chunk_500.h5 ] && break; sleep 0.005; done; kill -9 $(cat " + dir.file("pid") +
-                           "); sleep 0.2; ";
-  CliRun r = sbi(dir, "info " + full, kill);
+  CliRun r = run_and_kill_when_exists(dir, args, chunks + "/chunk_500.h5", 2000, "0.005", "info " + full);
   ASSERT_TRUE(std::filesystem::exists(chunks + "/chunk_0.h5")) << "no chunk was finished";
   ASSERT_FALSE(std::filesystem::exists(killed)) << "the run ended before it was killed";
   // Without --resume the finished chunks are not thrown away: refused.
