@@ -41,6 +41,20 @@ CliRun run_and_kill_when_exists(const testing::TempDir& dir, const std::string& 
   return sbi(dir, harmless, kill);  // the kill runs first, as the setup of a harmless command
 }
 
+// `sbi ARGS KILLED --resume` continues the killed training run, removes its checkpoint and
+// ends with the weights and validation history of the uninterrupted run FULL, bit for bit.
+void expect_resumed_run_equals(const testing::TempDir& dir, const std::string& args, const std::string& killed,
+                               const std::string& full) {
+  const CliRun r = sbi(dir, args + killed + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resuming after epoch"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(killed + ".checkpoint"));
+  ASSERT_FALSE(weights(full).empty());
+  EXPECT_EQ(weights(killed), weights(full));
+  EXPECT_EQ(io::H5File::open_read(killed).read_vector("/history/validation_loss"),
+            io::H5File::open_read(full).read_vector("/history/validation_loss"));
+}
+
 TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
   testing::TempDir dir;
   const std::string sims = dir.file("sims.h5");
@@ -71,14 +85,7 @@ TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
   EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
   EXPECT_TRUE(std::filesystem::exists(checkpoint));
 
-  r = sbi(dir, args + killed + " --resume");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("resuming after epoch"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(checkpoint));
-  ASSERT_FALSE(weights(full).empty());
-  EXPECT_EQ(weights(killed), weights(full));
-  EXPECT_EQ(io::H5File::open_read(killed).read_vector("/history/validation_loss"),
-            io::H5File::open_read(full).read_vector("/history/validation_loss"));
+  expect_resumed_run_equals(dir, args, killed, full);
 
   // Nothing to resume from.
   r = sbi(dir, args + dir.file("other.h5") + " --resume");
@@ -107,14 +114,7 @@ TEST(ResumeCli, AKilledPriorTrainingResumedEqualsAnUninterruptedOne) {
   r = sbi(dir, "prior train --data " + images + " --hidden 16 --layers 2 --max-epochs 12 --patience 0 --seed 3 "
                "--resume --out " + killed);
   EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
-  r = sbi(dir, args + killed + " --resume");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("resuming after epoch"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(checkpoint));
-  ASSERT_FALSE(weights(full).empty());
-  EXPECT_EQ(weights(killed), weights(full));
-  EXPECT_EQ(io::H5File::open_read(killed).read_vector("/history/validation_loss"),
-            io::H5File::open_read(full).read_vector("/history/validation_loss"));
+  expect_resumed_run_equals(dir, args, killed, full);
 }
 
 TEST(ResumeCli, AKilledSimulationResumedEqualsAnUninterruptedOne) {
