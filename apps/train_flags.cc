@@ -51,6 +51,9 @@ std::vector<FlagSpec> train_flag_specs() {
        "fraction of the pairs held out for validation (early stopping)"},
       {"clip-grad-norm", v, "C", number(t.clip_grad_norm),
        "clip the gradient's norm to C; <= 0: no clipping"},
+      {"shards", v, "S", "0",
+       "split every batch into S shards trained in parallel (one thread each, at most --threads); "
+       "training is reproducible bit for bit for a given S; 0: one shard per thread"},
       {"pretrain-epochs", v, "E", std::to_string(t.pretrain_epochs),
        "first train the embedding alone to regress theta for at most E epochs"},
       {"transforms", v, "K", std::to_string(d.transforms), "coupling layers (nsf, realnvp)"},
@@ -168,6 +171,7 @@ TrainOptions train_options_from(const Flags& flags, sbi::DensityKind estimator) 
   t.validation_fraction = flags.get_double("validation-fraction", t.validation_fraction);
   t.clip_grad_norm = flags.get_double("clip-grad-norm", t.clip_grad_norm);
   t.pretrain_epochs = flags.get_int32("pretrain-epochs", t.pretrain_epochs);
+  t.shards = flags.get_int32("shards", t.shards);
   core::check_valid(t, "");
   return t;
 }

@@ -68,12 +68,15 @@ class ShuffledBatches {
         std::swap(perm_[i], perm_[rng.below(i + 1)]);
       next_ = 0;
     }
+    indices_.assign(perm_.begin() + next_ * batch_, perm_.begin() + (next_ + 1) * batch_);
     for (long j = 0; j < batch_; ++j) {
-      a_batch_.col(j) = a_.col(perm_[next_ * batch_ + j]);
-      b_batch_.col(j) = b_.col(perm_[next_ * batch_ + j]);
+      a_batch_.col(j) = a_.col(indices_[j]);
+      b_batch_.col(j) = b_.col(indices_[j]);
     }
     ++next_;
   }
+  // The columns of the batch next() made, in order.
+  const std::vector<long>& indices() const { return indices_; }
   const Eigen::MatrixXd& a_batch() const { return a_batch_; }
   const Eigen::MatrixXd& b_batch() const { return b_batch_; }
 
@@ -82,7 +85,7 @@ class ShuffledBatches {
   const Eigen::MatrixXd& b_;
   long batch_;
   std::uint64_t seed_;
-  std::vector<long> perm_;
+  std::vector<long> perm_, indices_;
   long batches_per_epoch_, next_;
   long epoch_ = 0;
   Eigen::MatrixXd a_batch_, b_batch_;

@@ -2,16 +2,19 @@
 // same-architecture comparison with PyTorch (bench/realnvp_pytorch.py, compare_pytorch.sh).
 // Prints one line of key=value pairs; asserts nothing.
 //
-// The timed loop is the inner loop of sbi/trainer.cc, step for step: gather a batch (from
-// a per-epoch shuffle of all simulations), zero_grad, embedding forward, density
-// loss_and_gradient, embedding backward, clip_grad_norm, Adam step. No validation pass.
+// The timed loop is the inner loop of sbi/trainer.cc, step for step: a batch (from a
+// per-epoch shuffle of all simulations), zero_grad, the sharded NPE loss and gradient
+// (sbi/data_parallel.h: per shard, gather, embedding forward, density loss_and_gradient,
+// embedding backward; then the weighted sum of the shards), clip_grad_norm, Adam step. No
+// validation pass.
 //
 //   bench_train_throughput [--steps 2000] [--warmup 50] [--batch-size 128] [--hidden 64]
 //                          [--transforms 5] [--layers 2] [--sims 10000] [--seed 1]
-//                          [--samples 10000] [--sample-reps 5] [--dump PATH]
+//                          [--samples 10000] [--sample-reps 5] [--shards 0] [--dump PATH]
 //
-// Threads: the training step is single-threaded by design (EIGEN_DONT_PARALLELIZE, no
-// OpenMP in the step); sample() and log_prob() split their columns across OMP_NUM_THREADS.
+// Threads: the training step splits each batch into --shards shards (0: one per
+// OMP_NUM_THREADS thread, as `sbi train`), one thread each; sample() and log_prob() split
+// their columns across OMP_NUM_THREADS.
 //
 // --dump PATH writes, as text, one batch, the parameters at initialisation and after the
 // warm-up steps, the loss and gradient norm on that batch at both, and one inverse pass, so that
@@ -31,6 +34,8 @@
 #include "sbi/density_factory.h"
 #include "flows/realnvp.h"
 #include "nn/adam.h"
+#include "sbi/data_parallel.h"
+#include "sbi/npe_objective.h"
 #include "sbi/posterior_model.h"
 #include "sbi/standardizer.h"
 #include "simulators/batch.h"
@@ -69,6 +74,7 @@ int main(int argc, char** argv) {
   const int sample_reps = static_cast<int>(int_flag(argc, argv, "sample-reps", 5));
   const std::uint64_t seed = static_cast<std::uint64_t>(int_flag(argc, argv, "seed", 1));
   const std::string dump = flag(argc, argv, "dump", "");
+  const int shards_flag = static_cast<int>(int_flag(argc, argv, "shards", 0));
   // The RealNVP of realnvp_pytorch.py with the defaults of `sbi train --estimator realnvp`.
   ModelOptions mo;
   mo.density = sbi::default_density_options(sbi::DensityKind::kRealNVP);
@@ -99,12 +105,13 @@ int main(int argc, char** argv) {
 
   Eigen::MatrixXd grad_context;
   ShuffledBatches batches(theta, x, batch, seed);
+  NpeObjective objective(&model, theta, x, theta.leftCols(1), x.leftCols(1));  // no validation
+  ShardedObjective sharded(&objective, shards_flag, batch);
+  std::vector<double> terms;
   auto train_step = [&]() {
     batches.next();
     nn::zero_grad(params);
-    const Eigen::MatrixXd& c = model.embedding->forward(batches.b_batch());
-    const double loss = model.density->loss_and_gradient(batches.a_batch(), c, &grad_context);
-    model.embedding->backward(grad_context);
+    const double loss = sharded.loss_and_gradient(batches.indices(), &terms);
     nn::clip_grad_norm(params, clip);
     adam.step();
     return loss;
@@ -194,12 +201,12 @@ int main(int argc, char** argv) {
   const double lp_mismatch = (lp - lp_sampled).cwiseAbs().maxCoeff();
 
   std::printf(
-      "impl=cpp dtype=float64 threads=%d params=%ld batch=%ld hidden=%d transforms=%d layers=%d "
+      "impl=cpp dtype=float64 threads=%d shards=%d params=%ld batch=%ld hidden=%d transforms=%d layers=%d "
       "warmup=%ld steps=%ld train_s=%.4f steps_per_s=%.1f samples_per_s=%.0f loss_init=%.6f "
       "loss_final=%.6f loss_last100=%.6f sample_n=%ld sample_s=%.5f draws_per_s=%.0f "
       "sample_lp_s=%.5f sample_lp_per_s=%.0f log_prob_s=%.5f log_prob_per_s=%.0f mean_log_prob=%.4f "
       "lp_mismatch=%.1e\n",
-      omp_get_max_threads(), num_params, batch, mo.density.hidden, mo.density.transforms, mo.density.layers, warmup, steps,
+      omp_get_max_threads(), sharded.shards(), num_params, batch, mo.density.hidden, mo.density.transforms, mo.density.layers, warmup, steps,
       train_s, steps / train_s, steps * batch / train_s, init_loss, loss, tail_sum / tail,
       num_samples, sample_s, num_samples / sample_s, sample_lp_s, num_samples / sample_lp_s, log_prob_s,
       num_samples / log_prob_s, lp.mean(), lp_mismatch);

@@ -61,7 +61,7 @@ class ConditionalDensity {
   virtual nn::Parameters parameters() = 0;
 
   // The state of the random stream training draws from (Cnf, ScoreModel: times and noise),
-  // for checkpoints; empty for densities whose training draws nothing.
+  // for checkpoints (a core::Rng state vector); empty for densities whose training draws nothing.
   virtual std::vector<std::uint64_t> random_state() const { return {}; }
   virtual void set_random_state(const std::vector<std::uint64_t>& /*state*/) {}
 

@@ -36,6 +36,7 @@ void write_fit_checkpoint(io::H5File& f, const FitCheckpoint& c, const std::stri
   f.set_attr("/", "seconds", c.seconds);
   f.set_attr("/", "adam_steps", static_cast<std::int64_t>(c.adam.steps));
   f.set_attr("/", "num_terms", static_cast<std::int64_t>(num_terms));
+  f.set_attr("/", "shards", static_cast<std::int64_t>(c.shards));
   f.write_vector("/weights", c.weights);
   f.write_vector("/best_weights", c.best_weights);
   f.write_vector("/adam_m", c.adam.m);
@@ -77,6 +78,10 @@ FitCheckpoint read_fit_checkpoint(const std::string& path, const std::string& fi
   c.restarts_note = f.get_string_attr("/", "restarts_note");
   c.seconds = f.get_double_attr("/", "seconds");
   c.adam.steps = f.get_int_attr("/", "adam_steps");
+  // Checkpoints from before data-parallel training have no shards: they trained on one.
+  const std::int64_t shards = f.has_attr("/", "shards") ? f.get_int_attr("/", "shards") : 1;
+  core::check(shards >= 1 && shards <= 4096, path + ": shards must be in [1, 4096] (damaged checkpoint)");
+  c.shards = static_cast<int>(shards);
   c.weights = f.read_vector("/weights");
   c.best_weights = f.read_vector("/best_weights");
   c.adam.m = f.read_vector("/adam_m");

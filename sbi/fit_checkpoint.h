@@ -5,9 +5,11 @@
 //   /  attrs: format = "sbi-toolkit checkpoint", format_version 1, fingerprint (what the run
 //      must match to be continued: data, model, training settings), epoch, learning_rate,
 //      since_best, best_epoch, best_loss, non_finite_restarts, restarts_note, seconds,
-//      adam_steps, num_terms (the objective's loss terms)
+//      adam_steps, num_terms (the objective's loss terms), shards (of each batch, sbi/
+//      data_parallel.h; absent in older checkpoints: 1)
 //   /weights, /best_weights, /adam_m, /adam_v (flattened in parameter order)
-//   /random_state (the objective's random stream; int64 bit patterns of its uint64 words)
+//   /random_state (the random streams of the objective's shards, concatenated; int64 bit
+//      patterns of their uint64 words)
 //   /history/{train_loss, validation_loss, seconds} (E,), /history/{train_terms,
 //      validation_terms} (E, T)
 #pragma once

@@ -2,6 +2,8 @@
 // standardised pairs (one term, "nll"), through the model's embedding and density.
 #pragma once
 
+#include <memory>
+
 #include <Eigen/Core>
 
 #include "sbi/objective.h"
@@ -19,7 +21,7 @@ class NpeObjective : public Objective {
                BatchNoise noise = {});
 
   std::vector<std::string> term_names() const override { return {"nll"}; }
-  long num_train() const override { return theta_train_.cols(); }
+  long num_train() const override { return data_->theta_train.cols(); }
   nn::Parameters parameters() override { return model_->parameters(); }
   // Reseeds the training noise (if any) for the epoch.
   void begin_epoch(int epoch) override { noise_.begin_epoch(epoch); }
@@ -29,10 +31,19 @@ class NpeObjective : public Objective {
   void set_random_state(const std::vector<std::uint64_t>& state) override {
     model_->density->set_random_state(state);
   }
+  // A copy of the networks (PosteriorModel::copy_networks) on the same data, with the
+  // training noise's and the density's random streams derived for the replica.
+  std::unique_ptr<Objective> replicate(int replica) override;
 
  private:
+  struct Data {
+    Eigen::MatrixXd theta_train, x_train, theta_validation, x_validation;
+  };
+  NpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data, BatchNoise noise);
+
+  std::shared_ptr<PosteriorModel> owned_model_;  // a replica's networks (null for replica 0)
   PosteriorModel* model_;
-  Eigen::MatrixXd theta_train_, x_train_, theta_validation_, x_validation_;
+  std::shared_ptr<const Data> data_;  // shared by the replicas
   BatchNoise noise_;  // added to every training batch of x
   Eigen::MatrixXd theta_batch_, x_batch_, grad_context_;  // reused across steps
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,11 +47,19 @@ class Objective {
   // parameters at an epoch's end continues training exactly.
   virtual std::vector<std::uint64_t> random_state() const { return {}; }
   virtual void set_random_state(const std::vector<std::uint64_t>& /*state*/) {}
+
+  // Data-parallel training (sbi/data_parallel.h): a copy of this objective that computes the
+  // same loss on other examples of the same training set, with its own copy of the model
+  // (same weights) and its own random streams, number `replica` (1, 2, ...; this objective is
+  // replica 0). The training data are shared, not copied; the copy must not outlive this
+  // objective. nullptr (the default): the objective trains on one thread.
+  virtual std::unique_ptr<Objective> replicate(int /*replica*/) { return nullptr; }
 };
 
-// The one point where the gradients of a step meet before the optimiser uses them. Serial
-// training leaves them as they are; a data-parallel implementation (threads, MPI ranks,
-// each with its own shard of the batch) replaces this with a sum over replicas.
+// The one point where the gradients of a step meet before the optimiser uses them, after the
+// threads' shards were summed (sbi/data_parallel.h). Training in one process leaves them as
+// they are; training across processes (MPI ranks, each with its own part of the batch)
+// replaces this with a sum over the processes.
 class GradientReduction {
  public:
   virtual ~GradientReduction() = default;

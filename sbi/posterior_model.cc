@@ -175,6 +175,14 @@ void PosteriorModel::check_draws(const Eigen::MatrixXd& theta, const Eigen::Vect
   throw core::Error(message);
 }
 
+PosteriorModel PosteriorModel::copy_networks() {
+  PosteriorModel copy;
+  copy.density = make_density(density->kind(), density->hyperparameters());
+  copy.embedding = nn::make_embedding(embedding->kind(), embedding->hyperparameters(), 0);
+  nn::unflatten_values(nn::flatten_values(parameters()), copy.parameters());
+  return copy;
+}
+
 nn::Parameters PosteriorModel::parameters() {
   nn::Parameters out;
   nn::append_parameters("embedding", embedding->parameters(), &out);

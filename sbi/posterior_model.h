@@ -83,6 +83,10 @@ class PosteriorModel {
 
   // All trainable parameters: embedding's then density's.
   nn::Parameters parameters();
+
+  // A model with copies of the density and the embedding (rebuilt from their
+  // hyperparameters, same weights) and nothing else: a replica for data-parallel training.
+  PosteriorModel copy_networks();
 };
 
 }  // namespace sbi

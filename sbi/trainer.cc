@@ -10,6 +10,7 @@
 #include "core/memory_budget.h"
 #include "core/progress.h"
 #include "nn/adam.h"
+#include "sbi/data_parallel.h"
 #include "sbi/embedding_pretraining.h"
 #include "sbi/npe_objective.h"
 
@@ -22,6 +23,7 @@ bool TrainOptions::is_valid(std::string* error) const {
   else if (patience < 0) *error = "TrainOptions::patience must be >= 0";
   else if (lr_plateau < 0) *error = "TrainOptions::lr_plateau must be >= 0";
   else if (pretrain_epochs < 0) *error = "TrainOptions::pretrain_epochs must be >= 0";
+  else if (shards < 0) *error = "TrainOptions::shards = " + std::to_string(shards) + " must be >= 0";
   else if (!(validation_fraction > 0 && validation_fraction < 1))
     *error = "TrainOptions::validation_fraction must be in (0, 1)";
   else return true;
@@ -108,6 +110,9 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
   const long batch_size = std::min<long>(options.batch_size, n_train);
   const long batches = n_train / batch_size;  // the last partial batch is dropped each epoch
   std::vector<long> perm(n_train), batch(batch_size);
+  ShardedObjective sharded(objective, options.resume != nullptr ? options.resume->shards : options.shards,
+                           batch_size);
+  summary->shards = sharded.shards();
   std::iota(perm.begin(), perm.end(), 0L);
   std::vector<double> terms, term_sums(num_terms);
   std::string restarts_note;  // appended to the summary message
@@ -134,7 +139,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     nn::unflatten_values(c.weights, params);
     best = c.best_weights;
     adam.set_state(c.adam);
-    objective->set_random_state(c.random_state);
+    sharded.set_random_state(c.random_state);
     learning_rate = c.learning_rate;
     since_best = c.since_best;
     best_loss = c.best_loss;
@@ -165,13 +170,14 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     c.best_weights = best;
     c.adam = adam.state();
     c.history = summary->history;
-    c.random_state = objective->random_state();
+    c.random_state = sharded.random_state();
     c.seconds = seconds_before + clock.seconds();
+    c.shards = sharded.shards();
     options.on_checkpoint(c);
   };
   for (int epoch = first_epoch; epoch <= options.max_epochs; ++epoch) {
     core::Stopwatch epoch_clock;
-    objective->begin_epoch(epoch);
+    sharded.begin_epoch(epoch);
     adam.set_learning_rate(options.learning_rate_schedule
                                ? options.learning_rate_schedule(epoch, learning_rate)
                                : learning_rate);
@@ -182,7 +188,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     for (long b = 0; b < batches && failure.empty(); ++b) {
       std::copy(perm.begin() + b * batch_size, perm.begin() + (b + 1) * batch_size, batch.begin());
       nn::zero_grad(params);
-      const double loss = objective->loss_and_gradient(batch, &terms);
+      const double loss = sharded.loss_and_gradient(batch, &terms);
       core::check(terms.size() == num_terms, "fit: the objective reported " +
                                                  std::to_string(terms.size()) + " terms, not " +
                                                  std::to_string(num_terms));

@@ -49,8 +49,9 @@ struct FitCheckpoint {
   nn::Vector weights, best_weights;  // flattened in parameter order
   nn::Adam::State adam;
   std::vector<EpochRecord> history;
-  std::vector<std::uint64_t> random_state;  // Objective::random_state
+  std::vector<std::uint64_t> random_state;  // ShardedObjective::random_state (every shard's)
   double seconds = 0;                       // training time so far
+  int shards = 1;                           // TrainSummary::shards of the run
 };
 
 struct TrainOptions {
@@ -66,6 +67,12 @@ struct TrainOptions {
   int lr_plateau = 5;
   double min_learning_rate = 1e-5;
   std::uint64_t seed = 0;            // split, shuffling
+  // Data-parallel training (sbi/data_parallel.h): every batch is split into this many shards,
+  // computed on as many threads as there are (at most the shards). The result is bitwise
+  // reproducible for a given number of shards, whatever the number of threads; different
+  // numbers of shards round differently. 0: one shard per available OpenMP thread. A resumed
+  // run keeps the shards of its checkpoint. Objectives that cannot replicate use one.
+  int shards = 0;
   // train() only: epochs of regression pretraining of the embedding before NPE (sbi/
   // embedding_pretraining.h), with the same early stopping; 0 = none. Ignored without an
   // embedding network.
@@ -110,6 +117,7 @@ struct TrainSummary {
   // Epochs restarted after a NaN/Inf training loss, gradient or validation loss (each from
   // the best weights with half the learning rate; see train()). Not stored in model files.
   int non_finite_restarts = 0;
+  int shards = 1;  // the data-parallel shards each batch was split into (TrainOptions::shards)
   // train() with TrainOptions::pretrain_epochs: the pretraining's epochs and its best
   // held-out mean squared error of standardised θ (0 epochs: none ran).
   int pretrain_epochs = 0;
@@ -120,8 +128,9 @@ struct TrainSummary {
 
 // The training loop for any objective: shuffled batches, Adam with gradient clipping, the
 // learning rate halved on validation plateaus, early stopping and restoration of the best
-// weights; every term recorded per epoch. `reduction` (may be null) is where a parallel
-// implementation sums gradients.
+// weights; every term recorded per epoch. Each batch is split into TrainOptions::shards
+// shards computed in parallel (sbi/data_parallel.h); `reduction` (may be null) is where
+// training across processes sums the gradients after that.
 //
 // A NaN or Inf training loss or gradient norm (checked at every batch, before the step) or
 // validation loss (every epoch) never reaches the weights: the epoch restarts from the best

@@ -59,6 +59,11 @@ class BatchNoise {
       : sigma_(std::move(sigma)), seed_(seed), rng_(seed, kStream) {}
 
   bool enabled() const { return sigma_.size() > 0; }
+  // The noise of data-parallel replica r >= 1 (sbi/data_parallel.h): the same σ, other streams.
+  BatchNoise for_replica(int replica) const {
+    if (!enabled()) return {};
+    return BatchNoise(sigma_, seed_ + 0xD1B54A32D192ED03ULL * static_cast<std::uint64_t>(replica));
+  }
   void begin_epoch(int epoch) { rng_ = core::Rng(seed_, kStream + static_cast<std::uint64_t>(epoch)); }
   void add(Eigen::MatrixXd* x) {
     if (enabled()) add_gaussian_noise(sigma_, &rng_, x);

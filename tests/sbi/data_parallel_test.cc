@@ -1,0 +1,203 @@
+// Data-parallel training (sbi/data_parallel.h): a batch split into shards gives the gradient of
+// the whole batch (up to rounding), training is bitwise reproducible for a given number of
+// shards whatever the number of threads, a resumed sharded run (with the replicas' random
+// streams) equals the uninterrupted one, and objectives that cannot replicate train on one.
+#include <gtest/gtest.h>
+
+#include <omp.h>
+
+#include "core/rng.h"
+#include "io/h5_file.h"
+#include "sbi/data_parallel.h"
+#include "sbi/fit_checkpoint.h"
+#include "sbi/npe_objective.h"
+#include "sbi/trainer.h"
+#include "testing/temp_dir.h"
+
+namespace sbi {
+namespace {
+
+Eigen::MatrixXd normals(long rows, long cols, std::uint64_t seed) {
+  core::Rng rng(seed);
+  Eigen::MatrixXd m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.normal();
+  return m;
+}
+
+PosteriorModel small_model(DensityKind kind) {
+  ModelOptions mo;
+  mo.density = default_density_options(kind);
+  mo.density.hidden = 16;
+  mo.density.transforms = 2;
+  mo.density.layers = 1;
+  mo.embedding = EmbeddingKind::kMlp;
+  mo.embedding_dim = 4;
+  mo.embedding_hidden = 16;
+  mo.embedding_layers = 1;
+  mo.seed = 3;
+  return PosteriorModel::create(mo, 2, 3);
+}
+
+// Restores the OpenMP thread count a test changed.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
+  ~ThreadCount() { omp_set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+TEST(DataParallel, ShardsGiveTheGradientOfTheWholeBatch) {
+  PosteriorModel model = small_model(DensityKind::kNSF);
+  const Eigen::MatrixXd theta = normals(2, 200, 1), x = normals(3, 200, 2);
+  NpeObjective objective(&model, theta, x, theta.leftCols(5), x.leftCols(5));
+  std::vector<long> batch;
+  for (long i = 0; i < 50; ++i) batch.push_back((7 * i) % 200);
+  const nn::Parameters params = model.parameters();
+  std::vector<double> terms;
+  for (int round = 0; round < 2; ++round) {  // the second with other weights: replicas follow
+    nn::zero_grad(params);
+    const double whole = objective.loss_and_gradient(batch, &terms);
+    const nn::Vector whole_grad = nn::flatten_grads(params);
+    for (int shards : {2, 3, 7}) {  // 7 does not divide 50: unequal shards, unequal weights
+      ShardedObjective sharded(&objective, shards, static_cast<long>(batch.size()));
+      ASSERT_EQ(sharded.shards(), shards);
+      nn::zero_grad(params);
+      const double loss = sharded.loss_and_gradient(batch, &terms);
+      EXPECT_NEAR(loss, whole, 1e-12 * std::abs(whole)) << shards << " shards";
+      ASSERT_EQ(terms.size(), 1u);
+      EXPECT_NEAR(terms[0], whole, 1e-12 * std::abs(whole));
+      const nn::Vector grad = nn::flatten_grads(params);
+      EXPECT_LT((grad - whole_grad).norm(), 1e-12 * whole_grad.norm()) << shards << " shards";
+    }
+    nn::Vector w = nn::flatten_values(params);
+    w += 0.1 * normals(w.size(), 1, 9).col(0);
+    nn::unflatten_values(w, params);
+  }
+}
+
+TEST(DataParallel, ShardsAreAtMostTheBatch) {
+  PosteriorModel model = small_model(DensityKind::kRealNVP);
+  const Eigen::MatrixXd theta = normals(2, 20, 1), x = normals(3, 20, 2);
+  NpeObjective objective(&model, theta, x, theta.leftCols(2), x.leftCols(2));
+  EXPECT_EQ(ShardedObjective(&objective, 8, 3).shards(), 3);
+  EXPECT_EQ(ShardedObjective(&objective, 1, 3).shards(), 1);
+}
+
+struct TrainedRun {
+  TrainSummary summary;
+  nn::Vector weights;
+};
+
+TrainedRun train_small(DensityKind kind, int shards, int threads, int max_epochs,
+                const FitCheckpoint* resume = nullptr, FitCheckpoint* checkpoint_at_2 = nullptr) {
+  ThreadCount count(threads);
+  PosteriorModel model = small_model(kind);
+  const Eigen::MatrixXd theta = normals(2, 400, 4);
+  Eigen::MatrixXd data(3, 400);
+  data.topRows(2) = theta + 0.3 * normals(2, 400, 5);
+  data.row(2) = normals(1, 400, 6);
+  TrainOptions options;
+  options.batch_size = 64;
+  options.max_epochs = max_epochs;
+  options.patience = 0;
+  options.seed = 11;
+  options.shards = shards;
+  options.resume = resume;
+  if (checkpoint_at_2 != nullptr)
+    options.on_checkpoint = [&](const FitCheckpoint& c) {
+      if (c.epoch == 2) *checkpoint_at_2 = c;
+    };
+  TrainedRun run;
+  train(options, theta, data, &model, &run.summary);
+  run.weights = nn::flatten_values(model.parameters());
+  return run;
+}
+
+void expect_same_history(const TrainedRun& a, const TrainedRun& b) {
+  ASSERT_EQ(a.summary.history.size(), b.summary.history.size());
+  for (size_t e = 0; e < a.summary.history.size(); ++e) {
+    EXPECT_EQ(a.summary.history[e].train_loss, b.summary.history[e].train_loss) << "epoch " << e + 1;
+    EXPECT_EQ(a.summary.history[e].validation_loss, b.summary.history[e].validation_loss) << "epoch " << e + 1;
+  }
+  EXPECT_EQ(a.weights, b.weights);
+}
+
+TEST(DataParallel, TrainingIsBitwiseTheSameForGivenShardsWhateverTheThreads) {
+  const TrainedRun two_threads = train_small(DensityKind::kNSF, 2, 2, 3);
+  const TrainedRun one_thread = train_small(DensityKind::kNSF, 2, 1, 3);
+  const TrainedRun again = train_small(DensityKind::kNSF, 2, 2, 3);
+  EXPECT_EQ(two_threads.summary.shards, 2);
+  expect_same_history(two_threads, one_thread);
+  expect_same_history(two_threads, again);
+  // One shard is the serial step: the same training up to rounding, not bit for bit.
+  const TrainedRun serial = train_small(DensityKind::kNSF, 1, 2, 3);
+  EXPECT_EQ(serial.summary.shards, 1);
+  EXPECT_NE(serial.weights, two_threads.weights);
+  EXPECT_NEAR(serial.summary.history.back().train_loss, two_threads.summary.history.back().train_loss,
+              1e-6 * std::abs(serial.summary.history.back().train_loss));
+}
+
+// The CNF draws times and noise in every shard: the replicas' streams travel in the checkpoint.
+TEST(DataParallel, AResumedShardedRunWithRandomDrawsEqualsTheUninterruptedOne) {
+  FitCheckpoint at_2;
+  const TrainedRun whole = train_small(DensityKind::kCNF, 3, 2, 4, nullptr, &at_2);
+  ASSERT_EQ(at_2.epoch, 2);
+  EXPECT_EQ(at_2.shards, 3);
+  EXPECT_EQ(at_2.random_state.size(), 3 * core::Rng(0).state_vector().size());
+  // Through a checkpoint file, read with the shards it was written with.
+  testing::TempDir dir;
+  {
+    io::H5File f = io::H5File::create(dir.file("c.h5"));
+    write_fit_checkpoint(f, at_2, "run");
+    f.close();
+  }
+  const FitCheckpoint read = read_fit_checkpoint(dir.file("c.h5"), "run");
+  EXPECT_EQ(read.shards, 3);
+  EXPECT_EQ(read.random_state, at_2.random_state);
+  // Resumed with other --shards and threads: the checkpoint's shards decide.
+  const TrainedRun resumed = train_small(DensityKind::kCNF, 1, 1, 4, &read);
+  EXPECT_EQ(resumed.summary.shards, 3);
+  expect_same_history(whole, resumed);
+}
+
+// An objective without replicate() trains on one shard whatever is asked.
+class QuadraticObjective : public Objective {
+ public:
+  QuadraticObjective() { w_.setZero(1, 1), g_.setZero(1, 1); }
+  std::vector<std::string> term_names() const override { return {"q"}; }
+  long num_train() const override { return 64; }
+  nn::Parameters parameters() override { return {{"w", &w_, &g_}}; }
+  double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override {
+    double loss = 0, grad = 0;
+    for (long i : batch) {
+      loss += (w_(0, 0) - i) * (w_(0, 0) - i);
+      grad += 2 * (w_(0, 0) - i);
+    }
+    g_(0, 0) += grad / batch.size();
+    terms->assign(1, loss / batch.size());
+    return loss / batch.size();
+  }
+  double validation_loss(std::vector<double>* terms) override {
+    terms->assign(1, w_(0, 0) * w_(0, 0));
+    return (*terms)[0];
+  }
+
+ private:
+  nn::Matrix w_, g_;
+};
+
+TEST(DataParallel, AnObjectiveThatCannotReplicateTrainsOnOneShard) {
+  QuadraticObjective objective;
+  TrainOptions options;
+  options.batch_size = 16;
+  options.max_epochs = 2;
+  options.shards = 4;
+  TrainSummary summary;
+  fit(options, &objective, &summary);
+  EXPECT_EQ(summary.shards, 1);
+}
+
+}  // namespace
+}  // namespace sbi
