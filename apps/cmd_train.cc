@@ -4,6 +4,8 @@
 #include "apps/command_specs.h"
 #include "apps/commands.h"
 #include "apps/flags.h"
+#include "apps/process_group.h"
+#include "apps/process_training.h"
 #include "apps/progress_reporter.h"
 #include "apps/simulation_file.h"
 #include "apps/train_flags.h"
@@ -54,23 +56,34 @@ std::string training_fingerprint(const TrainOptions& t, const Eigen::MatrixXd& t
 
 // Trains `model` and writes it: the part of NPE and NLE training after the data are in place.
 // After every epoch the state goes to the checkpoint file (atomically); --resume continues
-// from it; a finished run removes it.
+// from it; a finished run removes it. Under mpirun every rank trains its part of every batch
+// (apps/process_training.h) and rank 0 alone reports, checkpoints and writes.
 int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions& model_options,
                   TrainOptions train_options, const Eigen::MatrixXd& target, const Eigen::MatrixXd& condition,
                   PosteriorModel* model, io::OutputFiles* out, const std::string& out_path,
                   const std::vector<std::string>& inputs) {
+  const ProcessGroup& group = process_group();
   TrainingCheckpoint checkpoint(flags, out_path, inputs,
                                 training_fingerprint(train_options, target, condition, model, model->is_likelihood()));
+  checkpoint.set_writer(group.is_root());
   checkpoint.attach(&train_options);
+  ProcessGradientReduction reduction(group);
+  if (group.size() > 1) {
+    train_options.reduction = &reduction;
+    log_line("training across %d processes (mpirun): each computes its part of every batch of %d",
+             group.size(), train_options.batch_size);
+  }
   ProgressReporter reporter(/*every_message=*/true);
   const core::ProgressCallback progress = reporter.callback();
-  train_options.on_epoch = [&](const EpochReport& r) {
-    progress({r.phase, r.epoch, r.max_epochs, describe_epoch(r)});
-  };
+  if (group.is_root())
+    train_options.on_epoch = [&](const EpochReport& r) {
+      progress({r.phase, r.epoch, r.max_epochs, describe_epoch(r)});
+    };
   TrainSummary summary;
   train(train_options, target, condition, model, &summary);
   reporter.finish();
   log_line("%s", summary.message.c_str());
+  if (!group.is_root()) return 0;
   const io::Provenance provenance = provenance_of(inv, model_options.seed);
   out->write_hdf5(out_path, [&](io::H5File& f) { write_model(f, *model, summary, provenance); });
   out->commit();
@@ -109,9 +122,7 @@ int train_likelihood(const Invocation& inv, const Flags& flags, const ModelOptio
                        {flags.get("data", "")});
 }
 
-}  // namespace
-
-int cmd_train(const Invocation& inv) {
+int train_command(const Invocation& inv, const ProcessGroup& group) {
   Flags flags(inv.args, command_spec("train"));
   const std::string data_path = flags.required("data");
   const std::string out_path = flags.required("out");
@@ -131,7 +142,7 @@ int cmd_train(const Invocation& inv) {
   if (flags.has("mask")) inputs.push_back(mask_path);
   if (flags.has("noise-map")) inputs.push_back(noise_map_path);
   io::OutputFiles out(inputs);
-  out.add(out_path);
+  if (group.is_root()) out.add(out_path);
   SimulationData data = load_simulations(
       data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
   const std::string target = flags.get("target", "theta");
@@ -201,6 +212,18 @@ int cmd_train(const Invocation& inv) {
 
   return fit_and_write(inv, flags, model_options, train_options, data.theta, data.x, &model, &out, out_path,
                        inputs);
+}
+
+}  // namespace
+
+// Under mpirun (a build with MPI) every rank runs the same command; an error on any rank ends
+// every rank with one message (apps/process_group.h).
+int cmd_train(const Invocation& inv) {
+  const ProcessGroup& group = process_group();
+  if (!group.is_root()) set_log_lines(false);
+  int status = 0;
+  run_collectively(group, [&] { status = train_command(inv, group); });
+  return status;
 }
 
 }  // namespace sbi::app

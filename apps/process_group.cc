@@ -52,6 +52,8 @@ void run_collectively(const ProcessGroup& group, const std::function<void()>& pa
   std::string error;
   try {
     part();
+  } catch (const JobFailure&) {
+    throw;  // every rank agreed on it already
   } catch (const std::bad_alloc&) {
     error = "out of memory";
   } catch (const std::exception& e) {
@@ -99,6 +101,26 @@ std::string ProcessGroup::first_failure(const std::string& my_error) const {
 #else
   return my_error;
 #endif
+}
+
+std::vector<double> ProcessGroup::all_gather(const std::vector<double>& mine) const {
+  if (size_ == 1) return mine;
+  std::vector<double> all(mine.size() * static_cast<size_t>(size_));
+#ifdef SBI_WITH_MPI
+  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_DOUBLE, all.data(),
+                static_cast<int>(mine.size()), MPI_DOUBLE, MPI_COMM_WORLD);
+#endif
+  return all;
+}
+
+std::vector<std::uint64_t> ProcessGroup::all_gather(const std::vector<std::uint64_t>& mine) const {
+  if (size_ == 1) return mine;
+  std::vector<std::uint64_t> all(mine.size() * static_cast<size_t>(size_));
+#ifdef SBI_WITH_MPI
+  MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_UINT64_T, all.data(),
+                static_cast<int>(mine.size()), MPI_UINT64_T, MPI_COMM_WORLD);
+#endif
+  return all;
 }
 
 }  // namespace sbi::app

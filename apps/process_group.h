@@ -4,8 +4,10 @@
 // process_group(); MPI is initialised there and finalised at exit.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -20,6 +22,11 @@ class ProcessGroup {
   // Collective: every rank passes its own error ("" when its part succeeded). Returns "" on
   // every rank if all succeeded, else "rank R: <message>" of the lowest failing rank.
   std::string first_failure(const std::string& my_error) const;
+
+  // Collective: every rank's `mine` (all of the same length), concatenated in rank order, on
+  // every rank.
+  std::vector<double> all_gather(const std::vector<double>& mine) const;
+  std::vector<std::uint64_t> all_gather(const std::vector<std::uint64_t>& mine) const;
 
  private:
   friend const ProcessGroup& process_group();

@@ -52,7 +52,14 @@ void ProgressReporter::report(const core::Progress& p) {
     std::fprintf(stderr, "sbi: %s %s (%.1f s)\n", p.stage.c_str(), p.message.c_str(), now);
 }
 
+namespace {
+bool g_log_lines = true;
+}
+
+void set_log_lines(bool on) { g_log_lines = on; }
+
 void log_line(const char* format, ...) {
+  if (!g_log_lines) return;
   std::fputs("sbi: ", stderr);
   va_list args;
   va_start(args, format);

@@ -29,4 +29,7 @@ class ProgressReporter {
 // One log line on stderr, prefixed "sbi: ".
 void log_line(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
+// Off: log_line prints nothing (the ranks other than 0 of an mpirun job that all do the same).
+void set_log_lines(bool on);
+
 }  // namespace sbi::app

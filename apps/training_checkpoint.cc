@@ -42,6 +42,7 @@ TrainingCheckpoint::TrainingCheckpoint(const Flags& flags, const std::string& ou
 void TrainingCheckpoint::attach(TrainOptions* options) {
   if (resuming_) options->resume = &resume_from_;
   options->on_checkpoint = [this](const FitCheckpoint& c) {
+    if (!writes_) return;
     try {
       io::write_hdf5_file(path_, [&](io::H5File& f) { write_fit_checkpoint(f, c, fingerprint_); }, inputs_,
                           io::HdfStaging::kInMemory);
@@ -54,6 +55,8 @@ void TrainingCheckpoint::attach(TrainOptions* options) {
   };
 }
 
-void TrainingCheckpoint::remove() const { std::remove(path_.c_str()); }
+void TrainingCheckpoint::remove() const {
+  if (writes_) std::remove(path_.c_str());
+}
 
 }  // namespace sbi::app

@@ -29,12 +29,16 @@ class TrainingCheckpoint {
   // Sets options->resume (when resuming) and options->on_checkpoint; both refer to this object.
   void attach(TrainOptions* options);
   void remove() const;
+  // Off: this process reads the checkpoint to resume but never writes or removes it (the
+  // ranks other than 0 of a training run across processes).
+  void set_writer(bool writes) { writes_ = writes; }
 
  private:
   std::string path_, fingerprint_;
   std::vector<std::string> inputs_;
   bool resuming_ = false;
   bool failed_ = false;
+  bool writes_ = true;
   FitCheckpoint resume_from_;
 };
 

@@ -40,15 +40,27 @@ Vector flatten_grads(const Parameters& params) {
   return flatten(params, [](const Parameter& p) { return p.grad; });
 }
 
-void unflatten_values(const Vector& flat, const Parameters& params) {
+namespace {
+template <class Member>
+void unflatten(const Vector& flat, const Parameters& params, Member member, const char* what) {
   core::check(flat.size() == count_scalars(params),
-              "unflatten_values: vector has " + std::to_string(flat.size()) + " entries, expected " +
+              std::string(what) + ": vector has " + std::to_string(flat.size()) + " entries, expected " +
                   std::to_string(count_scalars(params)));
   long offset = 0;
   for (const Parameter& p : params) {
-    Eigen::Map<Vector>(p.value->data(), p.value->size()) = flat.segment(offset, p.value->size());
-    offset += p.value->size();
+    Matrix* m = member(p);
+    Eigen::Map<Vector>(m->data(), m->size()) = flat.segment(offset, m->size());
+    offset += m->size();
   }
+}
+}  // namespace
+
+void unflatten_values(const Vector& flat, const Parameters& params) {
+  unflatten(flat, params, [](const Parameter& p) { return p.value; }, "unflatten_values");
+}
+
+void unflatten_grads(const Vector& flat, const Parameters& params) {
+  unflatten(flat, params, [](const Parameter& p) { return p.grad; }, "unflatten_grads");
 }
 
 }  // namespace sbi::nn

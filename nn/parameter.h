@@ -31,5 +31,6 @@ long count_scalars(const Parameters& params);
 Vector flatten_values(const Parameters& params);
 Vector flatten_grads(const Parameters& params);
 void unflatten_values(const Vector& flat, const Parameters& params);
+void unflatten_grads(const Vector& flat, const Parameters& params);
 
 }  // namespace sbi::nn

@@ -19,36 +19,41 @@ int available_threads() {
 #endif
 }
 
-ShardedObjective::ShardedObjective(Objective* objective, int shards, long batch_size)
-    : objective_(objective) {
+ShardedObjective::ShardedObjective(Objective* objective, int shards, long batch_size, int first_replica)
+    : objective_(objective), target_(objective->parameters()) {
   core::check(batch_size >= 1, "ShardedObjective: the batch size must be >= 1");
+  core::check(first_replica >= 0, "ShardedObjective: first_replica must be >= 0");
   long count = shards > 0 ? shards : available_threads();
   count = std::max(1L, std::min(count, batch_size));
-  params_.push_back(objective->parameters());
-  for (int s = 1; s < count; ++s) {
-    std::unique_ptr<Objective> copy = objective->replicate(s);
-    if (copy == nullptr) break;  // the objective trains on one thread
-    params_.push_back(copy->parameters());
-    core::check(params_.back().size() == params_.front().size(),
+  for (int s = 0; s < count; ++s) {
+    if (first_replica == 0 && s == 0) {
+      workers_.push_back(objective);
+      continue;
+    }
+    std::unique_ptr<Objective> copy = objective->replicate(first_replica + s);
+    if (copy == nullptr) break;  // the objective cannot replicate
+    core::check(copy->parameters().size() == target_.size(),
                 "ShardedObjective: a replica has other parameters than the objective");
+    workers_.push_back(copy.get());
     replicas_.push_back(std::move(copy));
   }
-  if (!replicas_.empty() && static_cast<long>(params_.size()) < count) {
-    replicas_.clear();  // all or none
-    params_.resize(1);
+  if (static_cast<long>(workers_.size()) < count) {  // all or none: then the objective alone
+    replicas_.clear();
+    workers_.assign(1, objective);
   }
-  shard_batches_.resize(params_.size());
-  shard_terms_.resize(params_.size());
-  shard_losses_.resize(params_.size());
+  for (Objective* worker : workers_) params_.push_back(worker->parameters());
+  shard_batches_.resize(workers_.size());
+  shard_terms_.resize(workers_.size());
+  shard_losses_.resize(workers_.size());
 }
 
 void ShardedObjective::begin_epoch(int epoch) {
-  for (int s = 0; s < shards(); ++s) replica(s)->begin_epoch(epoch);
+  for (Objective* worker : workers_) worker->begin_epoch(epoch);
 }
 
 double ShardedObjective::loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) {
   const int num_shards = shards();
-  if (num_shards == 1) return objective_->loss_and_gradient(batch, terms);
+  if (num_shards == 1 && is_objective(0)) return objective_->loss_and_gradient(batch, terms);
   const long n = static_cast<long>(batch.size());
   core::check(n >= num_shards, "ShardedObjective: a batch of " + std::to_string(n) +
                                    " examples cannot be split into " + std::to_string(num_shards) +
@@ -57,49 +62,54 @@ double ShardedObjective::loss_and_gradient(const std::vector<long>& batch, std::
     shard_batches_[s].assign(batch.begin() + n * s / num_shards, batch.begin() + n * (s + 1) / num_shards);
   std::vector<std::exception_ptr> failures(num_shards);
   const int threads = std::min(num_shards, available_threads());
-  // Each shard touches only its replica; replica 0's weights are read, never written, here.
+  // Each shard touches only its worker; the objective's weights are read, never written, here.
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (int s = 0; s < num_shards; ++s) {
     try {
-      if (s > 0) {
+      if (!is_objective(s)) {
         const nn::Parameters& mine = params_[s];
         for (size_t i = 0; i < mine.size(); ++i) {
-          *mine[i].value = *params_[0][i].value;
+          *mine[i].value = *target_[i].value;
           mine[i].grad->setZero();
         }
       }
-      shard_losses_[s] = replica(s)->loss_and_gradient(shard_batches_[s], &shard_terms_[s]);
+      shard_losses_[s] = workers_[s]->loss_and_gradient(shard_batches_[s], &shard_terms_[s]);
     } catch (...) {
       failures[s] = std::current_exception();
     }
   }
   for (const std::exception_ptr& failure : failures)
     if (failure) std::rethrow_exception(failure);
-  // The weighted sum, in shard order, into replica 0's gradients.
+  // The weighted sum, in shard order, into the objective's gradients: each product rounded,
+  // then added (never fused: this file is compiled with -ffp-contract=off), the arithmetic of
+  // the sum across processes, so that K processes of one shard give the bits of one of K.
   std::vector<double> weight(num_shards);
   for (int s = 0; s < num_shards; ++s)
     weight[s] = static_cast<double>(shard_batches_[s].size()) / static_cast<double>(n);
-  const nn::Parameters& total = params_[0];
-  for (size_t i = 0; i < total.size(); ++i) {
-    nn::Matrix& g = *total[i].grad;
-    g *= weight[0];
-    for (int s = 1; s < num_shards; ++s) g += weight[s] * *params_[s][i].grad;
+  for (size_t i = 0; i < target_.size(); ++i) {
+    nn::Matrix& g = *target_[i].grad;
+    for (int s = 0; s < num_shards; ++s) {
+      scratch_.noalias() = weight[s] * *params_[s][i].grad;
+      if (s == 0) g = scratch_;
+      else g += scratch_;
+    }
   }
   double loss = 0;
   terms->assign(shard_terms_[0].size(), 0.0);
   for (int s = 0; s < num_shards; ++s) {
     core::check(shard_terms_[s].size() == terms->size(),
                 "ShardedObjective: the replicas report different numbers of loss terms");
-    loss += weight[s] * shard_losses_[s];
-    for (size_t t = 0; t < terms->size(); ++t) (*terms)[t] += weight[s] * shard_terms_[s][t];
+    loss = s == 0 ? weight[s] * shard_losses_[s] : loss + weight[s] * shard_losses_[s];
+    for (size_t t = 0; t < terms->size(); ++t)
+      (*terms)[t] = s == 0 ? weight[s] * shard_terms_[s][t] : (*terms)[t] + weight[s] * shard_terms_[s][t];
   }
   return loss;
 }
 
 std::vector<std::uint64_t> ShardedObjective::random_state() const {
   std::vector<std::uint64_t> all;
-  for (int s = 0; s < shards(); ++s) {
-    const std::vector<std::uint64_t> one = replica(s)->random_state();
+  for (const Objective* worker : workers_) {
+    const std::vector<std::uint64_t> one = worker->random_state();
     all.insert(all.end(), one.begin(), one.end());
   }
   return all;
@@ -111,7 +121,7 @@ void ShardedObjective::set_random_state(const std::vector<std::uint64_t>& state)
               "training: the checkpoint's random state (" + std::to_string(state.size()) +
                   " words) does not split into " + std::to_string(shards()) + " shards");
   for (int s = 0; s < shards(); ++s)
-    replica(s)->set_random_state(
+    workers_[s]->set_random_state(
         std::vector<std::uint64_t>(state.begin() + part * s, state.begin() + part * (s + 1)));
 }
 

@@ -9,6 +9,10 @@
 // which is the batch mean every Objective reports, up to rounding. The order of the sum is
 // fixed, so training is bitwise reproducible for a given S whatever the number of threads
 // that run the shards; S = 1 is exactly the serial step.
+//
+// Across processes (GradientReduction), process p's shards are replicas p S, ..., p S + S - 1,
+// so that no two shards of the job draw the same random numbers; the objective itself then
+// only holds the weights the optimiser updates and receives the gradients.
 #pragma once
 
 #include <cstdint>
@@ -25,17 +29,18 @@ int available_threads();
 class ShardedObjective {
  public:
   // S = `shards` (<= 0: one per available thread), at most batch_size (each shard holds at
-  // least one example), and 1 when the objective cannot replicate. Borrows the objective.
-  ShardedObjective(Objective* objective, int shards, long batch_size);
+  // least one example), and 1 when the objective cannot replicate (then the objective computes
+  // the shard itself, whatever first_replica). Borrows the objective.
+  ShardedObjective(Objective* objective, int shards, long batch_size, int first_replica = 0);
   ShardedObjective(const ShardedObjective&) = delete;
   ShardedObjective& operator=(const ShardedObjective&) = delete;
 
-  int shards() const { return static_cast<int>(params_.size()); }
+  int shards() const { return static_cast<int>(workers_.size()); }
 
   void begin_epoch(int epoch);
 
-  // Objective::loss_and_gradient over `batch`, sharded. The objective's gradients must be
-  // zeroed by the caller (as for the serial step); the replicas take the objective's current
+  // Objective::loss_and_gradient over `batch`, sharded, into the objective's gradients, which
+  // the caller zeroes (as for the serial step); the replicas take the objective's current
   // weights and zeroed gradients here, so the optimiser only ever updates the objective.
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms);
 
@@ -45,15 +50,17 @@ class ShardedObjective {
   void set_random_state(const std::vector<std::uint64_t>& state);
 
  private:
-  Objective* replica(int s) { return s == 0 ? objective_ : replicas_[s - 1].get(); }
-  const Objective* replica(int s) const { return s == 0 ? objective_ : replicas_[s - 1].get(); }
+  bool is_objective(int s) const { return workers_[s] == objective_; }
 
   Objective* objective_;
-  std::vector<std::unique_ptr<Objective>> replicas_;  // replicas 1 .. S-1
-  std::vector<nn::Parameters> params_;                // of replicas 0 .. S-1
+  nn::Parameters target_;                             // the objective's parameters
+  std::vector<std::unique_ptr<Objective>> replicas_;  // owned
+  std::vector<Objective*> workers_;                   // shard s's: the objective or a replica
+  std::vector<nn::Parameters> params_;                // of each worker
   std::vector<std::vector<long>> shard_batches_;
   std::vector<std::vector<double>> shard_terms_;
   std::vector<double> shard_losses_;
+  nn::Matrix scratch_;  // one shard's weighted gradient of one parameter
 };
 
 }  // namespace sbi

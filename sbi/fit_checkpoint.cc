@@ -37,6 +37,7 @@ void write_fit_checkpoint(io::H5File& f, const FitCheckpoint& c, const std::stri
   f.set_attr("/", "adam_steps", static_cast<std::int64_t>(c.adam.steps));
   f.set_attr("/", "num_terms", static_cast<std::int64_t>(num_terms));
   f.set_attr("/", "shards", static_cast<std::int64_t>(c.shards));
+  f.set_attr("/", "processes", static_cast<std::int64_t>(c.processes));
   f.write_vector("/weights", c.weights);
   f.write_vector("/best_weights", c.best_weights);
   f.write_vector("/adam_m", c.adam.m);
@@ -82,6 +83,9 @@ FitCheckpoint read_fit_checkpoint(const std::string& path, const std::string& fi
   const std::int64_t shards = f.has_attr("/", "shards") ? f.get_int_attr("/", "shards") : 1;
   core::check(shards >= 1 && shards <= 4096, path + ": shards must be in [1, 4096] (damaged checkpoint)");
   c.shards = static_cast<int>(shards);
+  const std::int64_t processes = f.has_attr("/", "processes") ? f.get_int_attr("/", "processes") : 1;
+  core::check(processes >= 1 && processes <= (1 << 24), path + ": processes must be >= 1 (damaged checkpoint)");
+  c.processes = static_cast<int>(processes);
   c.weights = f.read_vector("/weights");
   c.best_weights = f.read_vector("/best_weights");
   c.adam.m = f.read_vector("/adam_m");

@@ -6,10 +6,11 @@
 //      must match to be continued: data, model, training settings), epoch, learning_rate,
 //      since_best, best_epoch, best_loss, non_finite_restarts, restarts_note, seconds,
 //      adam_steps, num_terms (the objective's loss terms), shards (of each batch, sbi/
-//      data_parallel.h; absent in older checkpoints: 1)
+//      data_parallel.h; absent in older checkpoints: 1), processes (of a run across
+//      processes, sbi/objective.h's GradientReduction; absent: 1)
 //   /weights, /best_weights, /adam_m, /adam_v (flattened in parameter order)
-//   /random_state (the random streams of the objective's shards, concatenated; int64 bit
-//      patterns of their uint64 words)
+//   /random_state (the random streams of the objective's shards, concatenated, process after
+//      process; int64 bit patterns of their uint64 words)
 //   /history/{train_loss, validation_loss, seconds} (E,), /history/{train_terms,
 //      validation_terms} (E, T)
 #pragma once

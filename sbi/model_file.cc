@@ -132,6 +132,8 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     summary->num_validation = f.get_int_attr("/history", "num_validation");
     summary->seconds = f.get_double_attr("/history", "seconds");
     if (f.has_attr("/history", "shards")) summary->shards = static_cast<int>(f.get_int_attr("/history", "shards"));
+    if (f.has_attr("/history", "processes"))
+      summary->processes = static_cast<int>(f.get_int_attr("/history", "processes"));
     summary->message = f.get_string_attr("/history", "stop_reason");
   }
   return m;

@@ -109,8 +109,10 @@ void write_training_history(io::H5File& f, const TrainSummary& summary) {
   f.set_attr("/history", "num_train", static_cast<std::int64_t>(summary.num_train));
   f.set_attr("/history", "num_validation", static_cast<std::int64_t>(summary.num_validation));
   f.set_attr("/history", "seconds", summary.seconds);
-  // What reproduces the run bit for bit with the same seed (sbi train --shards).
+  // What reproduces the run bit for bit with the same seed: the shards of each process
+  // (sbi train --shards) and the processes (mpirun -np).
   f.set_attr("/history", "shards", static_cast<std::int64_t>(summary.shards));
+  f.set_attr("/history", "processes", static_cast<std::int64_t>(summary.processes));
   f.set_attr("/history", "pretrain_epochs", static_cast<std::int64_t>(summary.pretrain_epochs));
   f.set_attr("/history", "pretrain_validation_mse", summary.pretrain_validation_mse);
   f.set_attr("/history", "x_noise", summary.x_noise);  // "" = none added in training

@@ -56,14 +56,27 @@ class Objective {
   virtual std::unique_ptr<Objective> replicate(int /*replica*/) { return nullptr; }
 };
 
-// The one point where the gradients of a step meet before the optimiser uses them, after the
-// threads' shards were summed (sbi/data_parallel.h). Training in one process leaves them as
-// they are; training across processes (MPI ranks, each with its own part of the batch)
-// replaces this with a sum over the processes.
+// Training across processes (MPI ranks): process part() of parts() computes its part of
+// every batch (contiguous, sizes differing by at most one, each split again into shards on
+// its threads), and the parts meet here before the optimiser step. The default is one process.
 class GradientReduction {
  public:
   virtual ~GradientReduction() = default;
-  virtual void reduce(nn::Parameters* /*params*/) {}
+  virtual int part() const { return 0; }
+  virtual int parts() const { return 1; }
+
+  // Collective. `values` holds this process's share of the step (its gradient, loss and terms,
+  // each already weighted by its part's share of the batch); afterwards every process holds
+  // the sum over the parts, added in part order, so the same bits on every process.
+  virtual void sum(Eigen::VectorXd* /*values*/) {}
+
+  // Collective: every process passes its error ("" when its step succeeded); throws (the
+  // same error on every process) when any failed, so that none waits for the others forever.
+  virtual void check_all(const std::string& /*my_error*/) {}
+
+  // Collective: the processes' words concatenated in part order (each passes as many), for
+  // the random streams a checkpoint keeps.
+  virtual std::vector<std::uint64_t> gather(const std::vector<std::uint64_t>& mine) { return mine; }
 };
 
 }  // namespace sbi

@@ -87,8 +87,7 @@ void check_batch_memory(const nn::Parameters& params, long batch, long data_dim,
 
 }  // namespace
 
-void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary,
-         GradientReduction* reduction) {
+void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary) {
   core::check_valid(options, "fit");
   const long n_train = objective->num_train();
   core::check(n_train >= 1, "fit: the objective has no training examples");
@@ -109,11 +108,32 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
 
   const long batch_size = std::min<long>(options.batch_size, n_train);
   const long batches = n_train / batch_size;  // the last partial batch is dropped each epoch
-  std::vector<long> perm(n_train), batch(batch_size);
-  ShardedObjective sharded(objective, options.resume != nullptr ? options.resume->shards : options.shards,
-                           batch_size);
-  summary->shards = sharded.shards();
+  std::vector<long> perm(n_train), batch(batch_size), part_batch;
   std::iota(perm.begin(), perm.end(), 0L);
+  // This process's part [part_begin, part_end) of every batch, split into shards on its threads.
+  GradientReduction one_process;
+  GradientReduction* reduction = options.reduction != nullptr ? options.reduction : &one_process;
+  const int part = reduction->part(), parts = reduction->parts();
+  core::check(parts >= 1 && part >= 0 && part < parts, "fit: the reduction's part is out of range");
+  core::check(batch_size >= parts, "train: a batch of " + std::to_string(batch_size) +
+                                       " cannot be split across " + std::to_string(parts) +
+                                       " processes; use a larger --batch-size or fewer processes");
+  const long part_begin = batch_size * part / parts, part_end = batch_size * (part + 1) / parts;
+  const double part_weight = static_cast<double>(part_end - part_begin) / static_cast<double>(batch_size);
+  if (options.resume != nullptr)
+    core::check(options.resume->processes == parts,
+                "train: the checkpoint was written by a run of " + std::to_string(options.resume->processes) +
+                    " process(es); resume it with as many (mpirun -np " +
+                    std::to_string(options.resume->processes) + "), not " + std::to_string(parts));
+  int shards = options.resume != nullptr ? options.resume->shards
+                                         : (options.shards > 0 ? options.shards : available_threads());
+  shards = static_cast<int>(std::min<long>(shards, part_end - part_begin));
+  if (parts > 1) shards = static_cast<int>(reduction->gather({static_cast<std::uint64_t>(shards)})[0]);
+  ShardedObjective sharded(objective, shards, part_end - part_begin, part * shards);
+  summary->shards = sharded.shards();
+  summary->processes = parts;
+  const long num_scalars = nn::count_scalars(params);
+  Eigen::VectorXd step_sum;  // across processes: gradient, loss, terms, failure flag
   std::vector<double> terms, term_sums(num_terms);
   std::string restarts_note;  // appended to the summary message
   auto report = [&](int epoch, const EpochRecord* record, const std::string& restart) {
@@ -139,7 +159,12 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     nn::unflatten_values(c.weights, params);
     best = c.best_weights;
     adam.set_state(c.adam);
-    sharded.set_random_state(c.random_state);
+    // Every process's shards' streams, in process order: this process takes its own.
+    const size_t words = c.random_state.size() / static_cast<size_t>(parts);
+    core::check(words * static_cast<size_t>(parts) == c.random_state.size(),
+                "fit: the checkpoint's random state does not split into " + std::to_string(parts) + " processes");
+    sharded.set_random_state(std::vector<std::uint64_t>(c.random_state.begin() + words * part,
+                                                        c.random_state.begin() + words * (part + 1)));
     learning_rate = c.learning_rate;
     since_best = c.since_best;
     best_loss = c.best_loss;
@@ -157,6 +182,8 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     }
   }
   auto checkpoint = [&](int epoch) {
+    // Collective: every process gathers, whether it writes checkpoints or not.
+    std::vector<std::uint64_t> random_state = reduction->gather(sharded.random_state());
     if (!options.on_checkpoint) return;
     FitCheckpoint c;
     c.epoch = epoch;
@@ -170,10 +197,43 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     c.best_weights = best;
     c.adam = adam.state();
     c.history = summary->history;
-    c.random_state = sharded.random_state();
+    c.random_state = std::move(random_state);
     c.seconds = seconds_before + clock.seconds();
     c.shards = sharded.shards();
+    c.processes = parts;
     options.on_checkpoint(c);
+  };
+  // This process's part of the batch, then the sum over the processes of the part-weighted
+  // gradients, losses and terms (the same on every process). A process whose part failed
+  // still takes part in the sum (flagged), so that every process learns it and throws.
+  auto step_across_processes = [&]() {
+    part_batch.assign(batch.begin() + part_begin, batch.begin() + part_end);
+    std::string error;
+    double loss = 0;
+    try {
+      loss = sharded.loss_and_gradient(part_batch, &terms);
+    } catch (const std::exception& e) {
+      error = e.what()[0] != '\0' ? e.what() : "unknown error";
+    }
+    const long num_values = num_scalars + 1 + static_cast<long>(num_terms) + 1;
+    step_sum.setZero(num_values);
+    if (error.empty() && terms.size() == num_terms) {
+      step_sum.head(num_scalars) = part_weight * nn::flatten_grads(params);
+      step_sum[num_scalars] = part_weight * loss;
+      for (size_t t = 0; t < num_terms; ++t) step_sum[num_scalars + 1 + static_cast<long>(t)] = part_weight * terms[t];
+    } else {
+      if (error.empty()) error = "the objective reported " + std::to_string(terms.size()) + " terms";
+      step_sum[num_values - 1] = 1;
+    }
+    reduction->sum(&step_sum);
+    if (step_sum[num_values - 1] != 0) {
+      reduction->check_all(error);  // throws the same error on every process
+      throw core::Error("train: " + (error.empty() ? std::string("another process's step failed") : error));
+    }
+    nn::unflatten_grads(step_sum.head(num_scalars), params);
+    terms.resize(num_terms);
+    for (size_t t = 0; t < num_terms; ++t) terms[t] = step_sum[num_scalars + 1 + static_cast<long>(t)];
+    return step_sum[num_scalars];
   };
   for (int epoch = first_epoch; epoch <= options.max_epochs; ++epoch) {
     core::Stopwatch epoch_clock;
@@ -188,11 +248,10 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     for (long b = 0; b < batches && failure.empty(); ++b) {
       std::copy(perm.begin() + b * batch_size, perm.begin() + (b + 1) * batch_size, batch.begin());
       nn::zero_grad(params);
-      const double loss = sharded.loss_and_gradient(batch, &terms);
+      const double loss = parts == 1 ? sharded.loss_and_gradient(batch, &terms) : step_across_processes();
       core::check(terms.size() == num_terms, "fit: the objective reported " +
                                                  std::to_string(terms.size()) + " terms, not " +
                                                  std::to_string(num_terms));
-      if (reduction != nullptr) reduction->reduce(&params);
       const double grad_norm = nn::clip_grad_norm(params, options.clip_grad_norm);
       // Never step with a non-finite gradient: it would make every weight NaN.
       if (!std::isfinite(loss)) {

@@ -52,6 +52,7 @@ struct FitCheckpoint {
   std::vector<std::uint64_t> random_state;  // ShardedObjective::random_state (every shard's)
   double seconds = 0;                       // training time so far
   int shards = 1;                           // TrainSummary::shards of the run
+  int processes = 1;                        // GradientReduction::parts() of the run
 };
 
 struct TrainOptions {
@@ -73,6 +74,10 @@ struct TrainOptions {
   // numbers of shards round differently. 0: one shard per available OpenMP thread. A resumed
   // run keeps the shards of its checkpoint. Objectives that cannot replicate use one.
   int shards = 0;
+  // Training across processes (borrowed; null: this process alone): each computes its part
+  // of every batch and the parts are summed here (sbi/objective.h). Every process must call
+  // fit with the same data and options; all end with the same weights.
+  GradientReduction* reduction = nullptr;
   // train() only: epochs of regression pretraining of the embedding before NPE (sbi/
   // embedding_pretraining.h), with the same early stopping; 0 = none. Ignored without an
   // embedding network.
@@ -117,7 +122,8 @@ struct TrainSummary {
   // Epochs restarted after a NaN/Inf training loss, gradient or validation loss (each from
   // the best weights with half the learning rate; see train()). Not stored in model files.
   int non_finite_restarts = 0;
-  int shards = 1;  // the data-parallel shards each batch was split into (TrainOptions::shards)
+  int shards = 1;     // the data-parallel shards of each process (TrainOptions::shards)
+  int processes = 1;  // the processes each batch was split across (TrainOptions::reduction)
   // train() with TrainOptions::pretrain_epochs: the pretraining's epochs and its best
   // held-out mean squared error of standardised θ (0 epochs: none ran).
   int pretrain_epochs = 0;
@@ -129,16 +135,15 @@ struct TrainSummary {
 // The training loop for any objective: shuffled batches, Adam with gradient clipping, the
 // learning rate halved on validation plateaus, early stopping and restoration of the best
 // weights; every term recorded per epoch. Each batch is split into TrainOptions::shards
-// shards computed in parallel (sbi/data_parallel.h); `reduction` (may be null) is where
-// training across processes sums the gradients after that.
+// shards computed in parallel (sbi/data_parallel.h), and across processes by
+// TrainOptions::reduction.
 //
 // A NaN or Inf training loss or gradient norm (checked at every batch, before the step) or
 // validation loss (every epoch) never reaches the weights: the epoch restarts from the best
 // weights so far with fresh Adam moments and half the learning rate, at most 3 times in a
 // training run (listed in summary->message); a 4th time throws core::Error naming the epoch,
 // batch and loss. The parameters always end finite.
-void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary,
-         GradientReduction* reduction = nullptr);
+void fit(const TrainOptions& options, Objective* objective, TrainSummary* summary);
 
 // The random split of n samples that train() makes: round(validation_fraction n) (at least
 // 1) held out, chosen by a shuffle seeded with `seed`. Throws core::Error for n < 3.

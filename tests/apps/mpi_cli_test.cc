@@ -10,6 +10,7 @@
 #include <string>
 
 #include "io/h5_file.h"
+#include "sbi/model_file.h"
 #include "testing/temp_dir.h"
 #include "tests/apps/cli_runner.h"
 
@@ -89,6 +90,37 @@ TEST(MpiCli, EmulationAcrossRanksIsBitwiseTheSingleProcessFile) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_same_simulations(dir.file("one.h5"), dir.file("two.h5"));
   EXPECT_FALSE(std::filesystem::exists(dir.file("two.h5.chunks")));
+}
+
+// Training across ranks: rank r computes its part of every batch, the parts' gradients are
+// summed in rank order, rank 0 writes. 2 ranks of 1 shard give the bits of 1 process of 2.
+TEST(MpiCli, TrainingAcrossRanksGivesTheWeightsOfOneProcessWithAsManyShards) {
+  testing::TempDir dir;
+  ASSERT_EQ(sbi(dir, "simulate --task two_moons --num 2000 --seed 1 --out " + dir.file("sims.h5")).exit_code, 0);
+  // The CNF draws times and noise in every shard: each rank's shards have their own streams.
+  for (const char* estimator : {"nsf", "cnf"}) {
+    SCOPED_TRACE(estimator);
+    const std::string args = std::string("train --data ") + dir.file("sims.h5") + " --estimator " + estimator +
+                             " --hidden 16 --max-epochs 3 --patience 0 --threads 1 --out ";
+    const CliRun two = sbi(dir, args + dir.file("two.h5") + " --shards 1", mpirun(2));
+    ASSERT_EQ(two.exit_code, 0) << two.err;
+    EXPECT_NE(two.err.find("training across 2 processes"), std::string::npos) << two.err;
+    size_t wrote = 0;  // rank 0 alone reports
+    for (size_t at = two.err.find("sbi: wrote"); at != std::string::npos; at = two.err.find("sbi: wrote", at + 1))
+      ++wrote;
+    EXPECT_EQ(wrote, 1u) << two.err;
+    ASSERT_EQ(sbi(dir, args + dir.file("one.h5") + " --shards 2").exit_code, 0);
+    TrainSummary summary_two, summary_one;
+    PosteriorModel a = load_model(dir.file("two.h5"), &summary_two);
+    PosteriorModel b = load_model(dir.file("one.h5"), &summary_one);
+    EXPECT_EQ(summary_two.processes, 2);
+    EXPECT_EQ(summary_two.shards, 1);
+    EXPECT_EQ(summary_one.shards, 2);
+    EXPECT_TRUE(nn::flatten_values(a.parameters()) == nn::flatten_values(b.parameters()));
+    ASSERT_EQ(summary_two.history.size(), 3u);
+    for (size_t e = 0; e < 3; ++e)
+      EXPECT_EQ(summary_two.history[e].train_loss, summary_one.history[e].train_loss) << "epoch " << e + 1;
+  }
 }
 #else
 // What mpirun puts in the environment, seen by a build without MPI: refused, once, before

@@ -2,10 +2,19 @@
 // the whole batch (up to rounding), training is bitwise reproducible for a given number of
 // shards whatever the number of threads, a resumed sharded run (with the replicas' random
 // streams) equals the uninterrupted one, and objectives that cannot replicate train on one.
+// Training across processes is exercised with threads standing in for the processes: K of
+// them with one shard each train bit for bit as one process with K shards.
 #include <gtest/gtest.h>
 
 #include <omp.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <cstring>
+
+#include "core/error.h"
 #include "core/rng.h"
 #include "io/h5_file.h"
 #include "sbi/data_parallel.h"
@@ -91,7 +100,8 @@ struct TrainedRun {
 };
 
 TrainedRun train_small(DensityKind kind, int shards, int threads, int max_epochs,
-                const FitCheckpoint* resume = nullptr, FitCheckpoint* checkpoint_at_2 = nullptr) {
+                const FitCheckpoint* resume = nullptr, FitCheckpoint* checkpoint_at_2 = nullptr,
+                GradientReduction* reduction = nullptr) {
   ThreadCount count(threads);
   PosteriorModel model = small_model(kind);
   const Eigen::MatrixXd theta = normals(2, 400, 4);
@@ -105,6 +115,7 @@ TrainedRun train_small(DensityKind kind, int shards, int threads, int max_epochs
   options.seed = 11;
   options.shards = shards;
   options.resume = resume;
+  options.reduction = reduction;
   if (checkpoint_at_2 != nullptr)
     options.on_checkpoint = [&](const FitCheckpoint& c) {
       if (c.epoch == 2) *checkpoint_at_2 = c;
@@ -160,6 +171,131 @@ TEST(DataParallel, AResumedShardedRunWithRandomDrawsEqualsTheUninterruptedOne) {
   const TrainedRun resumed = train_small(DensityKind::kCNF, 1, 1, 4, &read);
   EXPECT_EQ(resumed.summary.shards, 3);
   expect_same_history(whole, resumed);
+}
+
+// Processes played by threads: each part's values go to a shared table; after a barrier every
+// part sums the table in part order (as the MPI implementation does with a gather).
+class ThreadedProcesses {
+ public:
+  explicit ThreadedProcesses(int parts) : parts_(parts), table_(parts) {}
+
+  class Part : public GradientReduction {
+   public:
+    Part(ThreadedProcesses* hub, int part) : hub_(hub), part_(part) {}
+    int part() const override { return part_; }
+    int parts() const override { return hub_->parts_; }
+    void sum(Eigen::VectorXd* values) override {
+      const std::vector<Eigen::VectorXd> all = hub_->exchange(part_, *values);
+      *values = all[0];
+      for (size_t p = 1; p < all.size(); ++p) *values += all[p];
+    }
+    void check_all(const std::string& my_error) override {
+      Eigen::VectorXd failed = Eigen::VectorXd::Constant(1, my_error.empty() ? 0 : 1);
+      {
+        std::lock_guard<std::mutex> lock(hub_->mutex_);
+        if (!my_error.empty() && hub_->first_error_.empty()) hub_->first_error_ = my_error;
+      }
+      for (const Eigen::VectorXd& f : hub_->exchange(part_, failed))
+        if (f[0] != 0) throw core::Error(hub_->first_error_);
+    }
+    std::vector<std::uint64_t> gather(const std::vector<std::uint64_t>& mine) override {
+      Eigen::VectorXd words(static_cast<Eigen::Index>(mine.size()));
+      for (size_t i = 0; i < mine.size(); ++i) std::memcpy(&words[i], &mine[i], sizeof(double));
+      std::vector<std::uint64_t> out;
+      for (const Eigen::VectorXd& w : hub_->exchange(part_, words))
+        for (Eigen::Index i = 0; i < w.size(); ++i) {
+          std::uint64_t word;
+          std::memcpy(&word, &w[i], sizeof word);
+          out.push_back(word);
+        }
+      return out;
+    }
+
+   private:
+    ThreadedProcesses* hub_;
+    int part_;
+  };
+
+ private:
+  // Every part deposits, waits for all, copies the table, and waits again before reuse.
+  std::vector<Eigen::VectorXd> exchange(int part, const Eigen::VectorXd& mine) {
+    table_[part] = mine;
+    barrier();
+    std::vector<Eigen::VectorXd> all = table_;
+    barrier();
+    return all;
+  }
+  void barrier() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const long generation = generation_;
+    if (++arrived_ == parts_) {
+      arrived_ = 0;
+      ++generation_;
+      cv_.notify_all();
+    } else {
+      cv_.wait(lock, [&] { return generation_ != generation; });
+    }
+  }
+
+  int parts_;
+  std::vector<Eigen::VectorXd> table_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int arrived_ = 0;
+  long generation_ = 0;
+  std::string first_error_;
+};
+
+// `parts` threads as processes, each with `shards` shards; returns each part's run.
+std::vector<TrainedRun> train_across(DensityKind kind, int parts, int shards, int max_epochs,
+                                     const FitCheckpoint* resume = nullptr, FitCheckpoint* checkpoint_at_2 = nullptr) {
+  ThreadedProcesses hub(parts);
+  std::vector<ThreadedProcesses::Part> reductions;
+  for (int p = 0; p < parts; ++p) reductions.emplace_back(&hub, p);
+  std::vector<TrainedRun> runs(parts);
+  std::vector<std::thread> threads;
+  std::vector<std::exception_ptr> failures(parts);
+  for (int p = 0; p < parts; ++p)
+    threads.emplace_back([&, p] {
+      try {
+        runs[p] = train_small(kind, shards, 1, max_epochs, resume, p == 0 ? checkpoint_at_2 : nullptr,
+                              &reductions[p]);
+      } catch (...) {
+        failures[p] = std::current_exception();
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  return runs;
+}
+
+TEST(DataParallel, ProcessesWithOneShardEachTrainAsOneProcessWithAsManyShards) {
+  for (DensityKind kind : {DensityKind::kNSF, DensityKind::kCNF}) {  // the CNF draws in every shard
+    const std::vector<TrainedRun> across = train_across(kind, 3, 1, 3);
+    const TrainedRun one = train_small(kind, 3, 2, 3);
+    EXPECT_EQ(across[0].summary.processes, 3);
+    EXPECT_EQ(one.summary.processes, 1);
+    for (const TrainedRun& part : across) expect_same_history(part, one);
+  }
+}
+
+TEST(DataParallel, AResumedRunAcrossProcessesEqualsTheUninterruptedOne) {
+  FitCheckpoint at_2;
+  const std::vector<TrainedRun> whole = train_across(DensityKind::kCNF, 2, 2, 4, nullptr, &at_2);
+  ASSERT_EQ(at_2.epoch, 2);
+  EXPECT_EQ(at_2.processes, 2);
+  EXPECT_EQ(at_2.random_state.size(), 4 * core::Rng(0).state_vector().size());  // 2 x 2 shards
+  const std::vector<TrainedRun> resumed = train_across(DensityKind::kCNF, 2, 1, 4, &at_2);
+  expect_same_history(whole[0], resumed[0]);
+  expect_same_history(whole[1], resumed[1]);
+  // Another number of processes is refused, naming the right one.
+  try {
+    train_small(DensityKind::kCNF, 2, 1, 4, &at_2);
+    ADD_FAILURE() << "resumed with one process";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("mpirun -np 2"), std::string::npos) << e.what();
+  }
 }
 
 // An objective without replicate() trains on one shard whatever is asked.
