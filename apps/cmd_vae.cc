@@ -13,6 +13,8 @@
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
 #include "apps/simulation_file.h"
+#include "apps/training_checkpoint.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/normal_fill.h"
@@ -91,6 +93,17 @@ int train(const Invocation& inv, const Flags& flags) {
            o.latent, o.encoder.c_str(), o.decoder.c_str(), vae::likelihood_name(o.likelihood).c_str(),
            o.likelihood == vae::LikelihoodKind::kGaussian ? (o.learn_sigma ? " (sigma learned)" : " (sigma fixed)") : "",
            beta.describe().c_str(), nn::count_scalars(model.parameters()));
+  // A checkpoint belongs to these data and every setting of the VAE, its β and its training
+  // but max_epochs (the seed fixes the initial weights, the split and the draws).
+  core::Digest fingerprint;
+  fingerprint.add(data.x).add(data.shape.describe()).add(training_settings_text(t)).add(beta.describe());
+  for (const FlagSpec& f : command_spec("vae").flags)  // the data by content, not by name
+    if (f.name != "max-epochs" && f.name != "threads" && f.name != "checkpoint" && f.name != "resume" &&
+        f.name != "out" && f.name != "data")
+      fingerprint.add(f.name + "=" + (f.kind == FlagKind::kSwitch ? (flags.on(f.name) ? "on" : "off")
+                                                                  : flags.get(f.name, "")));
+  TrainingCheckpoint checkpoint(flags, out_path, {data_path}, fingerprint.hex());
+  checkpoint.attach(&t);
   ProgressReporter reporter(/*every_message=*/true);
   const core::ProgressCallback progress = reporter.callback();
   t.on_epoch = [&](const EpochReport& r) {
@@ -113,6 +126,7 @@ int train(const Invocation& inv, const Flags& flags) {
     vae::write_vae(f, model, result, beta, provenance_of(inv, o.seed));
   });
   out.commit();
+  checkpoint.remove();
   log_line("wrote %s", out_path.c_str());
   return 0;
 }
@@ -245,6 +259,8 @@ int cmd_vae(const Invocation& inv) {
                                "(run sbi vae --help)");
   const std::string& what = pos[0];
   if (what == "train") return train(inv, flags);
+  core::check(!flags.has("checkpoint") && !flags.on("resume"),
+              "sbi vae " + what + ": --checkpoint and --resume are for sbi vae train");
   if (what == "encode") return encode(inv, flags);
   if (what == "decode") return decode(inv, flags);
   if (what == "sample") return sample(inv, flags);

@@ -252,7 +252,7 @@ std::vector<CommandSpec> make_specs() {
         {"patience", kValue, "P", "20", "train: stop after P epochs without validation improvement"},
         {"iw-samples", kValue, "K", "100",
          "evaluate: draws per sample of the importance-weighted log-likelihood"},
-        seed("the weights, the split and the draws"), threads()},
+        seed("the weights, the split and the draws"), threads(), checkpoint(), resume()},
        1});
   specs.push_back({"info", "FILE.h5", "what is in an HDF5 file, human readable", {}, 1});
   specs.push_back(

@@ -106,22 +106,22 @@ double ShardedObjective::loss_and_gradient(const std::vector<long>& batch, std::
   return loss;
 }
 
-std::vector<std::uint64_t> ShardedObjective::random_state() const {
+std::vector<std::uint64_t> ShardedObjective::carried_state() const {
   std::vector<std::uint64_t> all;
   for (const Objective* worker : workers_) {
-    const std::vector<std::uint64_t> one = worker->random_state();
+    const std::vector<std::uint64_t> one = worker->carried_state();
     all.insert(all.end(), one.begin(), one.end());
   }
   return all;
 }
 
-void ShardedObjective::set_random_state(const std::vector<std::uint64_t>& state) {
+void ShardedObjective::set_carried_state(const std::vector<std::uint64_t>& state) {
   const size_t part = state.size() / shards();
   core::check(part * shards() == state.size(),
               "training: the checkpoint's random state (" + std::to_string(state.size()) +
                   " words) does not split into " + std::to_string(shards()) + " shards");
   for (int s = 0; s < shards(); ++s)
-    workers_[s]->set_random_state(
+    workers_[s]->set_carried_state(
         std::vector<std::uint64_t>(state.begin() + part * s, state.begin() + part * (s + 1)));
 }
 

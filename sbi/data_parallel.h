@@ -45,9 +45,9 @@ class ShardedObjective {
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms);
 
   // The random states of all replicas in order, concatenated (what a checkpoint stores);
-  // set_random_state throws core::Error for a state that does not split into S equal parts.
-  std::vector<std::uint64_t> random_state() const;
-  void set_random_state(const std::vector<std::uint64_t>& state);
+  // set_carried_state throws core::Error for a state that does not split into S equal parts.
+  std::vector<std::uint64_t> carried_state() const;
+  void set_carried_state(const std::vector<std::uint64_t>& state);
 
  private:
   bool is_objective(int s) const { return workers_[s] == objective_; }

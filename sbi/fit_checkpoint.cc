@@ -42,10 +42,10 @@ void write_fit_checkpoint(io::H5File& f, const FitCheckpoint& c, const std::stri
   f.write_vector("/best_weights", c.best_weights);
   f.write_vector("/adam_m", c.adam.m);
   f.write_vector("/adam_v", c.adam.v);
-  if (!c.random_state.empty()) {  // an objective without a carried stream writes none
-    std::vector<std::int64_t> words(c.random_state.size());
-    std::memcpy(words.data(), c.random_state.data(), words.size() * sizeof(std::int64_t));
-    f.write_int64_vector("/random_state", words);
+  if (!c.carried_state.empty()) {  // an objective that carries nothing writes none
+    std::vector<std::int64_t> words(c.carried_state.size());
+    std::memcpy(words.data(), c.carried_state.data(), words.size() * sizeof(std::int64_t));
+    f.write_int64_vector("/carried_state", words);
   }
   Eigen::VectorXd train(c.history.size()), validation(c.history.size()), seconds(c.history.size());
   for (size_t e = 0; e < c.history.size(); ++e) {
@@ -91,9 +91,11 @@ FitCheckpoint read_fit_checkpoint(const std::string& path, const std::string& fi
   c.adam.m = f.read_vector("/adam_m");
   c.adam.v = f.read_vector("/adam_v");
   const std::vector<std::int64_t> words =
-      f.is_dataset("/random_state") ? f.read_int64_vector("/random_state") : std::vector<std::int64_t>();
-  c.random_state.resize(words.size());
-  std::memcpy(c.random_state.data(), words.data(), words.size() * sizeof(std::int64_t));
+      f.is_dataset("/carried_state") ? f.read_int64_vector("/carried_state")
+      : f.is_dataset("/random_state") ? f.read_int64_vector("/random_state")  // before 2026-12-03
+                                      : std::vector<std::int64_t>();
+  c.carried_state.resize(words.size());
+  std::memcpy(c.carried_state.data(), words.data(), words.size() * sizeof(std::int64_t));
   const std::int64_t terms_attr = f.get_int_attr("/", "num_terms");
   core::check(terms_attr >= 1 && terms_attr <= 64, path + ": num_terms must be in [1, 64] (damaged checkpoint)");
   const size_t num_terms = static_cast<size_t>(terms_attr);

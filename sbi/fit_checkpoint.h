@@ -9,7 +9,7 @@
 //      data_parallel.h; absent in older checkpoints: 1), processes (of a run across
 //      processes, sbi/objective.h's GradientReduction; absent: 1)
 //   /weights, /best_weights, /adam_m, /adam_v (flattened in parameter order)
-//   /random_state (the random streams of the objective's shards, concatenated, process after
+//   /carried_state (Objective::carried_state of the objective's shards, concatenated, process after
 //      process; int64 bit patterns of their uint64 words)
 //   /history/{train_loss, validation_loss, seconds} (E,), /history/{train_terms,
 //      validation_terms} (E, T)

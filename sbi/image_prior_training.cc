@@ -26,8 +26,8 @@ class ImagePriorObjective : public Objective {
     terms->assign(1, loss);
     return loss;
   }
-  std::vector<std::uint64_t> random_state() const override { return score_->random_state(); }
-  void set_random_state(const std::vector<std::uint64_t>& state) override { score_->set_random_state(state); }
+  std::vector<std::uint64_t> carried_state() const override { return score_->random_state(); }
+  void set_carried_state(const std::vector<std::uint64_t>& state) override { score_->set_random_state(state); }
   double validation_loss(std::vector<double>* terms) override {
     const double loss = score_->validation_loss(validation_, Eigen::MatrixXd(0, validation_.cols()));
     terms->assign(1, loss);

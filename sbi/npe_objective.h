@@ -27,8 +27,8 @@ class NpeObjective : public Objective {
   void begin_epoch(int epoch) override { noise_.begin_epoch(epoch); }
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;
   double validation_loss(std::vector<double>* terms) override;
-  std::vector<std::uint64_t> random_state() const override { return model_->density->random_state(); }
-  void set_random_state(const std::vector<std::uint64_t>& state) override {
+  std::vector<std::uint64_t> carried_state() const override { return model_->density->random_state(); }
+  void set_carried_state(const std::vector<std::uint64_t>& state) override {
     model_->density->set_random_state(state);
   }
   // A copy of the networks (PosteriorModel::copy_networks) on the same data, with the

@@ -42,11 +42,13 @@ class Objective {
   // The same loss on the held-out examples, without gradients: the early-stopping criterion.
   virtual double validation_loss(std::vector<double>* terms) = 0;
 
-  // The state of any random stream the objective carries from one epoch to the next (not
-  // those it reseeds in begin_epoch), for training checkpoints: restoring it and the
-  // parameters at an epoch's end continues training exactly.
-  virtual std::vector<std::uint64_t> random_state() const { return {}; }
-  virtual void set_random_state(const std::vector<std::uint64_t>& /*state*/) {}
+  // What the objective carries from one epoch to the next besides the weights: the state of
+  // its random streams (not those it reseeds in begin_epoch), a controller's integral, the
+  // per-epoch values it records (a VAE's β), as 64-bit words (doubles by their bit
+  // patterns), for training checkpoints: restoring it and the parameters at an epoch's end
+  // continues training exactly.
+  virtual std::vector<std::uint64_t> carried_state() const { return {}; }
+  virtual void set_carried_state(const std::vector<std::uint64_t>& /*state*/) {}
 
   // Data-parallel training (sbi/data_parallel.h): a copy of this objective that computes the
   // same loss on other examples of the same training set, with its own copy of the model

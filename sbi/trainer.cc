@@ -160,11 +160,11 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     best = c.best_weights;
     adam.set_state(c.adam);
     // Every process's shards' streams, in process order: this process takes its own.
-    const size_t words = c.random_state.size() / static_cast<size_t>(parts);
-    core::check(words * static_cast<size_t>(parts) == c.random_state.size(),
+    const size_t words = c.carried_state.size() / static_cast<size_t>(parts);
+    core::check(words * static_cast<size_t>(parts) == c.carried_state.size(),
                 "fit: the checkpoint's random state does not split into " + std::to_string(parts) + " processes");
-    sharded.set_random_state(std::vector<std::uint64_t>(c.random_state.begin() + words * part,
-                                                        c.random_state.begin() + words * (part + 1)));
+    sharded.set_carried_state(std::vector<std::uint64_t>(c.carried_state.begin() + words * part,
+                                                        c.carried_state.begin() + words * (part + 1)));
     learning_rate = c.learning_rate;
     since_best = c.since_best;
     best_loss = c.best_loss;
@@ -183,7 +183,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
   }
   auto checkpoint = [&](int epoch) {
     // Collective: every process gathers, whether it writes checkpoints or not.
-    std::vector<std::uint64_t> random_state = reduction->gather(sharded.random_state());
+    std::vector<std::uint64_t> carried_state = reduction->gather(sharded.carried_state());
     if (!options.on_checkpoint) return;
     FitCheckpoint c;
     c.epoch = epoch;
@@ -197,7 +197,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
     c.best_weights = best;
     c.adam = adam.state();
     c.history = summary->history;
-    c.random_state = std::move(random_state);
+    c.carried_state = std::move(carried_state);
     c.seconds = seconds_before + clock.seconds();
     c.shards = sharded.shards();
     c.processes = parts;

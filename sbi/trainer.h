@@ -49,7 +49,7 @@ struct FitCheckpoint {
   nn::Vector weights, best_weights;  // flattened in parameter order
   nn::Adam::State adam;
   std::vector<EpochRecord> history;
-  std::vector<std::uint64_t> random_state;  // ShardedObjective::random_state (every shard's)
+  std::vector<std::uint64_t> carried_state;  // ShardedObjective::carried_state (every shard's)
   double seconds = 0;                       // training time so far
   int shards = 1;                           // TrainSummary::shards of the run
   int processes = 1;                        // GradientReduction::parts() of the run

@@ -50,6 +50,13 @@ class BetaControl {
   // that warm-up epochs do not look like progress), or the controller's current β.
   double reference_beta() const;
 
+  // The controller's state (β and the integral), for training checkpoints.
+  double integral() const { return integral_; }
+  void set_state(double beta, double integral) {
+    beta_ = beta;
+    integral_ = integral;
+  }
+
  private:
   BetaOptions options_;
   double beta_ = 1.0;

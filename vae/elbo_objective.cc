@@ -1,5 +1,9 @@
 #include "vae/elbo_objective.h"
 
+#include <cstring>
+
+#include "core/error.h"
+
 namespace sbi::vae {
 
 ElboTerms elbo_terms(const Vae& vae, const nn::Matrix& u, core::Rng* rng) {
@@ -49,6 +53,32 @@ double ElboObjective::loss_and_gradient(const std::vector<long>& batch, std::vec
   beta_->after_batch(rate);
   if (!betas_.empty()) betas_.back() = beta_->beta();
   return distortion + beta * rate;
+}
+
+namespace {
+std::uint64_t bits(double v) {
+  std::uint64_t w;
+  std::memcpy(&w, &v, sizeof w);
+  return w;
+}
+double value(std::uint64_t w) {
+  double v;
+  std::memcpy(&v, &w, sizeof v);
+  return v;
+}
+}  // namespace
+
+std::vector<std::uint64_t> ElboObjective::carried_state() const {
+  std::vector<std::uint64_t> state{bits(beta_->beta()), bits(beta_->integral())};
+  for (double b : betas_) state.push_back(bits(b));
+  return state;
+}
+
+void ElboObjective::set_carried_state(const std::vector<std::uint64_t>& state) {
+  core::check(state.size() >= 2, "ElboObjective: a checkpoint's state needs the beta controller's");
+  beta_->set_state(value(state[0]), value(state[1]));
+  betas_.clear();
+  for (size_t i = 2; i < state.size(); ++i) betas_.push_back(value(state[i]));
 }
 
 double ElboObjective::validation_loss(std::vector<double>* terms) {

@@ -42,6 +42,10 @@ class ElboObjective : public Objective {
   void begin_epoch(int epoch) override;
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;
   double validation_loss(std::vector<double>* terms) override;
+  // The β controller's state and the β of every epoch so far (their bit patterns); the
+  // random draws are reseeded every epoch.
+  std::vector<std::uint64_t> carried_state() const override;
+  void set_carried_state(const std::vector<std::uint64_t>& state) override;
 
   // β of every epoch begun (the controller's: as it was at the end of the epoch).
   const std::vector<double>& betas() const { return betas_; }

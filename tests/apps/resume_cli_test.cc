@@ -117,6 +117,34 @@ TEST(ResumeCli, AKilledPriorTrainingResumedEqualsAnUninterruptedOne) {
   expect_resumed_run_equals(dir, args, killed, full);
 }
 
+// sbi vae train too; with the rate controller, whose β and integral carry from epoch to epoch
+// (Objective::carried_state), and the per-epoch β history, which must come out whole.
+TEST(ResumeCli, AKilledVaeTrainingWithTheRateControllerResumedEqualsAnUninterruptedOne) {
+  testing::TempDir dir;
+  const std::string images = dir.file("galaxies.h5");
+  ASSERT_EQ(sbi(dir, "simulate --task galaxy_images --param npix=8 --param pixel_scale=0.6 --num 6000 --seed 1 "
+                     "--out " + images).exit_code, 0);
+  const std::string args = "vae train --data " + images + " --latent 4 --hidden 64 --target-rate 6 --max-epochs 14 "
+                           "--patience 0 --seed 3 --threads 1 --out ";
+  const std::string full = dir.file("full.h5");
+  CliRun r = sbi(dir, args + full);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(full + ".checkpoint"));
+  const std::string killed = dir.file("killed.h5"), checkpoint = killed + ".checkpoint";
+  r = run_and_kill_when_exists(dir, args + killed, checkpoint, 2000, "0.005", "info " + images);
+  ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
+  ASSERT_FALSE(std::filesystem::exists(killed));
+  // Another β setting is another run: refused.
+  r = sbi(dir, "vae train --data " + images + " --latent 4 --hidden 64 --target-rate 5 --max-epochs 14 "
+               "--patience 0 --seed 3 --resume --out " + killed);
+  EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
+  r = sbi(dir, "vae encode --model " + full + " --data " + images + " --resume --out " + dir.file("z.h5"));
+  EXPECT_NE(r.err.find("are for sbi vae train"), std::string::npos) << r.err;
+  expect_resumed_run_equals(dir, args, killed, full);
+  EXPECT_EQ(io::H5File::open_read(killed).read_vector("/history/beta"),
+            io::H5File::open_read(full).read_vector("/history/beta"));
+}
+
 TEST(ResumeCli, AKilledSimulationResumedEqualsAnUninterruptedOne) {
   testing::TempDir dir;
   const std::string full = dir.file("full.h5");

@@ -156,7 +156,7 @@ TEST(DataParallel, AResumedShardedRunWithRandomDrawsEqualsTheUninterruptedOne) {
   const TrainedRun whole = train_small(DensityKind::kCNF, 3, 2, 4, nullptr, &at_2);
   ASSERT_EQ(at_2.epoch, 2);
   EXPECT_EQ(at_2.shards, 3);
-  EXPECT_EQ(at_2.random_state.size(), 3 * core::Rng(0).state_vector().size());
+  EXPECT_EQ(at_2.carried_state.size(), 3 * core::Rng(0).state_vector().size());
   // Through a checkpoint file, read with the shards it was written with.
   testing::TempDir dir;
   {
@@ -166,7 +166,7 @@ TEST(DataParallel, AResumedShardedRunWithRandomDrawsEqualsTheUninterruptedOne) {
   }
   const FitCheckpoint read = read_fit_checkpoint(dir.file("c.h5"), "run");
   EXPECT_EQ(read.shards, 3);
-  EXPECT_EQ(read.random_state, at_2.random_state);
+  EXPECT_EQ(read.carried_state, at_2.carried_state);
   // Resumed with other --shards and threads: the checkpoint's shards decide.
   const TrainedRun resumed = train_small(DensityKind::kCNF, 1, 1, 4, &read);
   EXPECT_EQ(resumed.summary.shards, 3);
@@ -285,7 +285,7 @@ TEST(DataParallel, AResumedRunAcrossProcessesEqualsTheUninterruptedOne) {
   const std::vector<TrainedRun> whole = train_across(DensityKind::kCNF, 2, 2, 4, nullptr, &at_2);
   ASSERT_EQ(at_2.epoch, 2);
   EXPECT_EQ(at_2.processes, 2);
-  EXPECT_EQ(at_2.random_state.size(), 4 * core::Rng(0).state_vector().size());  // 2 x 2 shards
+  EXPECT_EQ(at_2.carried_state.size(), 4 * core::Rng(0).state_vector().size());  // 2 x 2 shards
   const std::vector<TrainedRun> resumed = train_across(DensityKind::kCNF, 2, 1, 4, &at_2);
   expect_same_history(whole[0], resumed[0]);
   expect_same_history(whole[1], resumed[1]);
