@@ -55,6 +55,25 @@ void expect_resumed_run_equals(const testing::TempDir& dir, const std::string& a
             io::H5File::open_read(full).read_vector("/history/validation_loss"));
 }
 
+// The whole story for a training command: `sbi ARGS FULL` runs to the end and leaves no
+// checkpoint; `sbi ARGS KILLED` is killed once its checkpoint exists (before its output);
+// `sbi OTHER KILLED --resume`, the same command with another setting, is refused; then
+// expect_resumed_run_equals. `harmless` is a command that only reads.
+void expect_killed_training_resumes(const testing::TempDir& dir, const std::string& args, const std::string& other,
+                                    const std::string& harmless) {
+  const std::string full = dir.file("full.h5");
+  CliRun r = sbi(dir, args + full);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(full + ".checkpoint"));
+  const std::string killed = dir.file("killed.h5"), checkpoint = killed + ".checkpoint";
+  r = run_and_kill_when_exists(dir, args + killed, checkpoint, 2000, "0.005", harmless);
+  ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
+  ASSERT_FALSE(std::filesystem::exists(killed));
+  r = sbi(dir, other + killed + " --resume");
+  EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
+  expect_resumed_run_equals(dir, args, killed, full);
+}
+
 TEST(ResumeCli, AKilledRunResumedEqualsAnUninterruptedOne) {
   testing::TempDir dir;
   const std::string sims = dir.file("sims.h5");
@@ -100,21 +119,10 @@ TEST(ResumeCli, AKilledPriorTrainingResumedEqualsAnUninterruptedOne) {
   const std::string images = dir.file("galaxies.h5");
   ASSERT_EQ(sbi(dir, "simulate --task galaxy_images --param npix=8 --param pixel_scale=0.6 --param noise_sigma=0 "
                      "--num 8000 --seed 1 --out " + images).exit_code, 0);
-  const std::string args = "prior train --data " + images + " --hidden 32 --layers 2 --max-epochs 12 --patience 0 "
-                           "--seed 3 --threads 1 --out ";
-  const std::string full = dir.file("full.h5");
-  CliRun r = sbi(dir, args + full);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(full + ".checkpoint"));
-  const std::string killed = dir.file("killed.h5"), checkpoint = killed + ".checkpoint";
-  r = run_and_kill_when_exists(dir, args + killed, checkpoint, 2000, "0.005", "info " + images);
-  ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
-  ASSERT_FALSE(std::filesystem::exists(killed));
-  // Other settings (here the width) are another run: refused.
-  r = sbi(dir, "prior train --data " + images + " --hidden 16 --layers 2 --max-epochs 12 --patience 0 --seed 3 "
-               "--resume --out " + killed);
-  EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
-  expect_resumed_run_equals(dir, args, killed, full);
+  const std::string settings = " --layers 2 --max-epochs 12 --patience 0 --seed 3 --threads 1 --out ";
+  // Another width is another run.
+  expect_killed_training_resumes(dir, "prior train --data " + images + " --hidden 32" + settings,
+                                 "prior train --data " + images + " --hidden 16" + settings, "info " + images);
 }
 
 // sbi vae train too; with the rate controller, whose β and integral carry from epoch to epoch
@@ -124,25 +132,15 @@ TEST(ResumeCli, AKilledVaeTrainingWithTheRateControllerResumedEqualsAnUninterrup
   const std::string images = dir.file("galaxies.h5");
   ASSERT_EQ(sbi(dir, "simulate --task galaxy_images --param npix=8 --param pixel_scale=0.6 --num 6000 --seed 1 "
                      "--out " + images).exit_code, 0);
-  const std::string args = "vae train --data " + images + " --latent 4 --hidden 64 --target-rate 6 --max-epochs 14 "
-                           "--patience 0 --seed 3 --threads 1 --out ";
-  const std::string full = dir.file("full.h5");
-  CliRun r = sbi(dir, args + full);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(full + ".checkpoint"));
-  const std::string killed = dir.file("killed.h5"), checkpoint = killed + ".checkpoint";
-  r = run_and_kill_when_exists(dir, args + killed, checkpoint, 2000, "0.005", "info " + images);
-  ASSERT_TRUE(std::filesystem::exists(checkpoint)) << "the run ended before it was killed";
-  ASSERT_FALSE(std::filesystem::exists(killed));
-  // Another β setting is another run: refused.
-  r = sbi(dir, "vae train --data " + images + " --latent 4 --hidden 64 --target-rate 5 --max-epochs 14 "
-               "--patience 0 --seed 3 --resume --out " + killed);
-  EXPECT_NE(r.err.find("is the checkpoint of another training run"), std::string::npos) << r.err;
-  r = sbi(dir, "vae encode --model " + full + " --data " + images + " --resume --out " + dir.file("z.h5"));
+  const std::string vae = "vae train --data " + images + " --latent 4 --hidden 64 --max-epochs 14 --patience 0 "
+                          "--seed 3 --threads 1 ";
+  // Another target rate is another run.
+  expect_killed_training_resumes(dir, vae + "--target-rate 6 --out ", vae + "--target-rate 5 --out ", "info " + images);
+  EXPECT_EQ(io::H5File::open_read(dir.file("killed.h5")).read_vector("/history/beta"),
+            io::H5File::open_read(dir.file("full.h5")).read_vector("/history/beta"));
+  const CliRun r = sbi(dir, "vae encode --model " + dir.file("full.h5") + " --data " + images + " --resume --out " +
+                                dir.file("z.h5"));
   EXPECT_NE(r.err.find("are for sbi vae train"), std::string::npos) << r.err;
-  expect_resumed_run_equals(dir, args, killed, full);
-  EXPECT_EQ(io::H5File::open_read(killed).read_vector("/history/beta"),
-            io::H5File::open_read(full).read_vector("/history/beta"));
 }
 
 TEST(ResumeCli, AKilledSimulationResumedEqualsAnUninterruptedOne) {
