@@ -27,6 +27,7 @@
 #include "apps/lensed_source.h"
 #include "apps/progress_reporter.h"
 #include "apps/simulation_file.h"
+#include "core/row_moments.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/rng.h"
@@ -152,10 +153,8 @@ int cmd_reconstruct(const Invocation& inv) {
            obs_path.c_str(), diffusion::guidance_name(sampling.guidance).c_str(), sampling.sde.steps, num);
   core::Rng rng(seed, 0);
   const Eigen::MatrixXd samples = prior.posterior_sample(observation, sampling, num, &rng);
-  const Eigen::VectorXd mean = samples.rowwise().mean();
-  const Eigen::VectorXd std_dev =
-      num > 1 ? Eigen::VectorXd(((samples.colwise() - mean).array().square().rowwise().sum() / (num - 1)).sqrt())
-              : Eigen::VectorXd::Zero(mean.size());
+  const core::RowMoments moments = core::row_moments(samples);
+  const Eigen::VectorXd &mean = moments.mean, &std_dev = moments.sd;
   const RegularizedLeastSquares least_squares = regularized_least_squares(observation, lambda);
 
   const Eigen::VectorXd model_image = model.forward * mean;

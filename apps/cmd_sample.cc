@@ -7,6 +7,7 @@
 #include "apps/flags.h"
 #include "apps/progress_reporter.h"
 #include "apps/sample_by_mcmc.h"
+#include "core/row_moments.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "io/h5_file.h"
@@ -99,9 +100,8 @@ int cmd_sample(const Invocation& inv) {
   const Eigen::MatrixXd truth = read_truth(obs_path, model.theta_dim(), x.cols());
   for (Eigen::Index k = 0; k < x.cols(); ++k) {
     const Eigen::MatrixXd& t = draws.samples[k];
-    const Eigen::VectorXd mean = t.rowwise().mean();
-    const Eigen::VectorXd sd =
-        ((t.colwise() - mean).array().square().rowwise().sum() / std::max<Eigen::Index>(1, t.cols() - 1)).sqrt();
+    const core::RowMoments moments = core::row_moments(t);
+    const Eigen::VectorXd &mean = moments.mean, &sd = moments.sd;
     std::printf("observation %ld: %ld draws\n", static_cast<long>(k), static_cast<long>(t.cols()));
     std::printf("  %-16s %12s %12s%s\n", "parameter", "mean", "std", truth.size() ? "         true" : "");
     for (int i = 0; i < model.theta_dim(); ++i) {

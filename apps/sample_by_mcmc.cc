@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "apps/progress_reporter.h"
+#include "core/row_moments.h"
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/prior_file.h"
@@ -95,8 +96,8 @@ int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorMod
   out->commit();
   for (Eigen::Index k = 0; k < x.cols(); ++k) {
     const Eigen::MatrixXd& t = draws.samples[static_cast<size_t>(k)];
-    const Eigen::VectorXd mean = t.rowwise().mean();
-    const Eigen::VectorXd sd = ((t.colwise() - mean).array().square().rowwise().sum() / (t.cols() - 1)).sqrt();
+    const core::RowMoments moments = core::row_moments(t);
+    const Eigen::VectorXd &mean = moments.mean, &sd = moments.sd;
     std::printf("observation %ld: %d chains x %ld draws\n", static_cast<long>(k), chains, mcmc.draws);
     std::printf("  %-16s %12s %12s %8s %9s\n", "parameter", "mean", "std", "R-hat", "ESS");
     for (int i = 0; i < theta_dim; ++i) {

@@ -6,6 +6,7 @@
 #include <exception>
 #include <limits>
 
+#include "core/row_moments.h"
 #include "core/error.h"
 
 namespace sbi {
@@ -60,9 +61,9 @@ PredictiveCheckResult predictive_check(const Eigen::MatrixXd& posterior_samples,
     }
   }
   if (failure) std::rethrow_exception(failure);
-  r.predictive_mean = r.replicates.rowwise().mean();
-  r.predictive_std =
-      ((r.replicates.colwise() - r.predictive_mean).array().square().rowwise().sum() / (m - 1)).sqrt();
+  const core::RowMoments moments = core::row_moments(r.replicates);
+  r.predictive_mean = moments.mean;
+  r.predictive_std = moments.sd;
   r.p_upper.resize(xd);
   r.p_value.resize(xd);
   for (int d = 0; d < xd; ++d) {

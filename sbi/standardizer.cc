@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/row_moments.h"
 #include "core/error.h"
 
 namespace sbi {
@@ -171,9 +172,8 @@ Standardizer fit_by_shape(const Eigen::MatrixXd& columns, const core::DataShape&
   }
   // Statistics of the exactly rescaled rows, scaled back (the same reductions as unscaled).
   const Eigen::MatrixXd u = (columns.array().colwise() / unit.array()).matrix();
-  const Eigen::VectorXd mean = u.rowwise().mean();
-  const Eigen::VectorXd std =
-      ((u.colwise() - mean).array().square().rowwise().sum() / (columns.cols() - 1)).sqrt();
+  const core::RowMoments moments = core::row_moments(u);
+  const Eigen::VectorXd &mean = moments.mean, &std = moments.sd;
   Standardizer s;
   s.mean = unit.cwiseProduct(mean);
   s.std.resize(columns.rows());
