@@ -32,6 +32,7 @@
 
 #include "core/progress.h"
 #include "sbi/density_factory.h"
+#include "flows/coupling_flow.h"
 #include "flows/realnvp.h"
 #include "nn/adam.h"
 #include "sbi/data_parallel.h"
@@ -200,15 +201,33 @@ int main(int argc, char** argv) {
   // The two ways of getting log q of the same draws must agree.
   const double lp_mismatch = (lp - lp_sampled).cwiseAbs().maxCoeff();
 
+  // The same passes with the conditioners in single precision (flows/coupling_flow.h), and
+  // how far their log q of the same draws is from double's.
+  auto* coupling = dynamic_cast<flows::CouplingFlow*>(model.density.get());
+  coupling->set_inference_precision(flows::InferencePrecision::kFloat32);
+  Eigen::VectorXd lp32 = model.density->log_prob(draws, context);
+  const double lp32_error = (lp32 - lp).cwiseAbs().maxCoeff();
+  std::vector<double> sample32_t, log_prob32_t;
+  for (int r = 0; r < sample_reps; ++r) {
+    core::Stopwatch s;
+    model.density->sample(context, &rng, nullptr);
+    sample32_t.push_back(s.seconds());
+    core::Stopwatch t;
+    lp32 = model.density->log_prob(draws, context);
+    log_prob32_t.push_back(t.seconds());
+  }
+  coupling->set_inference_precision(flows::InferencePrecision::kFloat64);
+
   std::printf(
       "impl=cpp dtype=float64 threads=%d shards=%d params=%ld batch=%ld hidden=%d transforms=%d layers=%d "
       "warmup=%ld steps=%ld train_s=%.4f steps_per_s=%.1f samples_per_s=%.0f loss_init=%.6f "
       "loss_final=%.6f loss_last100=%.6f sample_n=%ld sample_s=%.5f draws_per_s=%.0f "
       "sample_lp_s=%.5f sample_lp_per_s=%.0f log_prob_s=%.5f log_prob_per_s=%.0f mean_log_prob=%.4f "
-      "lp_mismatch=%.1e\n",
+      "lp_mismatch=%.1e f32_draws_per_s=%.0f f32_log_prob_per_s=%.0f f32_log_prob_max_error=%.1e\n",
       omp_get_max_threads(), sharded.shards(), num_params, batch, mo.density.hidden, mo.density.transforms, mo.density.layers, warmup, steps,
       train_s, steps / train_s, steps * batch / train_s, init_loss, loss, tail_sum / tail,
       num_samples, sample_s, num_samples / sample_s, sample_lp_s, num_samples / sample_lp_s, log_prob_s,
-      num_samples / log_prob_s, lp.mean(), lp_mismatch);
+      num_samples / log_prob_s, lp.mean(), lp_mismatch, num_samples / median(sample32_t),
+      num_samples / median(log_prob32_t), lp32_error);
   return 0;
 }

@@ -117,6 +117,20 @@ for title, key in (("training steps/s", "steps_per_s"),
         c = med(cpp, t, key)
         print(f"{t:>7} {c:>9.0f}" + "".join(f" {med(v, t, key):>17.0f} {c / med(v, t, key):>6.2f}" for v in pts))
     print()
+# The C++ inference passes with the conditioners in single precision (sbi train --precision
+# float32), against the same PyTorch runs.
+for title, key in (("float32 sampling draws/s", "f32_draws_per_s"),
+                   ("float32 log_prob evaluations/s", "f32_log_prob_per_s")):
+    if key not in runs[cpp + (threads[0],)][0]:
+        continue
+    print(f"{title}; ratio = C++ f32 / PyTorch; median of {rounds} run(s)")
+    print(f"{'threads':>7} {'C++ f32':>9}" + "".join(f" {label(v):>17} {'ratio':>6}" for v in pts))
+    for t in threads:
+        c = med(cpp, t, key)
+        print(f"{t:>7} {c:>9.0f}" + "".join(f" {med(v, t, 'draws_per_s' if 'draws' in key else 'log_prob_per_s'):>17.0f} "
+                                            f"{c / med(v, t, 'draws_per_s' if 'draws' in key else 'log_prob_per_s'):>6.2f}"
+                                            for v in pts))
+    print()
 print("training loss, mean of the last 100 steps (median over runs):")
 for t in threads:
     print(f"  threads {t}: C++ f64 {med(cpp, t, 'loss_last100'):.3f}" +

@@ -45,6 +45,33 @@ void CouplingLayer::inverse(const Matrix& z, const Matrix& context, Matrix* u, M
   (*u)(transformed_, Eigen::all) = c->u_b;
 }
 
+void CouplingLayer::conditioner(const nn::FloatMlp& net, const Matrix& u, const nn::MatrixF& context,
+                                FloatCouplingCache* c) const {
+  const int na = static_cast<int>(identity_.size());
+  c->net_input.resize(na + context_dim_, u.cols());
+  if (na > 0) c->net_input.topRows(na) = u(identity_, Eigen::all).cast<float>();
+  if (context_dim_ > 0) c->net_input.bottomRows(context_dim_) = context;
+  c->params = net.forward(c->net_input, &c->net).cast<double>();
+}
+
+void CouplingLayer::forward(const nn::FloatMlp& net, const Matrix& u, const nn::MatrixF& context, Matrix* z,
+                            Matrix* log_det, FloatCouplingCache* c) const {
+  conditioner(net, u, context, c);
+  c->u_b = u(transformed_, Eigen::all);
+  map_->forward(c->params, c->u_b, &c->z_b, log_det);
+  *z = u;
+  (*z)(transformed_, Eigen::all) = c->z_b;
+}
+
+void CouplingLayer::inverse(const nn::FloatMlp& net, const Matrix& z, const nn::MatrixF& context, Matrix* u,
+                            Matrix* log_det, FloatCouplingCache* c) const {
+  conditioner(net, z, context, c);
+  c->z_b = z(transformed_, Eigen::all);
+  map_->inverse(c->params, c->z_b, &c->u_b, log_det);
+  *u = z;
+  (*u)(transformed_, Eigen::all) = c->u_b;
+}
+
 void CouplingLayer::backward(CouplingCache* c, const Matrix& grad_log_det, Matrix* grad,
                              Matrix* grad_context, bool param_grads) {
   const int na = static_cast<int>(identity_.size());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "flows/elementwise.h"
+#include "nn/float_mlp.h"
 #include "nn/mlp.h"
 
 namespace sbi::flows {
@@ -23,6 +24,14 @@ struct CouplingCache {
   Matrix z_b;
   // backward scratch
   Matrix grad_z_b, grad_u_b, grad_net_out, grad_net_in;
+};
+
+// The single-precision passes' scratch (inference only).
+struct FloatCouplingCache {
+  nn::MatrixF net_input;  // [u_A; c] in float
+  nn::FloatMlpWork net;
+  Matrix params;          // the conditioner's output, widened to double for the map
+  Matrix u_b, z_b;
 };
 
 class CouplingLayer {
@@ -48,9 +57,20 @@ class CouplingLayer {
 
   nn::Parameters parameters() { return net_.parameters(); }
 
+  // The same passes with the conditioner in single precision (`net`: float_net() of this
+  // layer; `context` already in float); the map and log|det| stay in double.
+  nn::FloatMlp float_net() const { return nn::FloatMlp(net_); }
+  void forward(const nn::FloatMlp& net, const Matrix& u, const nn::MatrixF& context, Matrix* z,
+               Matrix* log_det, FloatCouplingCache* cache) const;
+  void inverse(const nn::FloatMlp& net, const Matrix& z, const nn::MatrixF& context, Matrix* u,
+               Matrix* log_det, FloatCouplingCache* cache) const;
+
  private:
   // net([u_A; c]) into cache->net.output.
   void conditioner(const Matrix& u, const Matrix& context, CouplingCache* cache) const;
+  // The same in single precision, widened into cache->params.
+  void conditioner(const nn::FloatMlp& net, const Matrix& u, const nn::MatrixF& context,
+                   FloatCouplingCache* cache) const;
 
   std::vector<int> identity_, transformed_;
   int context_dim_;

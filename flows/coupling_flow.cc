@@ -4,10 +4,20 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::flows {
 namespace {
+
+const core::EnumNames<InferencePrecision>& precisions() {
+  static const core::EnumNames<InferencePrecision> names("inference precision", {"float64", "float32"});
+  return names;
+}
+
+// Below this many columns an inference pass stays in double: rounding the weights to float
+// would cost more than the products save.
+constexpr Eigen::Index kFloatMinColumns = 64;
 
 constexpr double kLog2Pi = 1.8378770664093454836;
 
@@ -25,6 +35,10 @@ Eigen::Index chunk_columns(int hidden) {
 }
 
 }  // namespace
+
+InferencePrecision parse_inference_precision(const std::string& name) { return precisions().parse(name); }
+std::string inference_precision_name(InferencePrecision p) { return precisions().name(p); }
+std::vector<std::string> inference_precision_names() { return precisions().names(); }
 
 bool CouplingFlowOptions::is_valid(const char* type, std::string* error) const {
   const std::string t = std::string(type) + "::";
@@ -46,6 +60,7 @@ void CouplingFlowOptions::to_hyperparameters(Hyperparameters* h) const {
   h->set("residual", residual);
   h->set("activation", nn::activation_name(activation));
   h->set_uint64("seed", seed);
+  h->set("inference_precision", inference_precision_name(inference_precision));
 }
 
 void CouplingFlowOptions::from_hyperparameters(const Hyperparameters& h) {
@@ -57,6 +72,10 @@ void CouplingFlowOptions::from_hyperparameters(const Hyperparameters& h) {
   residual = h.get_bool("residual");
   activation = h.get_enum("activation", nn::parse_activation, nn::activation_names());
   seed = h.get_uint64("seed");
+  inference_precision = h.has("inference_precision")  // absent before 2026-12-03: double
+                            ? h.get_enum("inference_precision", parse_inference_precision,
+                                         inference_precision_names())
+                            : InferencePrecision::kFloat64;
 }
 
 CouplingFlow::CouplingFlow(const CouplingFlowOptions& options, std::unique_ptr<ElementwiseMap> map,
@@ -128,16 +147,49 @@ Matrix CouplingFlow::inverse(const Matrix& z, const Matrix& context, Matrix* log
   return u;
 }
 
+std::vector<nn::FloatMlp> CouplingFlow::float_nets() const {
+  std::vector<nn::FloatMlp> nets;
+  for (const CouplingLayer& layer : layers_) nets.push_back(layer.float_net());
+  return nets;
+}
+
+Matrix CouplingFlow::to_base(const std::vector<nn::FloatMlp>& nets, const Matrix& theta, const Matrix& context,
+                             Matrix* log_det) const {
+  FloatCouplingCache cache;
+  const nn::MatrixF c = context.cast<float>();
+  Matrix u = theta, next;
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    layers_[k].forward(nets[k], u, c, &next, log_det, &cache);
+    u.swap(next);
+  }
+  return u;
+}
+
+Matrix CouplingFlow::inverse(const std::vector<nn::FloatMlp>& nets, const Matrix& z, const Matrix& context,
+                             Matrix* log_det) const {
+  FloatCouplingCache cache;
+  const nn::MatrixF c = context.cast<float>();
+  Matrix u = z, next;
+  for (size_t k = layers_.size(); k-- > 0;) {
+    layers_[k].inverse(nets[k], u, c, &next, log_det, &cache);
+    u.swap(next);
+  }
+  return u;
+}
+
 Vector CouplingFlow::log_prob(const Matrix& theta, const Matrix& context) const {
   check_shapes(name_, "log_prob", &theta, context);
   const Eigen::Index n = theta.cols();
   Vector out(n);
   const Eigen::Index chunk = chunk_columns(options_.hidden);
+  const bool single = options_.inference_precision == InferencePrecision::kFloat32 && n >= kFloatMinColumns;
+  const std::vector<nn::FloatMlp> nets = single ? float_nets() : std::vector<nn::FloatMlp>();
 #pragma omp parallel for schedule(dynamic, 1) if (n > chunk)
   for (Eigen::Index start = 0; start < n; start += chunk) {
     const Eigen::Index len = std::min(chunk, n - start);
     Matrix log_det = Matrix::Zero(1, len);
-    const Matrix z = to_base(theta.middleCols(start, len), context.middleCols(start, len), &log_det);
+    const Matrix z = single ? to_base(nets, theta.middleCols(start, len), context.middleCols(start, len), &log_det)
+                            : to_base(theta.middleCols(start, len), context.middleCols(start, len), &log_det);
     out.segment(start, len) = standard_normal_log_prob(z) + log_det.row(0).transpose();
   }
   return out;
@@ -151,13 +203,16 @@ Matrix CouplingFlow::sample(const Matrix& context, core::Rng* rng, Vector* log_p
   Matrix theta(options_.theta_dim, n);
   if (log_prob != nullptr) log_prob->resize(n);
   const Eigen::Index chunk = chunk_columns(options_.hidden);
+  const bool single = options_.inference_precision == InferencePrecision::kFloat32 && n >= kFloatMinColumns;
+  const std::vector<nn::FloatMlp> nets = single ? float_nets() : std::vector<nn::FloatMlp>();
 #pragma omp parallel for schedule(dynamic, 1) if (n > chunk)
   for (Eigen::Index start = 0; start < n; start += chunk) {
     const Eigen::Index len = std::min(chunk, n - start);
     // log q(theta) = log N(z) + log|det d z / d theta| = log N(z) - log|det d theta / d z|.
     Matrix log_det_inverse = Matrix::Zero(1, len);
     theta.middleCols(start, len) =
-        inverse(z.middleCols(start, len), context.middleCols(start, len), &log_det_inverse);
+        single ? inverse(nets, z.middleCols(start, len), context.middleCols(start, len), &log_det_inverse)
+               : inverse(z.middleCols(start, len), context.middleCols(start, len), &log_det_inverse);
     if (log_prob != nullptr)
       log_prob->segment(start, len) = standard_normal_log_prob(z.middleCols(start, len)) -
                                       log_det_inverse.row(0).transpose();

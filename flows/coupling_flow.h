@@ -21,6 +21,14 @@
 
 namespace sbi::flows {
 
+// The precision of a flow's inference passes (sample, log_prob on 64 or more columns): the
+// conditioners' matrix products in double, or in float (nn/float_mlp.h) with the maps and
+// log|det| in double. Training is always double.
+enum class InferencePrecision { kFloat64, kFloat32 };
+InferencePrecision parse_inference_precision(const std::string& name);  // "float64", "float32"
+std::string inference_precision_name(InferencePrecision p);
+std::vector<std::string> inference_precision_names();
+
 // What every coupling flow's options hold; RealNVPOptions and NSFOptions add their map's.
 struct CouplingFlowOptions {
   int theta_dim = 0;
@@ -31,6 +39,7 @@ struct CouplingFlowOptions {
   bool residual = true;        // residual conditioner (nflows ResidualNet) or plain MLP
   nn::Activation activation = nn::Activation::kReLU;
   std::uint64_t seed = 0;      // initial weights and partitions
+  InferencePrecision inference_precision = InferencePrecision::kFloat64;
 
   // `type` names the options struct in the message, e.g. "RealNVPOptions".
   bool is_valid(const char* type, std::string* error) const;
@@ -72,7 +81,16 @@ class CouplingFlow : public ConditionalDensity {
   // z -> theta; adds log|det d theta / d z| (1 x N) into *log_det unless null.
   Matrix inverse(const Matrix& z, const Matrix& context, Matrix* log_det = nullptr) const;
 
+  // to_base and inverse with the conditioners in single precision (`nets`: float_nets()).
+  std::vector<nn::FloatMlp> float_nets() const;
+  Matrix to_base(const std::vector<nn::FloatMlp>& nets, const Matrix& theta, const Matrix& context,
+                 Matrix* log_det) const;
+  Matrix inverse(const std::vector<nn::FloatMlp>& nets, const Matrix& z, const Matrix& context,
+                 Matrix* log_det) const;
+
   const ElementwiseMap& map() const { return *map_; }
+  InferencePrecision inference_precision() const { return options_.inference_precision; }
+  void set_inference_precision(InferencePrecision p) { options_.inference_precision = p; }
 
  private:
   // Back-propagates -sum_j w log q_j from the last forward(), w = weight; writes d/dtheta.

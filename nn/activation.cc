@@ -16,17 +16,24 @@ Activation parse_activation(const std::string& name) { return activations().pars
 std::string activation_name(Activation value) { return activations().name(value); }
 std::vector<std::string> activation_names() { return activations().names(); }
 
-void activate(Activation a, const Matrix& pre, Matrix* out) {
+namespace {
+template <class M>
+void activate_any(Activation a, const M& pre, M* out) {
+  using T = typename M::Scalar;
   out->resize(pre.rows(), pre.cols());
   auto x = pre.array();
   switch (a) {
-    case Activation::kReLU: out->array() = x.max(Scalar(0)); break;
+    case Activation::kReLU: out->array() = x.max(T(0)); break;
     case Activation::kTanh: out->array() = x.tanh(); break;
     // SiLU(x) = x * sigmoid(x) (Elfwing et al. 2018).
-    case Activation::kSiLU: out->array() = x / (Scalar(1) + (-x).exp()); break;
-    case Activation::kELU: out->array() = (x > 0).select(x, x.exp() - Scalar(1)); break;
+    case Activation::kSiLU: out->array() = x / (T(1) + (-x).exp()); break;
+    case Activation::kELU: out->array() = (x > 0).select(x, x.exp() - T(1)); break;
   }
 }
+}  // namespace
+
+void activate(Activation a, const Matrix& pre, Matrix* out) { activate_any(a, pre, out); }
+void activate(Activation a, const MatrixF& pre, MatrixF* out) { activate_any(a, pre, out); }
 
 void activation_backward(Activation a, const Matrix& pre, const Matrix& out,
                          const Matrix& grad_out, Matrix* grad_pre) {

@@ -15,8 +15,9 @@ Activation parse_activation(const std::string& name);
 std::string activation_name(Activation a);
 std::vector<std::string> activation_names();  // in the order of the enum
 
-// out = act(pre).
+// out = act(pre), in double or single precision.
 void activate(Activation a, const Matrix& pre, Matrix* out);
+void activate(Activation a, const MatrixF& pre, MatrixF* out);
 
 // grad_pre = grad_out * act'(pre), using `out` = act(pre) where that is cheaper.
 void activation_backward(Activation a, const Matrix& pre, const Matrix& out,

@@ -37,6 +37,8 @@ class Dense {
 
   Matrix& weight() { return weight_; }
   Matrix& bias() { return bias_; }
+  const Matrix& weight() const { return weight_; }
+  const Matrix& bias() const { return bias_; }
 
  private:
   Matrix weight_, bias_;            // out x in, out x 1

@@ -11,4 +11,7 @@ using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 
+// Single precision, for the inference passes that may run in it (nn/float_mlp.h).
+using MatrixF = Eigen::MatrixXf;
+
 }  // namespace sbi::nn

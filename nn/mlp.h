@@ -54,6 +54,7 @@ class Mlp {
   void backward(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x, bool param_grads = true);
 
   Parameters parameters();
+  const std::vector<Dense>& layers() const { return layers_; }
 
  private:
   MlpOptions options_;

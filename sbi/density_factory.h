@@ -9,6 +9,7 @@
 
 #include "diffusion/score_model.h"
 #include "flows/cnf.h"
+#include "flows/coupling_flow.h"
 #include "flows/conditional_density.h"
 #include "nn/activation.h"
 
@@ -35,6 +36,8 @@ struct DensityOptions {
   // Unset: the estimator's own default, relu for coupling flows, silu for the CNF (whose
   // ODE needs a smooth field: an explicit relu is refused there, never replaced).
   std::optional<nn::Activation> activation;
+  // realnvp, nsf: the precision of sampling and log-densities (flows/coupling_flow.h).
+  flows::InferencePrecision inference_precision = flows::InferencePrecision::kFloat64;
   int bins = 8;        // nsf: spline bins K
   double bound = 5.0;  // nsf: spline interval [-B, B] on z-scored theta
   // cnf (flows/cnf.h): the probability path, its time prior, the Fourier features of t,
@@ -60,7 +63,7 @@ struct DensityOptions {
 };
 
 // The settings `sbi train` starts from for an estimator: the struct's defaults for the
-// coupling flows; for the CNF a wider, deeper vector field and a time prior weighted towards
+// coupling flows, but sampling in single precision (float32 inference); for the CNF a wider, deeper vector field and a time prior weighted towards
 // the data end (measured on sbibm, see the README's benchmark table); for the score model
 // the same width and depth, 8 Gaussian Fourier features, the VP path and the likelihood
 // weighting (mean C2ST at 10^4: two_moons 0.524 against 0.737 with the noise weighting,
