@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
   mo.density.hidden = static_cast<int>(int_flag(argc, argv, "hidden", mo.density.hidden));
   mo.density.transforms = static_cast<int>(int_flag(argc, argv, "transforms", mo.density.transforms));
   mo.density.layers = static_cast<int>(int_flag(argc, argv, "layers", mo.density.layers));
+  // The first sampling and log_prob figures are double precision (dtype=float64); the f32_
+  // figures switch the same flow to single-precision inference afterwards.
+  mo.density.inference_precision = flows::InferencePrecision::kFloat64;
   const double clip = 5.0, learning_rate = 1e-3;  // TrainOptions defaults
   if (steps < 1 || warmup < 0 || batch < 1 || n < batch || num_samples < 1 || sample_reps < 1) {
     std::fprintf(stderr, "bench_train_throughput: need steps >= 1, warmup >= 0, 1 <= batch-size <= sims, "
