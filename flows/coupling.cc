@@ -26,23 +26,26 @@ void CouplingLayer::conditioner(const Matrix& u, const Matrix& context, Coupling
   net_.forward(c->net_input, &c->net);
 }
 
+void CouplingLayer::apply_map(bool inverse, const Matrix& params, const Matrix& in, Matrix* out,
+                              Matrix* log_det, Matrix* in_b, Matrix* out_b) const {
+  *in_b = in(transformed_, Eigen::all);
+  if (inverse) map_->inverse(params, *in_b, out_b, log_det);
+  else map_->forward(params, *in_b, out_b, log_det);
+  *out = in;
+  (*out)(transformed_, Eigen::all) = *out_b;
+}
+
 void CouplingLayer::forward(const Matrix& u, const Matrix& context, Matrix* z, Matrix* log_det,
                             CouplingCache* c) const {
   conditioner(u, context, c);
-  c->u_b = u(transformed_, Eigen::all);
-  map_->forward(c->net.output, c->u_b, &c->z_b, log_det);
-  *z = u;
-  (*z)(transformed_, Eigen::all) = c->z_b;
+  apply_map(false, c->net.output, u, z, log_det, &c->u_b, &c->z_b);
 }
 
 void CouplingLayer::inverse(const Matrix& z, const Matrix& context, Matrix* u, Matrix* log_det,
                             CouplingCache* c) const {
   // u_A = z_A, so the conditioner sees the same input as in forward.
   conditioner(z, context, c);
-  c->z_b = z(transformed_, Eigen::all);
-  map_->inverse(c->net.output, c->z_b, &c->u_b, log_det);
-  *u = z;
-  (*u)(transformed_, Eigen::all) = c->u_b;
+  apply_map(true, c->net.output, z, u, log_det, &c->z_b, &c->u_b);
 }
 
 void CouplingLayer::conditioner(const nn::FloatMlp& net, const Matrix& u, const nn::MatrixF& context,
@@ -57,19 +60,13 @@ void CouplingLayer::conditioner(const nn::FloatMlp& net, const Matrix& u, const 
 void CouplingLayer::forward(const nn::FloatMlp& net, const Matrix& u, const nn::MatrixF& context, Matrix* z,
                             Matrix* log_det, FloatCouplingCache* c) const {
   conditioner(net, u, context, c);
-  c->u_b = u(transformed_, Eigen::all);
-  map_->forward(c->params, c->u_b, &c->z_b, log_det);
-  *z = u;
-  (*z)(transformed_, Eigen::all) = c->z_b;
+  apply_map(false, c->params, u, z, log_det, &c->u_b, &c->z_b);
 }
 
 void CouplingLayer::inverse(const nn::FloatMlp& net, const Matrix& z, const nn::MatrixF& context, Matrix* u,
                             Matrix* log_det, FloatCouplingCache* c) const {
   conditioner(net, z, context, c);
-  c->z_b = z(transformed_, Eigen::all);
-  map_->inverse(c->params, c->z_b, &c->u_b, log_det);
-  *u = z;
-  (*u)(transformed_, Eigen::all) = c->u_b;
+  apply_map(true, c->params, z, u, log_det, &c->z_b, &c->u_b);
 }
 
 void CouplingLayer::backward(CouplingCache* c, const Matrix& grad_log_det, Matrix* grad,

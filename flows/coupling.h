@@ -71,6 +71,10 @@ class CouplingLayer {
   // The same in single precision, widened into cache->params.
   void conditioner(const nn::FloatMlp& net, const Matrix& u, const nn::MatrixF& context,
                    FloatCouplingCache* cache) const;
+  // Both precisions' map step: out = in with its B rows mapped by the map (forward, or its
+  // inverse) with `params`; in_b and out_b are those rows (kept for backward).
+  void apply_map(bool inverse, const Matrix& params, const Matrix& in, Matrix* out, Matrix* log_det,
+                 Matrix* in_b, Matrix* out_b) const;
 
   std::vector<int> identity_, transformed_;
   int context_dim_;

@@ -147,6 +147,10 @@ Matrix CouplingFlow::inverse(const Matrix& z, const Matrix& context, Matrix* log
   return u;
 }
 
+bool CouplingFlow::runs_in_float(Eigen::Index columns) const {
+  return options_.inference_precision == InferencePrecision::kFloat32 && columns >= kFloatMinColumns;
+}
+
 std::vector<nn::FloatMlp> CouplingFlow::float_nets() const {
   std::vector<nn::FloatMlp> nets;
   for (const CouplingLayer& layer : layers_) nets.push_back(layer.float_net());
@@ -182,7 +186,7 @@ Vector CouplingFlow::log_prob(const Matrix& theta, const Matrix& context) const 
   const Eigen::Index n = theta.cols();
   Vector out(n);
   const Eigen::Index chunk = chunk_columns(options_.hidden);
-  const bool single = options_.inference_precision == InferencePrecision::kFloat32 && n >= kFloatMinColumns;
+  const bool single = runs_in_float(n);
   const std::vector<nn::FloatMlp> nets = single ? float_nets() : std::vector<nn::FloatMlp>();
 #pragma omp parallel for schedule(dynamic, 1) if (n > chunk)
   for (Eigen::Index start = 0; start < n; start += chunk) {
@@ -203,7 +207,7 @@ Matrix CouplingFlow::sample(const Matrix& context, core::Rng* rng, Vector* log_p
   Matrix theta(options_.theta_dim, n);
   if (log_prob != nullptr) log_prob->resize(n);
   const Eigen::Index chunk = chunk_columns(options_.hidden);
-  const bool single = options_.inference_precision == InferencePrecision::kFloat32 && n >= kFloatMinColumns;
+  const bool single = runs_in_float(n);
   const std::vector<nn::FloatMlp> nets = single ? float_nets() : std::vector<nn::FloatMlp>();
 #pragma omp parallel for schedule(dynamic, 1) if (n > chunk)
   for (Eigen::Index start = 0; start < n; start += chunk) {

@@ -93,6 +93,8 @@ class CouplingFlow : public ConditionalDensity {
   void set_inference_precision(InferencePrecision p) { options_.inference_precision = p; }
 
  private:
+  // Whether sample / log_prob on this many columns run their conditioners in float.
+  bool runs_in_float(Eigen::Index columns) const;
   // Back-propagates -sum_j w log q_j from the last forward(), w = weight; writes d/dtheta.
   void backward(CouplingFlowCache* cache, double weight, Matrix* grad_theta, Matrix* grad_context,
                 bool param_grads);

@@ -21,17 +21,13 @@
 #include "sbi/fit_checkpoint.h"
 #include "sbi/npe_objective.h"
 #include "sbi/trainer.h"
+#include "testing/random_matrix.h"
 #include "testing/temp_dir.h"
 
 namespace sbi {
 namespace {
 
-Eigen::MatrixXd normals(long rows, long cols, std::uint64_t seed) {
-  core::Rng rng(seed);
-  Eigen::MatrixXd m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.normal();
-  return m;
-}
+using testing::standard_normal_matrix;
 
 PosteriorModel small_model(DensityKind kind) {
   ModelOptions mo;
@@ -59,7 +55,7 @@ class ThreadCount {
 
 TEST(DataParallel, ShardsGiveTheGradientOfTheWholeBatch) {
   PosteriorModel model = small_model(DensityKind::kNSF);
-  const Eigen::MatrixXd theta = normals(2, 200, 1), x = normals(3, 200, 2);
+  const Eigen::MatrixXd theta = standard_normal_matrix(2, 200, 1), x = standard_normal_matrix(3, 200, 2);
   NpeObjective objective(&model, theta, x, theta.leftCols(5), x.leftCols(5));
   std::vector<long> batch;
   for (long i = 0; i < 50; ++i) batch.push_back((7 * i) % 200);
@@ -81,14 +77,14 @@ TEST(DataParallel, ShardsGiveTheGradientOfTheWholeBatch) {
       EXPECT_LT((grad - whole_grad).norm(), 1e-12 * whole_grad.norm()) << shards << " shards";
     }
     nn::Vector w = nn::flatten_values(params);
-    w += 0.1 * normals(w.size(), 1, 9).col(0);
+    w += 0.1 * standard_normal_matrix(w.size(), 1, 9).col(0);
     nn::unflatten_values(w, params);
   }
 }
 
 TEST(DataParallel, ShardsAreAtMostTheBatch) {
   PosteriorModel model = small_model(DensityKind::kRealNVP);
-  const Eigen::MatrixXd theta = normals(2, 20, 1), x = normals(3, 20, 2);
+  const Eigen::MatrixXd theta = standard_normal_matrix(2, 20, 1), x = standard_normal_matrix(3, 20, 2);
   NpeObjective objective(&model, theta, x, theta.leftCols(2), x.leftCols(2));
   EXPECT_EQ(ShardedObjective(&objective, 8, 3).shards(), 3);
   EXPECT_EQ(ShardedObjective(&objective, 1, 3).shards(), 1);
@@ -104,10 +100,10 @@ TrainedRun train_small(DensityKind kind, int shards, int threads, int max_epochs
                 GradientReduction* reduction = nullptr) {
   ThreadCount count(threads);
   PosteriorModel model = small_model(kind);
-  const Eigen::MatrixXd theta = normals(2, 400, 4);
+  const Eigen::MatrixXd theta = standard_normal_matrix(2, 400, 4);
   Eigen::MatrixXd data(3, 400);
-  data.topRows(2) = theta + 0.3 * normals(2, 400, 5);
-  data.row(2) = normals(1, 400, 6);
+  data.topRows(2) = theta + 0.3 * standard_normal_matrix(2, 400, 5);
+  data.row(2) = standard_normal_matrix(1, 400, 6);
   TrainOptions options;
   options.batch_size = 64;
   options.max_epochs = max_epochs;

@@ -8,16 +8,12 @@
 #include "core/rng.h"
 #include "flows/coupling_flow.h"
 #include "sbi/density_factory.h"
+#include "testing/random_matrix.h"
 
 namespace sbi {
 namespace {
 
-Eigen::MatrixXd normals(long rows, long cols, std::uint64_t seed) {
-  core::Rng rng(seed);
-  Eigen::MatrixXd m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.normal();
-  return m;
-}
+using testing::standard_normal_matrix;
 
 // A trained-looking flow: weights perturbed away from the identity initialisation, so that
 // every layer transforms (the last layers start at zero).
@@ -30,7 +26,7 @@ std::unique_ptr<ConditionalDensity> perturbed_flow(DensityKind kind) {
   std::unique_ptr<ConditionalDensity> d = make_density(o);
   const nn::Parameters params = d->parameters();
   nn::Vector w = nn::flatten_values(params);
-  w += 0.05 * normals(w.size(), 1, 7).col(0);
+  w += 0.05 * standard_normal_matrix(w.size(), 1, 7).col(0);
   nn::unflatten_values(w, params);
   return d;
 }
@@ -42,8 +38,8 @@ TEST_P(FloatInference, LogProbAndDrawsMatchDoubleToFloatRounding) {
   auto* flow = dynamic_cast<flows::CouplingFlow*>(d.get());
   ASSERT_NE(flow, nullptr);
   const long n = 1000;  // above the 64 columns from which float is used
-  const Eigen::MatrixXd context = normals(4, n, 3);
-  const Eigen::MatrixXd theta = normals(3, n, 4);
+  const Eigen::MatrixXd context = standard_normal_matrix(4, n, 3);
+  const Eigen::MatrixXd theta = standard_normal_matrix(3, n, 4);
   core::Rng rng64(9), rng32(9);
   Eigen::VectorXd lp_draws64, lp_draws32;
   const Eigen::MatrixXd draws64 = d->sample(context, &rng64, &lp_draws64);
