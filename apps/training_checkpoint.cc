@@ -15,10 +15,10 @@ std::string training_settings_text(const TrainOptions& t) {
   char settings[400];
   std::snprintf(settings, sizeof settings,
                 "batch %d lr %.17g patience %d plateau %d min_lr %.17g validation %.17g clip %.17g seed %llu "
-                "pretrain %d",
+                "pretrain %d shuffle %ld/%ld",
                 t.batch_size, t.learning_rate, t.patience, t.lr_plateau, t.min_learning_rate,
                 t.validation_fraction, t.clip_grad_norm, static_cast<unsigned long long>(t.seed),
-                t.pretrain_epochs);
+                t.pretrain_epochs, t.chunked_shuffle.chunk_rows, t.chunked_shuffle.window_chunks);
   return settings;
 }
 

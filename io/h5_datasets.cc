@@ -218,6 +218,49 @@ std::vector<double> H5File::read_array(const std::string& dataset,
   return out;
 }
 
+Eigen::MatrixXd H5File::read_rows(const std::string& dataset, size_t first, size_t count) const {
+  require_open("read_rows");
+  const std::string where = "read_rows: " + detail::located(dataset, path_);
+  NumericDataset d = open_numeric(id_, path_, dataset, "read_rows");
+  if (d.shape.empty()) throw core::Error(where + " is a scalar; it has no rows");
+  if (first > d.shape[0] || count > d.shape[0] - first) {
+    throw core::Error(where + " has " + std::to_string(d.shape[0]) + " rows; cannot read rows " +
+                      std::to_string(first) + " to " + std::to_string(first + count));
+  }
+  size_t row_values = 1;
+  for (size_t i = 1; i < d.shape.size(); ++i) row_values *= d.shape[i];
+  core::check_memory(8.0 * static_cast<double>(count) * static_cast<double>(row_values),
+                     where + ": rows " + std::to_string(first) + " to " + std::to_string(first + count));
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(row_values), static_cast<Eigen::Index>(count));
+  if (out.size() == 0) return out;
+  std::vector<hsize_t> start(d.shape.size(), 0), extent(d.shape.begin(), d.shape.end());
+  start[0] = first;
+  extent[0] = count;
+  Handle file_space = detail::checked(H5Dget_space(d.dataset.get()), H5Sclose, where + ": no shape");
+  detail::check_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                           extent.data(), nullptr),
+                       where + ": cannot select the rows");
+  Handle memory_space = detail::checked(
+      H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr), H5Sclose,
+      where + ": cannot make a dataspace");
+  detail::check_status(H5Dread(d.dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(),
+                               file_space.get(), H5P_DEFAULT, out.data()),
+                       where + ": read failed");
+  return out;
+}
+
+size_t H5File::chunk_rows(const std::string& dataset) const {
+  require_open("chunk_rows");
+  const std::string where = "chunk_rows: " + detail::located(dataset, path_);
+  Handle d = detail::open_dataset(id_, path_, dataset, "chunk_rows");
+  Handle dcpl = detail::checked(H5Dget_create_plist(d.get()), H5Pclose, where + ": no properties");
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return 0;
+  hsize_t chunk[32];
+  const int rank = H5Pget_chunk(dcpl.get(), 32, chunk);
+  if (rank < 1) throw core::Error(where + ": cannot read the chunk shape");
+  return static_cast<size_t>(chunk[0]);
+}
+
 void H5File::write_matrix(const std::string& dataset, const Eigen::MatrixXd& columns_are_samples,
                           const WriteOptions& options) {
   require_writable("write_matrix");

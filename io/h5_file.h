@@ -86,6 +86,12 @@ class H5File {
   std::vector<std::int64_t> read_int64_vector(const std::string& dataset) const;
   // Any numeric dataset of any rank as doubles in row-major (C) order; *shape gets its shape.
   std::vector<double> read_array(const std::string& dataset, std::vector<size_t>* shape) const;
+  // Rows [first, first + count) along the first axis of a numeric dataset of any rank >= 1, one
+  // per column (each flattened in row-major order): a part of a dataset larger than memory.
+  // Throws for a range outside the dataset.
+  Eigen::MatrixXd read_rows(const std::string& dataset, size_t first, size_t count) const;
+  // The rows of each chunk of a chunked dataset (its chunk's first extent); 0 if contiguous.
+  size_t chunk_rows(const std::string& dataset) const;
 
   // Writes D x N as a float64 (N, D) dataset, creating parent groups. Throws if it exists.
   void write_matrix(const std::string& dataset, const Eigen::MatrixXd& columns_are_samples,

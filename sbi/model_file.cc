@@ -134,6 +134,11 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     if (f.has_attr("/history", "shards")) summary->shards = static_cast<int>(f.get_int_attr("/history", "shards"));
     if (f.has_attr("/history", "processes"))
       summary->processes = static_cast<int>(f.get_int_attr("/history", "processes"));
+    if (f.has_attr("/history", "shuffle_chunk_rows")) {
+      summary->chunked_shuffle.chunk_rows = f.get_int_attr("/history", "shuffle_chunk_rows");
+      summary->chunked_shuffle.window_chunks = f.get_int_attr("/history", "shuffle_window_chunks");
+      summary->streaming = f.get_string_attr("/history", "streaming");
+    }
     summary->message = f.get_string_attr("/history", "stop_reason");
   }
   return m;

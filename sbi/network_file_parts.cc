@@ -113,6 +113,11 @@ void write_training_history(io::H5File& f, const TrainSummary& summary) {
   // (sbi train --shards) and the processes (mpirun -np).
   f.set_attr("/history", "shards", static_cast<std::int64_t>(summary.shards));
   f.set_attr("/history", "processes", static_cast<std::int64_t>(summary.processes));
+  // The order of the examples: 0 = all shuffled together, else chunks of this many rows
+  // shuffled within windows of shuffle_window_chunks (out-of-core training).
+  f.set_attr("/history", "shuffle_chunk_rows", static_cast<std::int64_t>(summary.chunked_shuffle.chunk_rows));
+  f.set_attr("/history", "shuffle_window_chunks", static_cast<std::int64_t>(summary.chunked_shuffle.window_chunks));
+  f.set_attr("/history", "streaming", summary.streaming);  // "" = trained in memory
   f.set_attr("/history", "pretrain_epochs", static_cast<std::int64_t>(summary.pretrain_epochs));
   f.set_attr("/history", "pretrain_validation_mse", summary.pretrain_validation_mse);
   f.set_attr("/history", "x_noise", summary.x_noise);  // "" = none added in training

@@ -5,9 +5,14 @@ namespace sbi {
 NpeObjective::NpeObjective(PosteriorModel* model, Eigen::MatrixXd theta_train,
                            Eigen::MatrixXd x_train, Eigen::MatrixXd theta_validation,
                            Eigen::MatrixXd x_validation, BatchNoise noise)
+    : NpeObjective(model, std::make_shared<InMemoryExamples>(std::move(theta_train), std::move(x_train)),
+                   std::move(theta_validation), std::move(x_validation), std::move(noise)) {}
+
+NpeObjective::NpeObjective(PosteriorModel* model, std::shared_ptr<TrainingExamples> train,
+                           Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation, BatchNoise noise)
     : model_(model),
-      data_(std::make_shared<const Data>(Data{std::move(theta_train), std::move(x_train),
-                                              std::move(theta_validation), std::move(x_validation)})),
+      data_(std::make_shared<const Data>(
+          Data{std::move(train), std::move(theta_validation), std::move(x_validation)})),
       noise_(std::move(noise)) {}
 
 NpeObjective::NpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data,
@@ -29,8 +34,7 @@ std::unique_ptr<Objective> NpeObjective::replicate(int replica) {
 }
 
 double NpeObjective::loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) {
-  gather_columns(data_->theta_train, batch, &theta_batch_);
-  gather_columns(data_->x_train, batch, &x_batch_);
+  data_->train->gather(batch, &theta_batch_, &x_batch_);
   noise_.add(&x_batch_);
   const Eigen::MatrixXd& context = model_->embedding->forward(x_batch_);
   const double loss = model_->density->loss_and_gradient(theta_batch_, context, &grad_context_);

@@ -7,8 +7,9 @@
 #include <Eigen/Core>
 
 #include "sbi/objective.h"
-#include "sbi/training_noise.h"
 #include "sbi/posterior_model.h"
+#include "sbi/training_examples.h"
+#include "sbi/training_noise.h"
 
 namespace sbi {
 
@@ -19,9 +20,12 @@ class NpeObjective : public Objective {
   NpeObjective(PosteriorModel* model, Eigen::MatrixXd theta_train, Eigen::MatrixXd x_train,
                Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation,
                BatchNoise noise = {});
+  // The same with training examples from anywhere (e.g. streamed from a file, sbi/out_of_core.h).
+  NpeObjective(PosteriorModel* model, std::shared_ptr<TrainingExamples> train,
+               Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation, BatchNoise noise = {});
 
   std::vector<std::string> term_names() const override { return {"nll"}; }
-  long num_train() const override { return data_->theta_train.cols(); }
+  long num_train() const override { return data_->train->size(); }
   nn::Parameters parameters() override { return model_->parameters(); }
   // Reseeds the training noise (if any) for the epoch.
   void begin_epoch(int epoch) override { noise_.begin_epoch(epoch); }
@@ -37,7 +41,8 @@ class NpeObjective : public Objective {
 
  private:
   struct Data {
-    Eigen::MatrixXd theta_train, x_train, theta_validation, x_validation;
+    std::shared_ptr<TrainingExamples> train;
+    Eigen::MatrixXd theta_validation, x_validation;
   };
   NpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data, BatchNoise noise);
 

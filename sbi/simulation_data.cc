@@ -5,110 +5,15 @@
 
 #include "core/error.h"
 #include "io/h5_file.h"
+#include "sbi/simulation_rows.h"
 
 namespace sbi {
 namespace {
-
-std::vector<std::string> names_or_default(const io::H5File& f, const char* attr,
-                                          const std::string& prefix, long n) {
-  if (f.has_attr("/", attr)) {
-    std::vector<std::string> names = f.get_string_list_attr("/", attr);
-    if (static_cast<long>(names.size()) == n) return names;
-  }
-  std::vector<std::string> names;
-  for (long i = 0; i < n; ++i) names.push_back(prefix + std::to_string(i));
-  return names;
-}
 
 std::string shape_string(const std::vector<size_t>& shape) {
   std::string s = "(";
   for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-// Reads the set layout of a simulation file and brings x to it: checks D_x, converts
-// /num_stars counts to the masked layout, checks masks are 0/1 and agree with /num_stars.
-core::DataShape read_set_layout(const io::H5File& f, const std::string& path, Eigen::MatrixXd* x,
-                          std::vector<std::string>* data_names) {
-  core::DataShape layout = core::DataShape::vector(static_cast<int>(x->rows()));
-  if (!f.has_attr("/", "set_size")) return layout;
-  layout.kind = core::DataShape::Kind::kSet;
-  const std::int64_t set_size = f.get_int_attr("/", "set_size");
-  core::check(f.has_attr("/", "set_features"),
-              path + ": root attribute set_size without set_features (data entries per row)");
-  const std::int64_t features = f.get_int_attr("/", "set_features");
-  layout.masked = f.has_attr("/", "set_masked") && f.get_int_attr("/", "set_masked") != 0;
-  core::check(set_size >= 1 && features >= 1, path + ": set_size and set_features must be >= 1");
-  // Every layout has /x of at least set_size x set_features columns, so larger values are
-  // wrong; checked before they become ints (DataShape::flat_dim() multiplies them as int).
-  core::check(set_size <= x->rows() && features <= x->rows() && set_size * features <= x->rows(),
-              path + ": set_size " + std::to_string(set_size) + " and set_features " +
-                  std::to_string(features) + " do not fit the " + std::to_string(x->rows()) +
-                  " columns of /x");
-  layout.set_size = static_cast<int>(set_size);
-  layout.features = static_cast<int>(features);
-  const long n = x->cols();
-  std::vector<std::int64_t> counts;
-  if (f.is_dataset("/num_stars")) {
-    counts = f.read_int64_vector("/num_stars");
-    core::check(static_cast<long>(counts.size()) == n,
-                path + ": /num_stars has " + std::to_string(counts.size()) + " entries but /x has " +
-                    std::to_string(n) + " rows");
-    for (std::int64_t c : counts)
-      core::check(c >= 0 && c <= layout.set_size,
-                  path + ": /num_stars has a count " + std::to_string(c) + " outside 0.." +
-                      std::to_string(layout.set_size));
-  }
-  const bool all_full = std::all_of(counts.begin(), counts.end(),
-                                    [&](std::int64_t c) { return c == layout.set_size; });
-  if (!layout.masked && !counts.empty() && !all_full &&
-      x->rows() == static_cast<long>(layout.set_size) * layout.features) {
-    // Counts with padding: insert the presence flags.
-    const int f_ = layout.features, w = f_ + 1;
-    Eigen::MatrixXd masked = Eigen::MatrixXd::Zero(layout.set_size * w, n);
-    for (long i = 0; i < n; ++i)
-      for (int j = 0; j < counts[i]; ++j) {
-        masked.col(i).segment(j * w, f_) = x->col(i).segment(j * f_, f_);
-        masked(j * w + f_, i) = 1.0;
-      }
-    std::vector<std::string> names;
-    const bool named = static_cast<long>(data_names->size()) == x->rows();
-    for (int j = 0; j < layout.set_size; ++j) {
-      for (int k = 0; k < f_; ++k)
-        names.push_back(named ? (*data_names)[j * f_ + k] : "x" + std::to_string(j) + "_" + std::to_string(k));
-      names.push_back("m_" + std::to_string(j));
-    }
-    *x = std::move(masked);
-    *data_names = std::move(names);
-    layout.masked = true;
-    return layout;
-  }
-  core::check(x->rows() == layout.flat_dim(),
-              path + ": /x has " + std::to_string(x->rows()) + " columns, but set_size " +
-                  std::to_string(layout.set_size) + " x (set_features " +
-                  std::to_string(layout.features) + (layout.masked ? " + 1 mask" : "") + ") = " +
-                  std::to_string(layout.flat_dim()));
-  if (layout.masked) {
-    const int w = layout.row_width();
-    for (long i = 0; i < n; ++i) {
-      long present = 0;
-      for (int j = 0; j < layout.set_size; ++j) {
-        const double m = (*x)(j * w + layout.features, i);
-        core::check(m == 0.0 || m == 1.0, path + ": /x row " + std::to_string(i) +
-                                               " has a presence flag " + std::to_string(m) +
-                                               " (set_masked: flags must be 0 or 1)");
-        present += m == 1.0;
-        if (m == 0.0) x->col(i).segment(j * w, layout.features).setZero();  // padding: any value
-      }
-      // (Not core::check: its message, built before the test, would read counts[i] when
-      // there are no counts.)
-      if (!counts.empty() && counts[i] != present)
-        throw core::Error(path + ": /num_stars[" + std::to_string(i) + "] = " +
-                          std::to_string(counts[i]) + " but the mask of /x row " +
-                          std::to_string(i) + " has " + std::to_string(present) + " rows present");
-    }
-  }
-  return layout;
 }
 
 // An image dataset (N, H, W) or (N, C, H, W) as flat images, one per column.
@@ -134,26 +39,12 @@ std::vector<size_t> image_dims(const core::DataShape& shape) {
 }  // namespace
 
 SimulationData load_simulations(const std::string& path, NonFinitePolicy policy) {
-  io::H5File f = io::H5File::open_read(path);
-  for (const char* name : {"/theta", "/x"})
-    core::check(f.is_dataset(name), path + " has no " + name +
-                                        " dataset (a simulation file needs /theta (N, D_theta) "
-                                        "and /x (N, D_x))");
-  const Eigen::MatrixXd theta = f.read_matrix("/theta");
-  const std::vector<size_t> x_dims = f.shape("/x");
-  core::check(x_dims.size() <= 4, path + ": /x has " + std::to_string(x_dims.size()) +
-                                      " dimensions; expected (N, D), (N, H, W) or (N, C, H, W)");
-  core::DataShape image;
-  Eigen::MatrixXd x = x_dims.size() >= 3 ? read_images(f, "/x", &image) : f.read_matrix("/x");
-  core::check(theta.cols() == x.cols(), path + ": /theta has " + std::to_string(theta.cols()) +
-                                            " rows but /x has " + std::to_string(x.cols()) +
-                                            "; they must pair up row by row");
-  for (Eigen::Index j = 0; j < theta.cols(); ++j)
-    core::check(theta.col(j).allFinite(),
-                path + ": /theta row " + std::to_string(j) + " has NaN or Inf");
+  const SimulationRows rows(path);
+  Eigen::MatrixXd theta, x;
+  rows.read(0, rows.rows(), &theta, &x);
   SimulationData d;
-  d.data_names = names_or_default(f, "data_names", "x_", x.rows());
-  d.x_shape = image.is_image() ? image : read_set_layout(f, path, &x, &d.data_names);
+  d.data_names = rows.data_names();
+  d.x_shape = rows.x_shape();
   std::vector<Eigen::Index> keep;
   for (Eigen::Index j = 0; j < x.cols(); ++j) {
     if (x.col(j).allFinite()) {
@@ -164,10 +55,15 @@ SimulationData load_simulations(const std::string& path, NonFinitePolicy policy)
     }
   }
   d.dropped_nonfinite = x.cols() - static_cast<long>(keep.size());
-  d.theta = theta(Eigen::all, keep);
-  d.x = x(Eigen::all, keep);
-  d.parameter_names = names_or_default(f, "parameter_names", "theta_", theta.rows());
-  if (f.has_attr("/", "prior")) d.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
+  if (d.dropped_nonfinite == 0) {
+    d.theta = std::move(theta);
+    d.x = std::move(x);
+  } else {
+    d.theta = theta(Eigen::all, keep);
+    d.x = x(Eigen::all, keep);
+  }
+  d.parameter_names = rows.parameter_names();
+  d.prior = rows.prior();
   return d;
 }
 
@@ -200,7 +96,7 @@ SampleData load_sample_data(const std::string& path) {
     core::check(d.theta.cols() == d.x.cols(),
                 path + ": /theta has " + std::to_string(d.theta.cols()) + " rows but /x has " +
                     std::to_string(d.x.cols()));
-    d.parameter_names = names_or_default(f, "parameter_names", "theta_", d.theta.rows());
+    d.parameter_names = root_names(f, "parameter_names", "theta_", d.theta.rows());
     if (f.has_attr("/", "prior")) d.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
   }
   return d;

@@ -24,6 +24,8 @@ bool TrainOptions::is_valid(std::string* error) const {
   else if (lr_plateau < 0) *error = "TrainOptions::lr_plateau must be >= 0";
   else if (pretrain_epochs < 0) *error = "TrainOptions::pretrain_epochs must be >= 0";
   else if (shards < 0) *error = "TrainOptions::shards = " + std::to_string(shards) + " must be >= 0";
+  else if (chunked_shuffle.chunk_rows < 0 || chunked_shuffle.window_chunks < 1)
+    *error = "TrainOptions::chunked_shuffle needs chunk_rows >= 0 and window_chunks >= 1";
   else if (!(validation_fraction > 0 && validation_fraction < 1))
     *error = "TrainOptions::validation_fraction must be in (0, 1)";
   else return true;
@@ -132,6 +134,7 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
   ShardedObjective sharded(objective, shards, part_end - part_begin, part * shards);
   summary->shards = sharded.shards();
   summary->processes = parts;
+  summary->chunked_shuffle = options.chunked_shuffle;
   const long num_scalars = nn::count_scalars(params);
   Eigen::VectorXd step_sum;  // across processes: gradient, loss, terms, failure flag
   std::vector<double> terms, term_sums(num_terms);
@@ -142,9 +145,13 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
                       summary->best_epoch, learning_rate, restart, options.phase});
   };
   // Each epoch shuffles the previous epoch's order (so a resumed run replays the shuffles of
-  // the epochs it skips).
+  // the epochs it skips), or draws a chunked order afresh.
   auto shuffle = [&](int epoch) {
     core::Rng rng(options.seed, 0x100000 + epoch);
+    if (options.chunked_shuffle.enabled()) {
+      chunked_shuffle_order(n_train, options.chunked_shuffle, &rng, &perm);
+      return;
+    }
     for (long i = n_train - 1; i > 0; --i) std::swap(perm[i], perm[rng.below(i + 1)]);
   };
   int first_epoch = 1;
@@ -343,6 +350,51 @@ TrainValidationSplit split_train_validation(long n, double validation_fraction, 
           std::vector<long>(order.end() - n_val, order.end())};
 }
 
+void check_training_noise(const TrainOptions& options, const PosteriorModel& model) {
+  const TrainingNoise& noise = options.x_noise;
+  if (!noise.enabled()) return;
+  core::check(noise.sigma.size() == model.x_dim(),
+              "train: the training noise has " + std::to_string(noise.sigma.size()) +
+                  " standard deviations but x has " + std::to_string(model.x_dim()) + " dimensions");
+  core::check(noise.sigma.allFinite() && (noise.sigma.array() >= 0).all(),
+              "train: the training noise's standard deviations must be finite and >= 0");
+  core::check(!model.x_shape.is_set(),
+              "train: training noise (--noise-sigma, --noise-map) applies to images and "
+              "vectors, not to set data (" + model.x_shape.describe() + ")");
+}
+
+void add_validation_noise(const TrainOptions& options, Eigen::MatrixXd* x_validation) {
+  if (!options.x_noise.enabled()) return;
+  core::Rng validation_rng(options.seed, 0x401);
+  add_gaussian_noise(options.x_noise.sigma, &validation_rng, x_validation);
+}
+
+void fit_standardizers(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
+                       PosteriorModel* model) {
+  model->theta_norm = Standardizer::fit(theta, {}, {"theta", model->parameter_names});
+  // With training noise, the statistics of the data as the network sees it: noisy.
+  const TrainingNoise& noise = options.x_noise;
+  Eigen::MatrixXd noisy;
+  if (noise.enabled()) {
+    noisy = x;
+    core::Rng statistics_rng(options.seed, 0x402);
+    add_gaussian_noise(noise.sigma, &statistics_rng, &noisy);
+  }
+  model->x_norm = Standardizer::fit(noise.enabled() ? noisy : x,
+                                    model->x_shape,  // per feature for set data
+                                    {"x", model->data_names}, model->x_norm.mask);
+}
+
+Eigen::VectorXd standardised_noise(const TrainOptions& options, const PosteriorModel& model) {
+  if (!options.x_noise.enabled()) return {};
+  // σ / std per dimension, 0 where the mask zeroes x.
+  Eigen::VectorXd sigma = options.x_noise.sigma.cwiseQuotient(model.x_norm.std);
+  if (model.x_norm.has_mask())
+    for (Eigen::Index d = 0; d < sigma.size(); ++d)
+      if (!model.x_norm.mask[d]) sigma[d] = 0;
+  return sigma;
+}
+
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary) {
   *summary = TrainSummary{};
@@ -362,45 +414,16 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   const Eigen::MatrixXd x_train = x(Eigen::all, train_idx);
   Eigen::MatrixXd x_validation = x(Eigen::all, val_idx);
   const TrainingNoise& noise = options.x_noise;
-  if (noise.enabled()) {
-    core::check(noise.sigma.size() == x.rows(),
-                "train: the training noise has " + std::to_string(noise.sigma.size()) +
-                    " standard deviations but x has " + std::to_string(x.rows()) + " dimensions");
-    core::check(noise.sigma.allFinite() && (noise.sigma.array() >= 0).all(),
-                "train: the training noise's standard deviations must be finite and >= 0");
-    core::check(!model->x_shape.is_set(),
-                "train: training noise (--noise-sigma, --noise-map) applies to images and "
-                "vectors, not to set data (" + model->x_shape.describe() + ")");
-    core::Rng validation_rng(options.seed, 0x401);
-    add_gaussian_noise(noise.sigma, &validation_rng, &x_validation);
-  }
-  model->theta_norm = Standardizer::fit(theta_train, {}, {"theta", model->parameter_names});
-  {
-    // With training noise, the statistics of the data as the network sees it: noisy.
-    Eigen::MatrixXd noisy;
-    if (noise.enabled()) {
-      noisy = x_train;
-      core::Rng statistics_rng(options.seed, 0x402);
-      add_gaussian_noise(noise.sigma, &statistics_rng, &noisy);
-    }
-    model->x_norm = Standardizer::fit(noise.enabled() ? noisy : x_train,
-                                      model->x_shape,  // per feature for set data
-                                      {"x", model->data_names}, model->x_norm.mask);
-  }
+  check_training_noise(options, *model);
+  add_validation_noise(options, &x_validation);
+  fit_standardizers(options, theta_train, x_train, model);
   check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
                      theta.rows() + x.rows(), model->embedding->cached_numbers_per_sample());
   Eigen::MatrixXd theta_t = model->theta_norm.apply(theta_train);
   Eigen::MatrixXd x_t = model->x_norm.apply(x_train);
   Eigen::MatrixXd theta_v = model->theta_norm.apply(theta(Eigen::all, val_idx));
   Eigen::MatrixXd x_v = model->x_norm.apply(x_validation);
-  // The noise in standardised units: σ / std per dimension, 0 where the mask zeroes x.
-  Eigen::VectorXd noise_standardised;
-  if (noise.enabled()) {
-    noise_standardised = noise.sigma.cwiseQuotient(model->x_norm.std);
-    if (model->x_norm.has_mask())
-      for (Eigen::Index d = 0; d < noise_standardised.size(); ++d)
-        if (!model->x_norm.mask[d]) noise_standardised[d] = 0;
-  }
+  const Eigen::VectorXd noise_standardised = standardised_noise(options, *model);
   TrainSummary pretraining;
   // A resumed run continues the NPE phase: the pretrained weights are in the checkpoint.
   if (options.pretrain_epochs > 0 && !model->embedding->parameters().empty() && options.resume == nullptr) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nn/adam.h"
+#include "sbi/chunked_shuffle.h"
 #include "sbi/objective.h"
 #include "sbi/posterior_model.h"
 #include "sbi/training_noise.h"
@@ -68,6 +69,10 @@ struct TrainOptions {
   int lr_plateau = 5;
   double min_learning_rate = 1e-5;
   std::uint64_t seed = 0;            // split, shuffling
+  // The order of the examples in each epoch: by default every example shuffled with every
+  // other; for data streamed from a file (sbi/out_of_core.h), shuffled by chunks and within
+  // windows of chunks (sbi/chunked_shuffle.h).
+  ChunkedShuffle chunked_shuffle;
   // Data-parallel training (sbi/data_parallel.h): every batch is split into this many shards,
   // computed on as many threads as there are (at most the shards). The result is bitwise
   // reproducible for a given number of shards, whatever the number of threads; different
@@ -124,6 +129,9 @@ struct TrainSummary {
   int non_finite_restarts = 0;
   int shards = 1;     // the data-parallel shards of each process (TrainOptions::shards)
   int processes = 1;  // the processes each batch was split across (TrainOptions::reduction)
+  ChunkedShuffle chunked_shuffle;  // TrainOptions::chunked_shuffle of the run
+  // Out-of-core training (sbi/out_of_core.h): what was streamed, in one line; "" = in memory.
+  std::string streaming;
   // train() with TrainOptions::pretrain_epochs: the pretraining's epochs and its best
   // held-out mean squared error of standardised θ (0 epochs: none ran).
   int pretrain_epochs = 0;
@@ -159,5 +167,17 @@ TrainValidationSplit split_train_validation(long n, double validation_fraction, 
 // fit(). theta is theta_dim x N, x is x_dim x N, all finite.
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary);
+
+// The steps of train() that out-of-core training (sbi/out_of_core.h) shares:
+// Throws core::Error unless options.x_noise (if any) fits the model's x.
+void check_training_noise(const TrainOptions& options, const PosteriorModel& model);
+// Adds the validation split's one fixed draw of options.x_noise (if any).
+void add_validation_noise(const TrainOptions& options, Eigen::MatrixXd* x_validation);
+// model->theta_norm and x_norm (keeping its mask) fitted on theta and x, the latter with one
+// draw of options.x_noise (if any).
+void fit_standardizers(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
+                       PosteriorModel* model);
+// options.x_noise's σ in standardised units (0 where masked); empty without noise.
+Eigen::VectorXd standardised_noise(const TrainOptions& options, const PosteriorModel& model);
 
 }  // namespace sbi

@@ -1,0 +1,213 @@
+#include "sbi/out_of_core.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <utility>
+
+#include "core/error.h"
+#include "core/memory_budget.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "sbi/npe_objective.h"
+
+namespace sbi {
+namespace {
+
+constexpr long kDefaultChunkRows = 4096;
+constexpr long kMaxStatisticsRows = 100000;
+
+// Reads the file rows `wanted` (increasing) by range reads of at most `span` rows each, into
+// one column per wanted row.
+void read_selected(const ReadRows& read, const std::vector<long>& wanted, long span, Eigen::MatrixXd* theta,
+                   Eigen::MatrixXd* x) {
+  const long n = static_cast<long>(wanted.size());
+  Eigen::MatrixXd range_theta, range_x;
+  long filled = 0;
+  for (long i = 0; i < n;) {
+    const long first = wanted[i];
+    long j = i;
+    while (j < n && wanted[j] < first + span) ++j;
+    read(first, wanted[j - 1] - first + 1, &range_theta, &range_x);
+    if (filled == 0) {
+      theta->resize(range_theta.rows(), n);
+      x->resize(range_x.rows(), n);
+    }
+    for (long k = i; k < j; ++k, ++filled) {
+      theta->col(filled) = range_theta.col(wanted[k] - first);
+      x->col(filled) = range_x.col(wanted[k] - first);
+    }
+    i = j;
+  }
+}
+
+// For a likelihood x is the density's variable and θ the condition.
+void to_target_condition(const PosteriorModel& model, Eigen::MatrixXd* theta, Eigen::MatrixXd* x) {
+  if (model.is_likelihood()) std::swap(*theta, *x);
+}
+
+}  // namespace
+
+std::string OutOfCorePlan::describe(double row_bytes) const {
+  char line[200];
+  std::snprintf(line, sizeof line, "chunks of %ld rows, shuffled within windows of %ld chunks, at most %ld held (%s)",
+                chunk_rows, window_chunks, held_chunks,
+                core::format_bytes(static_cast<double>(held_chunks * chunk_rows) * row_bytes).c_str());
+  return line;
+}
+
+OutOfCorePlan plan_out_of_core(long rows, double row_bytes, double budget, long file_chunk_rows, long batch_size) {
+  core::check(rows >= 3 && row_bytes > 0 && batch_size >= 1, "plan_out_of_core: need rows >= 3, row_bytes > 0, batch >= 1");
+  const double data_budget = budget - 16.0 * static_cast<double>(rows);
+  // The smallest budget that works: two windows of one batch each, with the other parts.
+  const double needed = 16.0 * static_cast<double>(rows) + 2.0 * (2.0 * static_cast<double>(batch_size) + 1) * row_bytes;
+  core::check(data_budget > 0 && 0.5 * data_budget >= (2.0 * static_cast<double>(batch_size) + 1) * row_bytes,
+              "--memory-budget " + core::format_bytes(budget) + " cannot hold two windows of a batch of " +
+                  std::to_string(batch_size) + " rows of " + core::format_bytes(row_bytes) + " besides the index of " +
+                  std::to_string(rows) + " rows; give at least " + core::format_bytes(needed) +
+                  " (better 10 times more: larger windows shuffle better) or a smaller --batch-size");
+  const long held_rows = static_cast<long>(0.5 * data_budget / row_bytes);
+  OutOfCorePlan plan;
+  plan.chunk_rows = file_chunk_rows > 0 ? file_chunk_rows : kDefaultChunkRows;
+  // At least 4 chunks a window: 2 windows of 4 and one more held.
+  plan.chunk_rows = std::max(1L, std::min(plan.chunk_rows, held_rows / 9));
+  plan.window_chunks = std::max(1L, (held_rows - plan.chunk_rows) / (2 * plan.chunk_rows));
+  if (plan.window_chunks * plan.chunk_rows < batch_size) {  // small budgets: chunks of a batch or less
+    plan.chunk_rows = std::max(1L, held_rows / 9);
+    plan.window_chunks = std::max(1L, (held_rows - plan.chunk_rows) / (2 * plan.chunk_rows));
+  }
+  core::check(plan.window_chunks * plan.chunk_rows >= batch_size,
+              "--memory-budget " + core::format_bytes(budget) + " is too small for a batch of " +
+                  std::to_string(batch_size) + "; give at least " + core::format_bytes(needed));
+  plan.held_chunks = 2 * plan.window_chunks + 1;
+  plan.max_validation = std::max(1L, static_cast<long>(0.2 * data_budget / row_bytes));
+  plan.statistics_rows = std::min({rows, kMaxStatisticsRows, std::max(2L, static_cast<long>(0.2 * data_budget / row_bytes))});
+  return plan;
+}
+
+ReadRows reader_of(const SimulationRows& file) {
+  return [&file](long first, long count, Eigen::MatrixXd* theta, Eigen::MatrixXd* x) {
+    file.read(first, count, theta, x);
+  };
+}
+
+std::string OutOfCoreReport::describe() const {
+  char line[400];
+  const double seconds = streaming.seconds_reading;
+  std::snprintf(line, sizeof line,
+                "streamed %ld training and %ld held-out of %ld rows (%ld dropped for NaN/Inf); standardised on a "
+                "sample of %ld; %ld chunk reads (%.3g rows, %.1f s reading) after %.1f s of passes before "
+                "training; %.0f examples/s",
+                train, validation, rows, dropped_nonfinite, statistics_rows, streaming.chunk_reads,
+                streaming.rows_read, seconds, scan_seconds, examples_per_second);
+  return line;
+}
+
+void train_out_of_core(const TrainOptions& options, const OutOfCorePlan& plan, long rows, const ReadRows& read,
+                       NonFinitePolicy policy, PosteriorModel* model, TrainSummary* summary,
+                       OutOfCoreReport* report) {
+  *summary = TrainSummary{};
+  *report = OutOfCoreReport{};
+  core::check_valid(options, "train");
+  core::check(plan.chunk_rows >= 1 && plan.window_chunks >= 1 && plan.held_chunks >= 2 * plan.window_chunks &&
+                  plan.max_validation >= 1 && plan.statistics_rows >= 2,
+              "train: an inconsistent out-of-core plan");
+  core::check(options.pretrain_epochs == 0 || model->embedding->parameters().empty(),
+              "train: embedding pretraining (--pretrain-epochs) needs the data in memory; leave it out with "
+              "--memory-budget");
+  check_training_noise(options, *model);
+  core::Stopwatch clock;
+  report->rows = rows;
+
+  // Pass 1: the rows whose x is finite.
+  std::vector<long> usable;
+  const long scan_rows = plan.chunk_rows * plan.window_chunks;
+  Eigen::MatrixXd theta, x;
+  for (long first = 0; first < rows; first += scan_rows) {
+    const long count = std::min(scan_rows, rows - first);
+    read(first, count, &theta, &x);
+    core::check(theta.rows() == (model->is_likelihood() ? model->x_dim() : model->theta_dim()) &&
+                    x.rows() == (model->is_likelihood() ? model->theta_dim() : model->x_dim()),
+                "train: the data's dimensions do not match the model");
+    for (long j = 0; j < count; ++j) {
+      if (x.col(j).allFinite()) {
+        usable.push_back(first + j);
+      } else if (policy == NonFinitePolicy::kError) {
+        throw core::Error("train: /x row " + std::to_string(first + j) +
+                          " has NaN or Inf (use --nonfinite drop to skip such rows)");
+      }
+    }
+  }
+  report->dropped_nonfinite = rows - static_cast<long>(usable.size());
+
+  // The split as train() makes it, with the held-out part capped; the rest trains.
+  const TrainValidationSplit split =
+      split_train_validation(static_cast<long>(usable.size()), options.validation_fraction, options.seed);
+  const long n_val = std::min<long>(static_cast<long>(split.validation.size()), plan.max_validation);
+  std::vector<long> validation_rows, train_rows;
+  for (long k = 0; k < static_cast<long>(split.validation.size()); ++k)
+    (k < n_val ? validation_rows : train_rows).push_back(usable[split.validation[k]]);
+  for (long i : split.train) train_rows.push_back(usable[i]);
+  std::vector<long>().swap(usable);
+  std::sort(validation_rows.begin(), validation_rows.end());
+  std::sort(train_rows.begin(), train_rows.end());
+  const long n_train = static_cast<long>(train_rows.size());
+
+  // Pass 2: the validation examples and the standardisation sample.
+  std::vector<long> sample_rows = train_rows;
+  const long n_sample = std::min(n_train, plan.statistics_rows);
+  if (n_sample < n_train) {
+    core::Rng sample_rng(options.seed, 0x57A7);
+    for (long i = 0; i < n_sample; ++i) std::swap(sample_rows[i], sample_rows[i + sample_rng.below(n_train - i)]);
+    sample_rows.resize(n_sample);
+    std::sort(sample_rows.begin(), sample_rows.end());
+  }
+  {
+    Eigen::MatrixXd sample_theta, sample_x;
+    read_selected(read, sample_rows, scan_rows, &sample_theta, &sample_x);
+    to_target_condition(*model, &sample_theta, &sample_x);
+    fit_standardizers(options, sample_theta, sample_x, model);
+  }
+  std::vector<long>().swap(sample_rows);
+  Eigen::MatrixXd theta_v, x_v;
+  read_selected(read, validation_rows, scan_rows, &theta_v, &x_v);
+  to_target_condition(*model, &theta_v, &x_v);
+  add_validation_noise(options, &x_v);
+  theta_v = model->theta_norm.apply(theta_v);
+  x_v = model->x_norm.apply(x_v);
+  report->train = n_train;
+  report->validation = n_val;
+  report->statistics_rows = n_sample;
+  report->scan_seconds = clock.seconds();
+
+  const PosteriorModel* prepared = model;
+  auto examples = std::make_shared<StreamedExamples>(
+      read,
+      [prepared](Eigen::MatrixXd* theta_chunk, Eigen::MatrixXd* x_chunk) {
+        to_target_condition(*prepared, theta_chunk, x_chunk);
+        *theta_chunk = prepared->theta_norm.apply(*theta_chunk);
+        *x_chunk = prepared->x_norm.apply(*x_chunk);
+      },
+      std::move(train_rows), plan.chunk_rows, plan.held_chunks);
+  const Eigen::VectorXd noise = standardised_noise(options, *model);
+  NpeObjective objective(model, examples, std::move(theta_v), std::move(x_v),
+                         options.x_noise.enabled() ? BatchNoise(noise, options.seed) : BatchNoise());
+  TrainOptions streamed = options;
+  streamed.chunked_shuffle = plan.shuffle();
+  summary->num_validation = n_val;
+  core::Stopwatch training_clock;
+  fit(streamed, &objective, summary);
+  const double seconds = training_clock.seconds();
+  const long epochs_run = summary->epochs - (options.resume != nullptr ? options.resume->epoch : 0);
+  const long batch = std::min<long>(options.batch_size, n_train);
+  report->examples_per_second =
+      seconds > 0 ? static_cast<double>(epochs_run) * static_cast<double>((n_train / batch) * batch) / seconds : 0;
+  report->streaming = examples->counters();
+  summary->x_noise = options.x_noise.description;
+  summary->streaming = report->describe();
+  if (options.resume != nullptr)
+    summary->message += "; resumed after epoch " + std::to_string(options.resume->epoch);
+}
+
+}  // namespace sbi
