@@ -1,5 +1,6 @@
 // sbi train: fit a neural posterior estimate to a simulation file.
 #include <cstdio>
+#include <optional>
 
 #include "apps/command_specs.h"
 #include "apps/commands.h"
@@ -12,10 +13,13 @@
 #include "apps/training_checkpoint.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/memory_budget.h"
 #include "core/prior_file.h"
 #include "io/output_files.h"
 #include "sbi/model_file.h"
+#include "sbi/out_of_core.h"
 #include "sbi/simulation_data.h"
+#include "sbi/simulation_rows.h"
 #include "sbi/trainer.h"
 #include "sbi/training_noise.h"
 #include "sbi/x_mask.h"
@@ -43,13 +47,45 @@ std::string describe_epoch(const EpochReport& r) {
   return out;
 }
 
+// The simulations to train on: read whole into memory, or streamed from the file within
+// --memory-budget (sbi/out_of_core.h) when holding them would need more.
+struct TrainingData {
+  const SimulationData* in_memory = nullptr;
+  const SimulationRows* file = nullptr;  // streamed when in_memory is null
+  OutOfCorePlan plan;
+  NonFinitePolicy policy = NonFinitePolicy::kDrop;
+
+  long rows() const { return in_memory != nullptr ? in_memory->x.cols() : file->rows(); }
+  int theta_dim() const { return in_memory != nullptr ? static_cast<int>(in_memory->theta.rows()) : file->theta_dim(); }
+  int x_dim() const { return in_memory != nullptr ? static_cast<int>(in_memory->x.rows()) : file->x_dim(); }
+  const core::DataShape& x_shape() const { return in_memory != nullptr ? in_memory->x_shape : file->x_shape(); }
+  const std::vector<std::string>& parameter_names() const {
+    return in_memory != nullptr ? in_memory->parameter_names : file->parameter_names();
+  }
+  const std::vector<std::string>& data_names() const {
+    return in_memory != nullptr ? in_memory->data_names : file->data_names();
+  }
+  const std::optional<core::Prior>& prior() const { return in_memory != nullptr ? in_memory->prior : file->prior(); }
+};
+
 // What a checkpoint must match to be continued: the data, the fresh model (its initial
 // weights stand for the architecture and the seed) and every training setting but max_epochs.
-std::string training_fingerprint(const TrainOptions& t, const Eigen::MatrixXd& target,
-                                 const Eigen::MatrixXd& condition, PosteriorModel* model, bool likelihood) {
+// A streamed file stands in by its row count and its first and last chunks, and the plan.
+std::string training_fingerprint(const TrainOptions& t, const TrainingData& data, PosteriorModel* model) {
   core::Digest d;
-  d.add(target).add(condition).add(nn::flatten_values(model->parameters()));
-  d.add(training_settings_text(t) + (likelihood ? " target x" : " target theta"));
+  if (data.in_memory != nullptr) {
+    d.add(data.in_memory->theta).add(data.in_memory->x);
+  } else {
+    Eigen::MatrixXd theta, x;
+    const long n = data.file->rows(), count = std::min(n, data.plan.chunk_rows);
+    for (long first : {0L, n - count}) {
+      data.file->read(first, count, &theta, &x);
+      d.add(theta).add(x);
+    }
+    d.add("rows " + std::to_string(n) + " " + data.plan.describe(data.file->row_bytes()));
+  }
+  d.add(nn::flatten_values(model->parameters()));
+  d.add(training_settings_text(t) + (model->is_likelihood() ? " target x" : " target theta"));
   d.add(t.x_noise.description).add(t.x_noise.sigma).add(model->x_mask_source);
   return d.hex();
 }
@@ -59,12 +95,10 @@ std::string training_fingerprint(const TrainOptions& t, const Eigen::MatrixXd& t
 // from it; a finished run removes it. Under mpirun every rank trains its part of every batch
 // (apps/process_training.h) and rank 0 alone reports, checkpoints and writes.
 int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions& model_options,
-                  TrainOptions train_options, const Eigen::MatrixXd& target, const Eigen::MatrixXd& condition,
-                  PosteriorModel* model, io::OutputFiles* out, const std::string& out_path,
-                  const std::vector<std::string>& inputs) {
+                  TrainOptions train_options, const TrainingData& data, PosteriorModel* model,
+                  io::OutputFiles* out, const std::string& out_path, const std::vector<std::string>& inputs) {
   const ProcessGroup& group = process_group();
-  TrainingCheckpoint checkpoint(flags, out_path, inputs,
-                                training_fingerprint(train_options, target, condition, model, model->is_likelihood()));
+  TrainingCheckpoint checkpoint(flags, out_path, inputs, training_fingerprint(train_options, data, model));
   checkpoint.set_writer(group.is_root());
   checkpoint.attach(&train_options);
   ProcessGradientReduction reduction(group);
@@ -80,8 +114,22 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
       progress({r.phase, r.epoch, r.max_epochs, describe_epoch(r)});
     };
   TrainSummary summary;
-  train(train_options, target, condition, model, &summary);
+  OutOfCoreReport report;
+  if (data.in_memory != nullptr) {
+    const SimulationData& d = *data.in_memory;
+    const bool likelihood = model->is_likelihood();
+    train(train_options, likelihood ? d.x : d.theta, likelihood ? d.theta : d.x, model, &summary);
+  } else {
+    train_out_of_core(train_options, data.plan, data.file->rows(), reader_of(*data.file), data.policy, model,
+                      &summary, &report);
+  }
   reporter.finish();
+  if (data.file != nullptr) {
+    log_line("%s", report.describe().c_str());
+    if (report.dropped_nonfinite > 0)
+      log_line("dropped %ld rows whose x has NaN or Inf (--nonfinite error makes this an error)",
+               report.dropped_nonfinite);
+  }
   log_line("%s", summary.message.c_str());
   if (!group.is_root()) return 0;
   const io::Provenance provenance = provenance_of(inv, model_options.seed);
@@ -96,29 +144,28 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
 // the embedding, `none` by default) and x as the density's variable. No prior restricts the
 // draws (they are data); the prior of the data file is kept in the log only.
 int train_likelihood(const Invocation& inv, const Flags& flags, const ModelOptions& model_options,
-                     const TrainOptions& train_options, const SimulationData& data, io::OutputFiles* out) {
+                     const TrainOptions& train_options, const TrainingData& data, io::OutputFiles* out) {
   for (const char* name : {"mask", "noise-sigma", "noise-map", "prior"})
     core::check(!flags.has(name), std::string("--target x: --") + name +
                                       " applies to the x a posterior is conditioned on; leave it out");
-  core::check(!data.x_shape.is_set() && !data.x_shape.is_image(),
-              "--target x models vector data; this file's x is " + data.x_shape.describe() +
+  core::check(!data.x_shape().is_set() && !data.x_shape().is_image(),
+              "--target x models vector data; this file's x is " + data.x_shape().describe() +
                   " (compress it first, e.g. with sbi vae encode)");
   core::check(model_options.embedding != EmbeddingKind::kDeepSets && model_options.embedding != EmbeddingKind::kCnn,
               "--target x: the embedding reads theta, a vector: use none or mlp");
   const std::string out_path = flags.required("out");
-  PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.x.rows()),
-                                                static_cast<int>(data.theta.rows()));
+  PosteriorModel model = PosteriorModel::create(model_options, data.x_dim(), data.theta_dim());
   model.target = ModelTarget::kX;
-  model.parameter_names = data.data_names;
-  model.data_names = data.parameter_names;
-  log_line("%s: %ld simulations; training the likelihood q(x | theta) of x (dimension %ld) given "
-           "theta (dimension %ld) with %s (%ld weights), batch %d, at most %d epochs",
-           flags.get("data", "").c_str(), static_cast<long>(data.x.cols()), static_cast<long>(data.x.rows()),
-           static_cast<long>(data.theta.rows()), sbi::density_kind_name(model_options.density.kind).c_str(),
-           nn::count_scalars(model.parameters()), train_options.batch_size, train_options.max_epochs);
-  if (data.dropped_nonfinite > 0)
-    log_line("dropped %ld rows whose x has NaN or Inf", data.dropped_nonfinite);
-  return fit_and_write(inv, flags, model_options, train_options, data.x, data.theta, &model, out, out_path,
+  model.parameter_names = data.data_names();
+  model.data_names = data.parameter_names();
+  log_line("%s: %ld simulations; training the likelihood q(x | theta) of x (dimension %d) given "
+           "theta (dimension %d) with %s (%ld weights), batch %d, at most %d epochs",
+           flags.get("data", "").c_str(), data.rows(), data.x_dim(), data.theta_dim(),
+           sbi::density_kind_name(model_options.density.kind).c_str(), nn::count_scalars(model.parameters()),
+           train_options.batch_size, train_options.max_epochs);
+  if (data.in_memory != nullptr && data.in_memory->dropped_nonfinite > 0)
+    log_line("dropped %ld rows whose x has NaN or Inf", data.in_memory->dropped_nonfinite);
+  return fit_and_write(inv, flags, model_options, train_options, data, &model, out, out_path,
                        {flags.get("data", "")});
 }
 
@@ -143,37 +190,66 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
   if (flags.has("noise-map")) inputs.push_back(noise_map_path);
   io::OutputFiles out(inputs);
   if (group.is_root()) out.add(out_path);
-  SimulationData data = load_simulations(
-      data_path, nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError);
+  const NonFinitePolicy policy = nonfinite == "drop" ? NonFinitePolicy::kDrop : NonFinitePolicy::kError;
   const std::string target = flags.get("target", "theta");
   core::check(target == "theta" || target == "x", "--target expects theta or x, got '" + target + "'");
+  TrainingData data;
+  data.policy = policy;
+  SimulationData whole;
+  std::optional<SimulationRows> file;
+  if (flags.has("memory-budget")) {
+    const double budget = core::parse_byte_size(flags.get("memory-budget", ""), "--memory-budget");
+    file.emplace(data_path);
+    // Training in memory holds the data about three times (as read, split, standardised).
+    const double in_memory = 3 * file->row_bytes() * static_cast<double>(file->rows());
+    if (in_memory > budget) {
+      data.file = &*file;
+      data.plan = plan_out_of_core(file->rows(), file->row_bytes(), budget, file->chunk_rows(),
+                                   train_options.batch_size);
+      core::check(train_options.pretrain_epochs == 0 || model_options.embedding == EmbeddingKind::kNone,
+                  "--pretrain-epochs: embedding pretraining needs the data in memory; leave it out when "
+                  "--memory-budget streams the file");
+      log_line("%s: %ld rows of %s (%s); training in memory would need about %s, more than --memory-budget %s: "
+               "streaming %s",
+               data_path.c_str(), file->rows(), core::format_bytes(file->row_bytes()).c_str(),
+               core::format_bytes(file->row_bytes() * static_cast<double>(file->rows())).c_str(),
+               core::format_bytes(in_memory).c_str(), core::format_bytes(budget).c_str(),
+               data.plan.describe(file->row_bytes()).c_str());
+    } else {
+      log_line("%s: training in memory needs about %s, within --memory-budget %s: read whole", data_path.c_str(),
+               core::format_bytes(in_memory).c_str(), core::format_bytes(budget).c_str());
+    }
+  }
+  if (data.file == nullptr) {
+    whole = load_simulations(data_path, policy);
+    data.in_memory = &whole;
+  }
   if (target == "x") return train_likelihood(inv, flags, model_options, train_options, data, &out);
 
-  PosteriorModel model = PosteriorModel::create(model_options, static_cast<int>(data.theta.rows()),
-                                                static_cast<int>(data.x.rows()), data.x_shape);
+  PosteriorModel model = PosteriorModel::create(model_options, data.theta_dim(), data.x_dim(), data.x_shape());
   if (flags.has("mask"))  // checked before the first log line
     model.set_x_mask(read_x_mask(mask_path, model.x_shape, "--mask"), mask_path);
   if (flags.has("noise-sigma"))
     train_options.x_noise = constant_training_noise(flags.get_double("noise-sigma", 0), model.x_shape);
   if (flags.has("noise-map"))
     train_options.x_noise = read_training_noise_map(noise_map_path, model.x_shape, "--noise-map");
-  log_line("%s: %ld simulations, theta dimension %ld, x dimension %ld", data_path.c_str(),
-           static_cast<long>(data.x.cols()), static_cast<long>(data.theta.rows()),
-           static_cast<long>(data.x.rows()));
-  if (data.dropped_nonfinite > 0)
+  log_line("%s: %ld simulations, theta dimension %d, x dimension %d", data_path.c_str(), data.rows(),
+           data.theta_dim(), data.x_dim());
+  if (data.in_memory != nullptr && whole.dropped_nonfinite > 0)
     log_line("dropped %ld rows whose x has NaN or Inf (--nonfinite error makes this an error)",
-             data.dropped_nonfinite);
+             whole.dropped_nonfinite);
 
-  if (data.x_shape.is_image())
-    log_line("x is %s; standardised per channel, not per pixel", data.x_shape.describe().c_str());
-  if (data.x_shape.is_set()) {
-    log_line("x is a set of %d rows of %d features%s; standardised per feature", data.x_shape.set_size,
-             data.x_shape.features, data.x_shape.masked ? " (variable size: padded, masked)" : "");
+  const core::DataShape& x_shape = data.x_shape();
+  if (x_shape.is_image())
+    log_line("x is %s; standardised per channel, not per pixel", x_shape.describe().c_str());
+  if (x_shape.is_set()) {
+    log_line("x is a set of %d rows of %d features%s; standardised per feature", x_shape.set_size,
+             x_shape.features, x_shape.masked ? " (variable size: padded, masked)" : "");
     if (model_options.embedding != EmbeddingKind::kDeepSets)
       log_line("hint: --embedding deepsets is invariant to the order of the rows");
   }
-  model.parameter_names = data.parameter_names;
-  model.data_names = data.data_names;
+  model.parameter_names = data.parameter_names();
+  model.data_names = data.data_names();
   if (model.x_norm.has_mask()) {
     log_line("mask (from %s): %ld of %d %s of x used; the others are ignored in training and "
              "in every observation", mask_path.c_str(), model.x_norm.used(), model.x_dim(),
@@ -185,8 +261,8 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
   if (flags.has("prior")) {
     model.prior = core::read_prior_argument(flags.get("prior", "")).prior;
     log_line("prior (from --prior): %s", model.prior->to_string().c_str());
-  } else if (data.prior) {
-    model.prior = data.prior;
+  } else if (data.prior()) {
+    model.prior = data.prior();
     log_line("prior (from %s): %s", data_path.c_str(), model.prior->to_string().c_str());
   } else {
     log_line("no prior given: posterior samples will not be restricted to a support "
@@ -197,8 +273,9 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
                 "the prior has " + std::to_string(model.prior->dim()) +
                     " dimensions but theta has " + std::to_string(model.theta_dim()));
     long outside = 0;
-    for (Eigen::Index j = 0; j < data.theta.cols(); ++j)
-      outside += model.prior->in_support(data.theta.col(j)) ? 0 : 1;
+    if (data.in_memory != nullptr)
+      for (Eigen::Index j = 0; j < whole.theta.cols(); ++j)
+        outside += model.prior->in_support(whole.theta.col(j)) ? 0 : 1;
     if (outside > 0)
       log_line("warning: %ld of the simulated theta lie outside the prior support", outside);
   }
@@ -210,8 +287,7 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
     log_line("first, at most %d epochs of regression pretraining of the %s embedding",
              train_options.pretrain_epochs, embedding_kind_name(model_options.embedding).c_str());
 
-  return fit_and_write(inv, flags, model_options, train_options, data.theta, data.x, &model, &out, out_path,
-                       inputs);
+  return fit_and_write(inv, flags, model_options, train_options, data, &model, &out, out_path, inputs);
 }
 
 }  // namespace

@@ -77,7 +77,10 @@ std::vector<CommandSpec> make_specs() {
                       "add fresh Gaussian noise of standard deviation S to x in every training "
                       "batch (for simulations stored without noise, e.g. --param noise_sigma=0)"},
                      {"noise-map", kValue, "FILE", "",
-                      "the same with FILE's /noise_map as the standard deviation per pixel"}}};
+                      "the same with FILE's /noise_map as the standard deviation per pixel"},
+                     {"memory-budget", kValue, "SIZE", "",
+                      "memory the data may take (e.g. 2GiB, 500MB); a file needing more is streamed: "
+                      "read a chunk at a time, shuffled by chunks and within windows of chunks"}}};
   for (FlagSpec& f : train_flag_specs()) train.flags.push_back(f);
   specs.push_back(train);
   specs.push_back(

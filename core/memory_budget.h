@@ -17,6 +17,11 @@ std::uint64_t physical_memory_bytes();
 // "1.5 GiB", "320 MiB", "12 KiB", "7 B".
 std::string format_bytes(double bytes);
 
+// A size as a user writes it: "2GiB", "500 MB", "1.5G", "4096" (bytes). Binary units for
+// K, M, G, T, KiB, MiB, GiB, TiB (as SLURM's --mem), decimal for KB, MB, GB, TB; case
+// ignored. Throws Error naming `what` for anything else, or a size that is not > 0.
+double parse_byte_size(const std::string& text, const std::string& what);
+
 // Throws Error("<what> needs <size>, more than the <total> of memory of this machine ...")
 // when `bytes` (a double, so that products of user-given sizes cannot overflow) exceeds
 // `fraction` of the physical memory. The default leaves room for the rest of the process.

@@ -21,7 +21,10 @@ void chunked_shuffle_order(long n, const ChunkedShuffle& shuffle, core::Rng* rng
   const long chunks = (n + shuffle.chunk_rows - 1) / shuffle.chunk_rows;
   std::vector<long> chunk_order(static_cast<size_t>(chunks));
   for (long c = 0; c < chunks; ++c) chunk_order[c] = c;
-  fisher_yates(chunk_order.data(), chunks, rng);
+  // A partial last chunk stays last, so that every window but the last has window_chunks full
+  // chunks and a stretch shorter than a window never spans three windows.
+  const long full_chunks = n / shuffle.chunk_rows;
+  fisher_yates(chunk_order.data(), full_chunks, rng);
   order->clear();
   order->reserve(static_cast<size_t>(n));
   for (long w = 0; w < chunks; w += shuffle.window_chunks) {

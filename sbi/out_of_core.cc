@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <set>
 #include <utility>
 
 #include "core/error.h"
@@ -42,6 +43,32 @@ void read_selected(const ReadRows& read, const std::vector<long>& wanted, long s
   }
 }
 
+// k distinct integers of [0, n), increasing (Floyd's algorithm: memory for k, not n).
+std::vector<long> sample_without_replacement(long n, long k, core::Rng* rng) {
+  std::set<long> chosen;
+  for (long j = n - k; j < n; ++j) {
+    const long t = static_cast<long>(rng->below(static_cast<std::uint64_t>(j + 1)));
+    if (!chosen.insert(t).second) chosen.insert(j);
+  }
+  return {chosen.begin(), chosen.end()};
+}
+
+// The file rows of the given ranks (increasing) among the rows not excluded.
+std::vector<long> rows_of_ranks(const std::vector<bool>& excluded, const std::vector<long>& ranks) {
+  std::vector<long> rows;
+  rows.reserve(ranks.size());
+  long rank = 0;
+  size_t next = 0;
+  for (long r = 0; r < static_cast<long>(excluded.size()) && next < ranks.size(); ++r) {
+    if (excluded[r]) continue;
+    if (rank++ == ranks[next]) {
+      rows.push_back(r);
+      ++next;
+    }
+  }
+  return rows;
+}
+
 // For a likelihood x is the density's variable and θ the condition.
 void to_target_condition(const PosteriorModel& model, Eigen::MatrixXd* theta, Eigen::MatrixXd* x) {
   if (model.is_likelihood()) std::swap(*theta, *x);
@@ -57,32 +84,38 @@ std::string OutOfCorePlan::describe(double row_bytes) const {
   return line;
 }
 
+// Bytes of the row index: a bit a row and the first row of every chunk.
+double index_bytes(long rows, long chunk_rows) {
+  return static_cast<double>(rows) / 8 + 8.0 * static_cast<double>(rows / chunk_rows + 2);
+}
+
 OutOfCorePlan plan_out_of_core(long rows, double row_bytes, double budget, long file_chunk_rows, long batch_size) {
   core::check(rows >= 3 && row_bytes > 0 && batch_size >= 1, "plan_out_of_core: need rows >= 3, row_bytes > 0, batch >= 1");
-  const double data_budget = budget - 16.0 * static_cast<double>(rows);
-  // The smallest budget that works: two windows of one batch each, with the other parts.
-  const double needed = 16.0 * static_cast<double>(rows) + 2.0 * (2.0 * static_cast<double>(batch_size) + 1) * row_bytes;
-  core::check(data_budget > 0 && 0.5 * data_budget >= (2.0 * static_cast<double>(batch_size) + 1) * row_bytes,
-              "--memory-budget " + core::format_bytes(budget) + " cannot hold two windows of a batch of " +
-                  std::to_string(batch_size) + " rows of " + core::format_bytes(row_bytes) + " besides the index of " +
-                  std::to_string(rows) + " rows; give at least " + core::format_bytes(needed) +
-                  " (better 10 times more: larger windows shuffle better) or a smaller --batch-size");
-  const long held_rows = static_cast<long>(0.5 * data_budget / row_bytes);
+  // The smallest budget that works: two windows of one batch each (chunks of one row at worst),
+  // as much again for the validation and the standardisation sample, and the index.
+  const double smallest_window = 2.0 * static_cast<double>(batch_size) + 1;
+  const double needed = index_bytes(rows, 1) + 2.0 * smallest_window * row_bytes;
+  const std::string too_small = "--memory-budget " + core::format_bytes(budget) + " cannot hold two windows of a batch of " +
+                                std::to_string(batch_size) + " rows of " + core::format_bytes(row_bytes) +
+                                " besides the index of " + std::to_string(rows) + " rows; give at least " +
+                                core::format_bytes(needed) +
+                                " (better 10 times more: larger windows shuffle better) or a smaller --batch-size";
   OutOfCorePlan plan;
   plan.chunk_rows = file_chunk_rows > 0 ? file_chunk_rows : kDefaultChunkRows;
-  // At least 4 chunks a window: 2 windows of 4 and one more held.
-  plan.chunk_rows = std::max(1L, std::min(plan.chunk_rows, held_rows / 9));
-  plan.window_chunks = std::max(1L, (held_rows - plan.chunk_rows) / (2 * plan.chunk_rows));
-  if (plan.window_chunks * plan.chunk_rows < batch_size) {  // small budgets: chunks of a batch or less
-    plan.chunk_rows = std::max(1L, held_rows / 9);
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the second with chunks of at most a ninth
+    const double data_budget = budget - index_bytes(rows, plan.chunk_rows);
+    const long held_rows = data_budget > 0 ? static_cast<long>(0.5 * data_budget / row_bytes) : 0;
+    // At least 4 chunks a window: 2 windows of 4 and one more held.
+    plan.chunk_rows = std::max(1L, std::min(plan.chunk_rows, held_rows / 9));
     plan.window_chunks = std::max(1L, (held_rows - plan.chunk_rows) / (2 * plan.chunk_rows));
+    plan.held_chunks = 2 * plan.window_chunks + 1;
+    plan.max_validation = static_cast<long>(0.2 * data_budget / row_bytes);
+    plan.statistics_rows = std::min({rows, kMaxStatisticsRows, plan.max_validation});
+    if (budget - index_bytes(rows, plan.chunk_rows) >= data_budget) break;  // the index did not grow
   }
-  core::check(plan.window_chunks * plan.chunk_rows >= batch_size,
-              "--memory-budget " + core::format_bytes(budget) + " is too small for a batch of " +
-                  std::to_string(batch_size) + "; give at least " + core::format_bytes(needed));
-  plan.held_chunks = 2 * plan.window_chunks + 1;
-  plan.max_validation = std::max(1L, static_cast<long>(0.2 * data_budget / row_bytes));
-  plan.statistics_rows = std::min({rows, kMaxStatisticsRows, std::max(2L, static_cast<long>(0.2 * data_budget / row_bytes))});
+  core::check(plan.window_chunks * plan.chunk_rows >= batch_size && plan.held_chunks * plan.chunk_rows >= smallest_window &&
+                  plan.max_validation >= 1 && plan.statistics_rows >= 2,
+              too_small);
   return plan;
 }
 
@@ -120,8 +153,8 @@ void train_out_of_core(const TrainOptions& options, const OutOfCorePlan& plan, l
   core::Stopwatch clock;
   report->rows = rows;
 
-  // Pass 1: the rows whose x is finite.
-  std::vector<long> usable;
+  // Pass 1: the rows whose x is finite; the others are excluded (one bit a row).
+  std::vector<bool> excluded(static_cast<size_t>(rows), false);
   const long scan_rows = plan.chunk_rows * plan.window_chunks;
   Eigen::MatrixXd theta, x;
   for (long first = 0; first < rows; first += scan_rows) {
@@ -131,45 +164,37 @@ void train_out_of_core(const TrainOptions& options, const OutOfCorePlan& plan, l
                     x.rows() == (model->is_likelihood() ? model->theta_dim() : model->x_dim()),
                 "train: the data's dimensions do not match the model");
     for (long j = 0; j < count; ++j) {
-      if (x.col(j).allFinite()) {
-        usable.push_back(first + j);
-      } else if (policy == NonFinitePolicy::kError) {
+      if (x.col(j).allFinite()) continue;
+      if (policy == NonFinitePolicy::kError)
         throw core::Error("train: /x row " + std::to_string(first + j) +
                           " has NaN or Inf (use --nonfinite drop to skip such rows)");
-      }
+      excluded[first + j] = true;
+      ++report->dropped_nonfinite;
     }
   }
-  report->dropped_nonfinite = rows - static_cast<long>(usable.size());
+  const long usable = rows - report->dropped_nonfinite;
 
-  // The split as train() makes it, with the held-out part capped; the rest trains.
-  const TrainValidationSplit split =
-      split_train_validation(static_cast<long>(usable.size()), options.validation_fraction, options.seed);
-  const long n_val = std::min<long>(static_cast<long>(split.validation.size()), plan.max_validation);
-  std::vector<long> validation_rows, train_rows;
-  for (long k = 0; k < static_cast<long>(split.validation.size()); ++k)
-    (k < n_val ? validation_rows : train_rows).push_back(usable[split.validation[k]]);
-  for (long i : split.train) train_rows.push_back(usable[i]);
-  std::vector<long>().swap(usable);
-  std::sort(validation_rows.begin(), validation_rows.end());
-  std::sort(train_rows.begin(), train_rows.end());
-  const long n_train = static_cast<long>(train_rows.size());
-
-  // Pass 2: the validation examples and the standardisation sample.
-  std::vector<long> sample_rows = train_rows;
+  // The validation split, train()'s fraction capped by the plan, drawn without a list of every
+  // row; then the sample of training examples the standardisation is fitted on.
+  const long n_val = std::min(std::max(1L, std::lround(options.validation_fraction * static_cast<double>(usable))),
+                              plan.max_validation);
+  core::check(usable - n_val >= 2, "train: need at least 3 simulations, got " + std::to_string(usable));
+  core::Rng split_rng(options.seed, 0x5417);
+  const std::vector<long> validation_rows =
+      rows_of_ranks(excluded, sample_without_replacement(usable, n_val, &split_rng));
+  for (long r : validation_rows) excluded[r] = true;
+  const long n_train = usable - n_val;
   const long n_sample = std::min(n_train, plan.statistics_rows);
-  if (n_sample < n_train) {
-    core::Rng sample_rng(options.seed, 0x57A7);
-    for (long i = 0; i < n_sample; ++i) std::swap(sample_rows[i], sample_rows[i + sample_rng.below(n_train - i)]);
-    sample_rows.resize(n_sample);
-    std::sort(sample_rows.begin(), sample_rows.end());
-  }
+  core::Rng sample_rng(options.seed, 0x57A7);
   {
+    // Pass 2: the standardisation sample, then the validation examples.
+    const std::vector<long> sample_rows =
+        rows_of_ranks(excluded, sample_without_replacement(n_train, n_sample, &sample_rng));
     Eigen::MatrixXd sample_theta, sample_x;
     read_selected(read, sample_rows, scan_rows, &sample_theta, &sample_x);
     to_target_condition(*model, &sample_theta, &sample_x);
     fit_standardizers(options, sample_theta, sample_x, model);
   }
-  std::vector<long>().swap(sample_rows);
   Eigen::MatrixXd theta_v, x_v;
   read_selected(read, validation_rows, scan_rows, &theta_v, &x_v);
   to_target_condition(*model, &theta_v, &x_v);
@@ -189,7 +214,7 @@ void train_out_of_core(const TrainOptions& options, const OutOfCorePlan& plan, l
         *theta_chunk = prepared->theta_norm.apply(*theta_chunk);
         *x_chunk = prepared->x_norm.apply(*x_chunk);
       },
-      std::move(train_rows), plan.chunk_rows, plan.held_chunks);
+      std::move(excluded), plan.chunk_rows, plan.held_chunks);
   const Eigen::VectorXd noise = standardised_noise(options, *model);
   NpeObjective objective(model, examples, std::move(theta_v), std::move(x_v),
                          options.x_noise.enabled() ? BatchNoise(noise, options.seed) : BatchNoise());

@@ -4,8 +4,10 @@
 // shuffled by chunks and within windows of chunks (sbi/chunked_shuffle.h), so that every
 // chunk is read once per epoch and at most two windows are held. Before training, one pass
 // finds the rows whose x has NaN or Inf, and a second reads the held-out validation examples
-// (at most a fifth of the budget; the rest of the validation fraction trains) and a seeded
-// sample of the training examples that the standardisation is fitted on.
+// (a seeded draw, at most a fifth of the budget; the rest of the validation fraction trains)
+// and a seeded sample of the training examples that the standardisation is fitted on (at most
+// 10^5). The rows are indexed by one bit each (excluded or not), so a file of 10^8 rows needs
+// 12 MB of index.
 //
 // Given the same plan, the result does not depend on where the rows come from: a file
 // streamed within a tenth of its size trains to the same loss history, bit for bit, as the
@@ -38,8 +40,8 @@ struct OutOfCorePlan {
   std::string describe(double row_bytes) const;
 };
 
-// The plan for `rows` rows of `row_bytes` (as doubles) within `budget` bytes: 16 bytes a row
-// of the file for the row indices, then half of the rest for the chunks held, a fifth for the
+// The plan for `rows` rows of `row_bytes` (as doubles) within `budget` bytes: a bit a row and
+// 8 bytes a chunk for the row index, then half of the rest for the chunks held, a fifth for the
 // validation examples and a fifth for the standardisation sample (at most 10^5 rows, freed
 // before training). Chunks follow the file's HDF5 chunks (file_chunk_rows; 0 for a contiguous
 // file: 4096 rows), made smaller if a window would hold fewer than 4. Throws core::Error when

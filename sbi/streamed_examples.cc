@@ -7,15 +7,21 @@
 
 namespace sbi {
 
-StreamedExamples::StreamedExamples(ReadRows read, PrepareChunk prepare, std::vector<long> rows,
+StreamedExamples::StreamedExamples(ReadRows read, PrepareChunk prepare, std::vector<bool> excluded,
                                    long chunk_rows, long capacity)
     : read_(std::move(read)),
       prepare_(std::move(prepare)),
-      rows_(std::move(rows)),
+      excluded_(std::move(excluded)),
       chunk_rows_(chunk_rows),
       capacity_(capacity) {
   core::check(chunk_rows_ >= 1 && capacity_ >= 1, "StreamedExamples: chunk_rows and capacity must be >= 1");
-  core::check(std::is_sorted(rows_.begin(), rows_.end()), "StreamedExamples: the rows must be increasing");
+  const long rows = static_cast<long>(excluded_.size());
+  for (long r = 0; r < rows; ++r) {
+    if (excluded_[r]) continue;
+    if (size_ % chunk_rows_ == 0) chunk_first_row_.push_back(r);
+    ++size_;
+  }
+  chunk_first_row_.push_back(rows);
 }
 
 const StreamedExamples::Chunk& StreamedExamples::chunk(long c) {
@@ -30,12 +36,18 @@ const StreamedExamples::Chunk& StreamedExamples::chunk(long c) {
   }
   core::Stopwatch clock;
   const long begin = c * chunk_rows_, end = std::min(size(), begin + chunk_rows_);
-  const long first_row = rows_[begin], count = rows_[end - 1] - first_row + 1;
+  // The rows from the chunk's first example to the next chunk's, less those excluded after
+  // its last example.
+  const long first_row = chunk_first_row_[c];
+  long end_row = chunk_first_row_[c + 1];
+  while (excluded_[end_row - 1]) --end_row;
+  const long count = end_row - first_row;
   Chunk loaded;
   read_(first_row, count, &loaded.target, &loaded.condition);
   if (count != end - begin) {  // rows of the range that are not examples (held out, dropped)
     std::vector<Eigen::Index> keep;
-    for (long i = begin; i < end; ++i) keep.push_back(rows_[i] - first_row);
+    for (long r = first_row; r < end_row; ++r)
+      if (!excluded_[r]) keep.push_back(r - first_row);
     loaded.target = Eigen::MatrixXd(loaded.target(Eigen::all, keep));
     loaded.condition = Eigen::MatrixXd(loaded.condition(Eigen::all, keep));
   }

@@ -1,5 +1,6 @@
 // Training examples read from a file a chunk at a time, as the batches ask for them (out-of-core
-// training, sbi/out_of_core.h): example i is row rows[i] of the file; chunk c holds examples
+// training, sbi/out_of_core.h): the examples are the file's rows not excluded (held out for
+// validation, dropped for NaN), in file order, marked by one bit a row; chunk c holds examples
 // [c chunk_rows, (c + 1) chunk_rows), read with one range read and prepared (standardised)
 // once, and kept among the last `capacity` chunks used. With the order of sbi/chunked_shuffle.h
 // and a capacity of two windows every chunk is read once per epoch.
@@ -34,10 +35,11 @@ struct StreamingCounters {
 
 class StreamedExamples : public TrainingExamples {
  public:
-  // `rows`: the file row of every example, increasing. `capacity`: the most chunks held.
-  StreamedExamples(ReadRows read, PrepareChunk prepare, std::vector<long> rows, long chunk_rows, long capacity);
+  // `excluded`: one entry per row of the file, true for a row that is not an example.
+  // `capacity`: the most chunks held.
+  StreamedExamples(ReadRows read, PrepareChunk prepare, std::vector<bool> excluded, long chunk_rows, long capacity);
 
-  long size() const override { return static_cast<long>(rows_.size()); }
+  long size() const override { return size_; }
   void gather(const std::vector<long>& batch, Eigen::MatrixXd* target, Eigen::MatrixXd* condition) override;
   StreamingCounters counters() const;
 
@@ -50,8 +52,10 @@ class StreamedExamples : public TrainingExamples {
 
   ReadRows read_;
   PrepareChunk prepare_;
-  const std::vector<long> rows_;
+  const std::vector<bool> excluded_;
   const long chunk_rows_, capacity_;
+  long size_ = 0;
+  std::vector<long> chunk_first_row_;  // the file row of each chunk's first example, and the row count
   mutable std::mutex mutex_;
   std::unordered_map<long, Chunk> held_;
   std::list<long> recent_;  // held chunks, most recently used first

@@ -98,13 +98,18 @@ TEST(MpiCli, TrainingAcrossRanksGivesTheWeightsOfOneProcessWithAsManyShards) {
   testing::TempDir dir;
   ASSERT_EQ(sbi(dir, "simulate --task two_moons --num 2000 --seed 1 --out " + dir.file("sims.h5")).exit_code, 0);
   // The CNF draws times and noise in every shard: each rank's shards have their own streams.
-  for (const char* estimator : {"nsf", "cnf"}) {
+  // And streamed from the file (--memory-budget: 24 KB of the 64 KB of data), every rank
+  // reading every chunk.
+  for (const char* estimator : {"nsf", "cnf", "nsf --memory-budget 24KB"}) {
     SCOPED_TRACE(estimator);
     const std::string args = std::string("train --data ") + dir.file("sims.h5") + " --estimator " + estimator +
                              " --hidden 16 --max-epochs 3 --patience 0 --threads 1 --out ";
     const CliRun two = sbi(dir, args + dir.file("two.h5") + " --shards 1", mpirun(2));
     ASSERT_EQ(two.exit_code, 0) << two.err;
     EXPECT_NE(two.err.find("training across 2 processes"), std::string::npos) << two.err;
+    if (std::string(estimator).find("memory-budget") != std::string::npos) {
+      EXPECT_NE(two.err.find("streaming chunks"), std::string::npos) << two.err;
+    }
     size_t wrote = 0;  // rank 0 alone reports
     for (size_t at = two.err.find("sbi: wrote"); at != std::string::npos; at = two.err.find("sbi: wrote", at + 1))
       ++wrote;

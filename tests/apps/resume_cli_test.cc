@@ -125,6 +125,17 @@ TEST(ResumeCli, AKilledPriorTrainingResumedEqualsAnUninterruptedOne) {
                                  "prior train --data " + images + " --hidden 16" + settings, "info " + images);
 }
 
+// Streamed training (--memory-budget) too: the chunked order of every epoch is drawn afresh
+// from the seed, so the resumed run reads the chunks of the uninterrupted one.
+TEST(ResumeCli, AKilledStreamedTrainingResumedEqualsAnUninterruptedOne) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("sims.h5");
+  ASSERT_EQ(sbi(dir, "simulate --task two_moons --num 20000 --seed 1 --out " + sims).exit_code, 0);
+  const std::string train = "train --data " + sims + " --hidden 32 --max-epochs 12 --patience 0 --seed 5 --threads 1 ";
+  expect_killed_training_resumes(dir, train + "--memory-budget 64KB --out ", train + "--memory-budget 96KB --out ",
+                                 "info " + sims);
+}
+
 // sbi vae train too; with the rate controller, whose β and integral carry from epoch to epoch
 // (Objective::carried_state), and the per-epoch β history, which must come out whole.
 TEST(ResumeCli, AKilledVaeTrainingWithTheRateControllerResumedEqualsAnUninterruptedOne) {

@@ -23,11 +23,13 @@
 #include "sbi/trainer.h"
 #include "testing/random_matrix.h"
 #include "testing/temp_dir.h"
+#include "testing/thread_count.h"
 
 namespace sbi {
 namespace {
 
 using testing::standard_normal_matrix;
+using testing::ThreadCount;
 
 PosteriorModel small_model(DensityKind kind) {
   ModelOptions mo;
@@ -42,16 +44,6 @@ PosteriorModel small_model(DensityKind kind) {
   mo.seed = 3;
   return PosteriorModel::create(mo, 2, 3);
 }
-
-// Restores the OpenMP thread count a test changed.
-class ThreadCount {
- public:
-  explicit ThreadCount(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
-  ~ThreadCount() { omp_set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 TEST(DataParallel, ShardsGiveTheGradientOfTheWholeBatch) {
   PosteriorModel model = small_model(DensityKind::kNSF);
