@@ -83,6 +83,31 @@ std::vector<CommandSpec> make_specs() {
                       "read a chunk at a time, shuffled by chunks and within windows of chunks"}}};
   for (FlagSpec& f : train_flag_specs()) train.flags.push_back(f);
   specs.push_back(train);
+  CommandSpec infer{
+      "infer",
+      "--task NAME --observation obs.h5 --out posterior.h5 [--method tsnpe|snle] [--rounds R] "
+      "[--num-per-round N] [flags]",
+      "sequential inference for one observation: rounds of propose, simulate, train (TSNPE or SNLE)",
+      {{"task", kValue, "NAME", "", "the simulator and its prior, as for simulate"},
+       task_params(),
+       prior("the task's"),
+       {"observation", kValue, "FILE", "", "/x: the one observation"},
+       {"out", kValue, "FILE", "", "the posterior draws of the last round's model, as sbi sample writes them"},
+       {"method", kValue, "NAME", "tsnpe",
+        "tsnpe (truncated sequential NPE: the prior truncated to the posterior's high-probability region) "
+        "or snle (sequential neural likelihood, proposals by slice sampling)"},
+       {"rounds", kValue, "R", "10", "rounds of simulation and training"},
+       {"num-per-round", kValue, "N", "1000", "simulations per round"},
+       {"num", kValue, "N", "10000", "posterior draws written to OUT"},
+       {"tail-mass", kValue, "EPS", "0.0001", "tsnpe: the posterior mass left outside the truncation region"},
+       {"chains", kValue, "C", "4", "snle: slice-sampling chains for the proposals and the posterior"},
+       {"warmup", kValue, "W", "200", "snle: warm-up steps per chain (the final posterior: 500 unless given)"},
+       {"rounds-folder", kValue, "DIR", "OUT.rounds",
+        "where each round's simulations (round_RRR.h5) and model (model_RRR.h5) are kept"},
+       {"resume", kSwitch, "", "", "continue after the last finished round of DIR (same command)"},
+       threads()}};
+  for (FlagSpec& f : train_flag_specs()) infer.flags.push_back(f);
+  specs.push_back(infer);
   specs.push_back(
       {"sample", "--model model.h5 --observation obs.h5 --out posterior.h5 [flags]",
        "draw from the posterior of each observation (a likelihood model: by MCMC)",

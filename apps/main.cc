@@ -47,7 +47,8 @@ Command command_function(const std::string& name) {
       {"export", cmd_export},     {"lens-fit", cmd_lens_fit}, {"info", cmd_info},
       {"cosmo", cmd_cosmo},       {"prior", cmd_prior},         {"vae", cmd_vae},
       {"reconstruct", cmd_reconstruct}, {"lens-image", cmd_lens_image},
-      {"emulate", cmd_emulate}};
+      {"emulate", cmd_emulate},
+      {"infer", cmd_infer}};
   for (const auto& [command, function] : kCommands)
     if (name == command) return function;
   return nullptr;

@@ -1,0 +1,257 @@
+// sbi infer: sequential inference for one observation. Rounds of propose -> simulate -> train:
+// round 1 draws θ from the prior; round r > 1 from what the model of round r - 1 says about
+// the observation (sbi/sequential_proposals.h): TSNPE's truncated prior, or SNLE's posterior
+// by slice sampling. Every round trains a fresh model on all rounds' pairs. Each round's
+// simulations (a simulation file, with how its θ were drawn) and model go to OUT.rounds/,
+// atomically; --resume continues after the last finished round, bit for bit the run that
+// was never stopped. The final posterior is drawn from the last model as `sbi sample` does.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+#include "apps/command_specs.h"
+#include "apps/commands.h"
+#include "apps/flags.h"
+#include "apps/progress_reporter.h"
+#include "apps/simulation_file.h"
+#include "apps/task_from_flags.h"
+#include "apps/train_flags.h"
+#include "apps/training_checkpoint.h"
+#include "core/digest.h"
+#include "core/error.h"
+#include "core/prior_file.h"
+#include "core/row_moments.h"
+#include "io/h5_file.h"
+#include "io/output_files.h"
+#include "sbi/model_file.h"
+#include "sbi/sequential_proposals.h"
+#include "sbi/simulation_data.h"
+#include "sbi/trainer.h"
+#include "simulators/batch.h"
+
+namespace sbi::app {
+namespace {
+
+enum class Method { kTsnpe, kSnle };
+
+// The streams of round r: every draw of the round comes from (seed, r)-derived seeds.
+std::uint64_t round_seed(std::uint64_t seed, int round, std::uint64_t purpose) {
+  core::Rng mix(seed, 0x1F000000ULL + static_cast<std::uint64_t>(round) * 16 + purpose);
+  return mix.next_u64();
+}
+
+std::string round_name(const std::string& folder, const char* what, int round) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%s_%03d.h5", what, round);
+  return (std::filesystem::path(folder) / name).string();
+}
+
+// "theta_0 0.21, theta_1 0.034": the spread of a round's θ per parameter.
+std::string spreads(const Eigen::MatrixXd& theta, const std::vector<std::string>& names) {
+  const core::RowMoments m = core::row_moments(theta);
+  std::string out;
+  for (Eigen::Index i = 0; i < theta.rows(); ++i) {
+    char part[96];
+    std::snprintf(part, sizeof part, "%s%s %.3g", i ? ", " : "", names[static_cast<size_t>(i)].c_str(), m.sd[i]);
+    out += part;
+  }
+  return out;
+}
+
+}  // namespace
+
+int cmd_infer(const Invocation& inv) {
+  Flags flags(inv.args, command_spec("infer"));
+  const std::string obs_path = flags.required("observation");
+  const std::string out_path = flags.required("out");
+  const std::string method_name = flags.get("method", "tsnpe");
+  core::check(method_name == "tsnpe" || method_name == "snle",
+              "--method expects tsnpe or snle, got '" + method_name + "'");
+  const Method method = method_name == "tsnpe" ? Method::kTsnpe : Method::kSnle;
+  const long rounds = flags.get_int("rounds", 10);
+  const long per_round = flags.get_int("num-per-round", 1000);
+  core::check(rounds >= 1 && rounds <= 1000, "--rounds must be in 1..1000, got " + std::to_string(rounds));
+  core::check(per_round >= 10, "--num-per-round must be >= 10, got " + std::to_string(per_round));
+  const std::uint64_t seed = flags.get_seed("seed", 0);
+  const int threads = set_threads(flags.get_int("threads", 0));
+  const std::string folder = flags.get("rounds-folder", out_path + ".rounds");
+
+  simulators::Task task = task_from_flags(flags);
+  std::string prior_file;
+  if (flags.has("prior")) {
+    const core::PriorDescription prior = core::read_prior_argument(flags.get("prior", ""));
+    core::check(prior.prior.dim() == task.simulator->theta_dim(),
+                "--prior has " + std::to_string(prior.prior.dim()) + " parameter(s), " + task.simulator->name() +
+                    " takes " + std::to_string(task.simulator->theta_dim()));
+    task.prior = prior.prior;
+    prior_file = prior.file;
+  }
+  const simulators::Simulator& simulator = *task.simulator;
+  const core::DataShape x_shape = simulator.x_shape();
+  const Eigen::MatrixXd observations = load_observations(obs_path, simulator.x_dim(), x_shape);
+  core::check(observations.cols() == 1, obs_path + " holds " + std::to_string(observations.cols()) +
+                                            " observations; sequential inference spends its simulations on one "
+                                            "(run one sbi infer per observation)");
+  const Eigen::VectorXd x_o = observations.col(0);
+
+  // The output and the rounds' files are checked before the first simulation.
+  std::vector<std::string> inputs = task_input_files(flags);
+  inputs.push_back(obs_path);
+  inputs.push_back(prior_file);
+  { io::OutputFiles probe(inputs); probe.add(out_path); }
+
+  ModelOptions model_options = model_options_from(flags);
+  TrainOptions train_options = train_options_from(flags, model_options.density.kind);
+  TruncationOptions truncation;
+  truncation.tail_mass = flags.get_double("tail-mass", truncation.tail_mass);
+  core::check_valid(truncation, "--tail-mass");
+  const int chains = static_cast<int>(flags.get_int("chains", 4));
+  const long warmup = flags.get_int("warmup", 200);
+  core::check(chains >= 1 && chains <= 64 && warmup >= 0, "--chains must be in 1..64 and --warmup >= 0");
+  if (method == Method::kSnle)
+    core::check(model_options.embedding == EmbeddingKind::kNone || model_options.embedding == EmbeddingKind::kMlp,
+                "--method snle learns q(x | theta): its embedding reads theta; use --embedding none or mlp");
+  if (method == Method::kSnle)
+    core::check(!x_shape.is_set() && !x_shape.is_image(),
+                "--method snle models x itself, a vector; " + simulator.name() + "'s x is " + x_shape.describe() +
+                    ": use --method tsnpe");
+
+  // What a round file must match to be continued: the task, its prior, the observation, the
+  // method and its settings, the seed, the model and training settings.
+  core::Digest digest;
+  digest.add(simulator.name() + " " + task.prior.to_string() + " " + method_name + " " +
+             std::to_string(per_round) + " " + std::to_string(seed) + " " + std::to_string(truncation.tail_mass) +
+             " " + std::to_string(chains) + " " + std::to_string(warmup) + " " + training_settings_text(train_options));
+  for (const std::string& p : flags.all("param")) digest.add(p);
+  digest.add(x_o);
+  {
+    const bool likelihood = method == Method::kSnle;
+    PosteriorModel fresh = PosteriorModel::create(model_options, likelihood ? simulator.x_dim() : simulator.theta_dim(),
+                                                  likelihood ? simulator.theta_dim() : simulator.x_dim(),
+                                                  likelihood ? core::DataShape{} : x_shape);
+    digest.add(nn::flatten_values(fresh.parameters()));
+  }
+  const std::string fingerprint = digest.hex();
+
+  // Rounds already done (--resume), each checked against this run.
+  {
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    core::check(!error && std::filesystem::is_directory(folder),
+                "cannot make the rounds folder " + folder + (error ? ": " + error.message() : std::string()));
+  }
+  int first_round = 1;
+  Eigen::MatrixXd theta_all(simulator.theta_dim(), 0), x_all(simulator.x_dim(), 0);
+  for (int r = 1; std::filesystem::exists(round_name(folder, "round", r)); ++r) {
+    core::check(flags.on("resume"), folder + " holds rounds of an earlier run; --resume continues it (same settings), "
+                                             "or remove the folder to start afresh");
+    io::H5File f = io::H5File::open_read(round_name(folder, "round", r));
+    core::check(f.has_attr("/", "infer_fingerprint") && f.get_string_attr("/", "infer_fingerprint") == fingerprint,
+                round_name(folder, "round", r) + " is a round of another run (other task, prior, observation, method, "
+                                                 "seed or settings); --resume needs the same command");
+    if (!std::filesystem::exists(round_name(folder, "model", r))) break;  // killed while training: redo the round's training
+    const SimulationData d = load_simulations(round_name(folder, "round", r), NonFinitePolicy::kError);
+    theta_all.conservativeResize(Eigen::NoChange, theta_all.cols() + d.theta.cols());
+    theta_all.rightCols(d.theta.cols()) = d.theta;
+    x_all.conservativeResize(Eigen::NoChange, x_all.cols() + d.x.cols());
+    x_all.rightCols(d.x.cols()) = d.x;
+    first_round = r + 1;
+  }
+  if (first_round > 1) log_line("resuming after round %d of %s", first_round - 1, folder.c_str());
+  log_line("%s for one observation of %s (%s): %ld rounds of %ld simulations, prior %s", method_name.c_str(),
+           simulator.name().c_str(), obs_path.c_str(), rounds, per_round, task.prior.to_string().c_str());
+
+  for (int r = first_round; r <= rounds; ++r) {
+    const std::string round_path = round_name(folder, "round", r), model_path = round_name(folder, "model", r);
+    // 1. The round's θ and their simulations, kept with how the θ were drawn (read back when
+    // the round file is there: the run was killed while training).
+    Eigen::MatrixXd theta, x;
+    std::string sampler;
+    if (std::filesystem::exists(round_path)) {
+      const SimulationData d = load_simulations(round_path, NonFinitePolicy::kError);
+      theta = d.theta;
+      x = d.x;
+      sampler = io::H5File::open_read(round_path).get_string_attr("/", "proposal");
+    } else {
+      ProposalDraws proposal;
+      if (r == 1) {
+        simulators::SimulateOptions o;
+        o.seed = round_seed(seed, r, 0);
+        proposal.theta = simulators::sample_prior(task.prior, per_round, o);
+        proposal.sampler = "the prior";
+      } else {
+        const PosteriorModel previous = load_model(round_name(folder, "model", r - 1));
+        proposal = method == Method::kTsnpe
+                       ? truncated_prior_draws(previous, x_o, task.prior, per_round, truncation, round_seed(seed, r, 0))
+                       : likelihood_posterior_draws(previous, x_o, task.prior, per_round, chains, warmup,
+                                                    round_seed(seed, r, 0));
+      }
+      sampler = proposal.sampler;
+      simulators::SimulateOptions o;
+      o.seed = round_seed(seed, r, 1);
+      o.threads = threads;
+      const simulators::SimulationBatch batch = simulators::simulate_at(simulator, proposal.theta, o);
+      theta = batch.theta;
+      x = batch.x;
+      io::OutputFiles out(inputs);
+      out.write_hdf5(round_path, [&](io::H5File& f) {
+        write_simulation_file(f, inv, {o.seed, simulator.parameter_names(), simulator.data_names(), &task.prior,
+                                       prior_file, &theta, &x, x_shape});
+        f.set_attr("/", "task", simulator.name());
+        f.set_attr("/", "infer_fingerprint", fingerprint);
+        f.set_attr("/", "round", static_cast<std::int64_t>(r));
+        f.set_attr("/", "method", method_name);
+        f.set_attr("/", "proposal", proposal.sampler);
+        if (r > 1 && method == Method::kTsnpe) {
+          f.set_attr("/", "log_q_threshold", proposal.log_q_threshold);
+          f.set_attr("/", "tail_mass", truncation.tail_mass);
+          f.set_attr("/", "prior_acceptance", proposal.acceptance);
+        }
+      });
+      out.commit();
+    }
+    theta_all.conservativeResize(Eigen::NoChange, theta_all.cols() + theta.cols());
+    theta_all.rightCols(theta.cols()) = theta;
+    x_all.conservativeResize(Eigen::NoChange, x_all.cols() + x.cols());
+    x_all.rightCols(x.cols()) = x;
+    // 3. A fresh model on every round's pairs.
+    const bool likelihood = method == Method::kSnle;
+    PosteriorModel model = PosteriorModel::create(model_options, likelihood ? simulator.x_dim() : simulator.theta_dim(),
+                                                  likelihood ? simulator.theta_dim() : simulator.x_dim(),
+                                                  likelihood ? core::DataShape{} : x_shape);
+    model.parameter_names = likelihood ? simulator.data_names() : simulator.parameter_names();
+    model.data_names = likelihood ? simulator.parameter_names() : simulator.data_names();
+    if (likelihood) model.target = ModelTarget::kX;
+    else model.prior = task.prior;
+    TrainOptions options = train_options;
+    options.seed = round_seed(seed, r, 2);
+    TrainSummary summary;
+    train(options, likelihood ? x_all : theta_all, likelihood ? theta_all : x_all, &model, &summary);
+    {
+      io::OutputFiles out(inputs);
+      out.write_hdf5(model_path, [&](io::H5File& f) {
+        write_model(f, model, summary, provenance_of(inv, seed));
+        f.set_attr("/", "infer_fingerprint", fingerprint);
+        f.set_attr("/", "round", static_cast<std::int64_t>(r));
+      });
+      out.commit();
+    }
+    log_line("round %d/%ld: %ld simulations from %s; theta sd %s; trained on %ld: %s", r, rounds, per_round,
+             sampler.c_str(), spreads(theta, simulator.parameter_names()).c_str(),
+             static_cast<long>(theta_all.cols()), summary.message.c_str());
+  }
+
+  // The posterior of the last model, drawn and written as `sbi sample` does.
+  Invocation sample;
+  sample.command_line = inv.command_line;
+  sample.args = {"--model", round_name(folder, "model", static_cast<int>(rounds)), "--observation", obs_path, "--out",
+                 out_path, "--num", flags.get("num", "10000"), "--seed", std::to_string(seed)};
+  if (method == Method::kSnle)
+    for (const std::string& a : {std::string("--prior"), task.prior.to_string(), std::string("--chains"),
+                                 std::to_string(std::max(chains, 2)), std::string("--warmup"), flags.get("warmup", "500")})
+      sample.args.push_back(a);
+  return cmd_sample(sample);
+}
+
+}  // namespace sbi::app

@@ -1,0 +1,111 @@
+// sbi infer: rounds of propose, simulate, train for one observation. Each round leaves its
+// simulations (a simulation file saying how its θ were drawn) and its model; a run continued
+// with --resume after round k (also when killed between its simulations and its model)
+// ends with the final posterior of the uninterrupted run, bit for bit; bad settings, another
+// run's rounds, an unwritable folder and an observation outside what the prior predicts are
+// clear errors. SNLE proposes by slice sampling and writes R-hat with its posterior.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "io/h5_file.h"
+#include "io/posterior_file.h"
+#include "testing/temp_dir.h"
+#include "tests/apps/cli_runner.h"
+
+namespace sbi {
+namespace {
+
+std::string observation(const testing::TempDir& dir, double x0, double x1) {
+  const std::string path = dir.file("obs.h5");
+  std::filesystem::remove(path);
+  io::H5File f = io::H5File::create(path);
+  f.write_vector("/x", Eigen::Vector2d(x0, x1));
+  return path;
+}
+
+const char* kFast = " --hidden 16 --max-epochs 8 --num 500 --threads 1 --seed 3";
+
+TEST(InferCli, RoundsLeaveTheirFilesAndAResumedRunEndsAsTheUninterruptedOne) {
+  testing::TempDir dir;
+  const std::string obs = observation(dir, 0.1, -0.3);
+  const std::string base = "infer --task two_moons --observation " + obs + " --num-per-round 300" + kFast;
+  const std::string full = dir.file("full.h5");
+  CliRun r = sbi(dir, base + " --rounds 3 --out " + full);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("round 2/3: 300 simulations from rejection from the prior"), std::string::npos) << r.err;
+  for (int k = 1; k <= 3; ++k) {
+    EXPECT_TRUE(std::filesystem::exists(full + ".rounds/round_00" + std::to_string(k) + ".h5"));
+    EXPECT_TRUE(std::filesystem::exists(full + ".rounds/model_00" + std::to_string(k) + ".h5"));
+  }
+  {
+    const io::H5File round2 = io::H5File::open_read(full + ".rounds/round_002.h5");
+    EXPECT_EQ(round2.shape("/theta"), (std::vector<size_t>{300, 2}));
+    EXPECT_TRUE(round2.has_attr("/", "log_q_threshold"));
+    EXPECT_GT(round2.get_double_attr("/", "prior_acceptance"), 0);
+  }
+  const io::PosteriorDraws posterior = io::read_posterior_file(full);
+  ASSERT_EQ(posterior.samples.size(), 1u);
+  EXPECT_EQ(posterior.samples[0].cols(), 500);
+
+  // Stopped after round 1, continued to 3.
+  const std::string resumed = dir.file("resumed.h5");
+  ASSERT_EQ(sbi(dir, base + " --rounds 1 --out " + resumed).exit_code, 0);
+  r = sbi(dir, base + " --rounds 3 --out " + resumed);  // without --resume: refused
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--resume continues it"), std::string::npos) << r.err;
+  r = sbi(dir, base + " --rounds 3 --resume --out " + resumed);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resuming after round 1"), std::string::npos) << r.err;
+  EXPECT_EQ(io::read_posterior_file(resumed).samples[0], posterior.samples[0]);
+
+  // Killed between round 3's simulations and its model: the round's file is read back.
+  std::filesystem::remove(resumed + ".rounds/model_003.h5");
+  std::filesystem::remove(resumed);
+  r = sbi(dir, base + " --rounds 3 --resume --out " + resumed);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resuming after round 2"), std::string::npos) << r.err;
+  EXPECT_EQ(io::read_posterior_file(resumed).samples[0], posterior.samples[0]);
+
+  // Another seed is another run.
+  r = sbi(dir, "infer --task two_moons --observation " + obs + " --num-per-round 300 --hidden 16 --max-epochs 8 "
+               "--num 500 --threads 1 --seed 4 --rounds 3 --resume --out " + resumed);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is a round of another run"), std::string::npos) << r.err;
+}
+
+TEST(InferCli, BadSettingsAndObservationsAreClearErrors) {
+  testing::TempDir dir;
+  const std::string obs = observation(dir, 0.1, -0.3), out = dir.file("post.h5");
+  expect_clean_failure(dir, sbi(dir, "infer --task two_moons --observation " + obs + " --rounds 0 --out " + out),
+                       "--rounds must be in 1..1000", out);
+  expect_clean_failure(dir, sbi(dir, "infer --task two_moon --observation " + obs + " --out " + out), "two_moon", out);
+  expect_clean_failure(dir, sbi(dir, "infer --task two_moons --observation " + obs + " --method snpe-x --out " + out),
+                       "--method expects tsnpe or snle", out);
+  expect_clean_failure(dir, sbi(dir, "infer --task two_moons --observation " + obs +
+                                     " --rounds-folder /proc/self/rounds --out " + out),
+                       "cannot make the rounds folder", out);
+  // Far outside what the prior predicts: round 2 stops with a message, not a loop.
+  const std::string far = observation(dir, 30, -30);
+  const CliRun r = sbi(dir, "infer --task two_moons --observation " + far + " --rounds 3 --num-per-round 300" +
+                                std::string(kFast) + " --out " + out);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("outside what the prior predicts"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(InferCli, SequentialNeuralLikelihoodProposesBySliceSampling) {
+  testing::TempDir dir;
+  const std::string obs = observation(dir, 0.1, -0.3), out = dir.file("post.h5");
+  const CliRun r = sbi(dir, "infer --task two_moons --method snle --observation " + obs +
+                                " --rounds 2 --num-per-round 300 --warmup 50" + std::string(kFast) + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("round 2/2: 300 simulations from slice sampling"), std::string::npos) << r.err;
+  const io::H5File f = io::H5File::open_read(out);
+  EXPECT_TRUE(f.has_attr("/", "rhat_max"));
+  EXPECT_EQ(io::read_posterior_file(out).samples[0].cols(), 500);
+}
+
+}  // namespace
+}  // namespace sbi
