@@ -7,6 +7,7 @@
 // was never stopped. The final posterior is drawn from the last model as `sbi sample` does.
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <optional>
 
@@ -29,11 +30,81 @@
 #include "sbi/simulation_data.h"
 #include "sbi/trainer.h"
 #include "simulators/batch.h"
+#include "simulators/plugin.h"
 
 namespace sbi::app {
 namespace {
 
 enum class Method { kTsnpe, kSnle };
+
+// What the rounds simulate with: a built-in task or a simulator plugin, and its prior.
+struct SimulatorSource {
+  std::string name;
+  int theta_dim = 0, x_dim = 0;
+  core::DataShape x_shape;
+  std::vector<std::string> parameter_names, data_names;
+  core::Prior prior = core::Prior::parse("uniform(0,1)");
+  std::string prior_file;  // where --prior came from, if a file
+  // The simulations at the columns of theta, row i on the stream (seed, i); failed ones (a
+  // plugin's) dropped from *theta_out and *x_out and counted.
+  std::function<void(const Eigen::MatrixXd& theta, const simulators::SimulateOptions& options,
+                     Eigen::MatrixXd* theta_out, Eigen::MatrixXd* x_out, long* failed)>
+      simulate;
+};
+
+// --task NAME [--param ...] [--prior] or --plugin LIB.so --prior SPEC|FILE.
+SimulatorSource simulator_source(const Flags& flags, std::optional<simulators::Task>* task,
+                                 std::optional<simulators::Plugin>* plugin) {
+  SimulatorSource s;
+  core::check(flags.has("task") != flags.has("plugin"), "give either --task NAME or --plugin LIB.so (with --prior)");
+  if (flags.has("prior")) {
+    const core::PriorDescription prior = core::read_prior_argument(flags.get("prior", ""));
+    s.prior = prior.prior;
+    s.prior_file = prior.file;
+  }
+  if (flags.has("plugin")) {
+    core::check(flags.has("prior"), "--plugin needs --prior SPEC|FILE (a plugin has no prior)");
+    core::check(!flags.has("param"), "--param sets a built-in task; a plugin takes none");
+    plugin->emplace(flags.get("plugin", ""));
+    const simulators::Plugin& p = **plugin;
+    s.name = p.name();
+    s.theta_dim = p.theta_dim();
+    s.x_dim = p.x_dim();
+    s.x_shape = p.x_shape();
+    s.parameter_names = p.parameter_names();
+    s.data_names = p.data_names();
+    s.simulate = [&p](const Eigen::MatrixXd& theta, const simulators::SimulateOptions& o, Eigen::MatrixXd* t,
+                      Eigen::MatrixXd* x, long* failed) {
+      const simulators::PluginBatch batch = simulators::simulate_plugin_at(p, theta, o, false);
+      std::vector<Eigen::Index> kept;
+      for (size_t i = 0; i < batch.failed.size(); ++i)
+        if (batch.failed[i] == 0) kept.push_back(static_cast<Eigen::Index>(i));
+      *t = batch.theta(Eigen::all, kept);
+      *x = batch.x(Eigen::all, kept);
+      *failed = batch.num_failed;
+    };
+  } else {
+    task->emplace(task_from_flags(flags));
+    const simulators::Simulator& sim = *(*task)->simulator;
+    if (!flags.has("prior")) s.prior = (*task)->prior;
+    s.name = sim.name();
+    s.theta_dim = sim.theta_dim();
+    s.x_dim = sim.x_dim();
+    s.x_shape = sim.x_shape();
+    s.parameter_names = sim.parameter_names();
+    s.data_names = sim.data_names();
+    s.simulate = [&sim](const Eigen::MatrixXd& theta, const simulators::SimulateOptions& o, Eigen::MatrixXd* t,
+                        Eigen::MatrixXd* x, long* failed) {
+      const simulators::SimulationBatch batch = simulators::simulate_at(sim, theta, o);
+      *t = batch.theta;
+      *x = batch.x;
+      *failed = 0;
+    };
+  }
+  core::check(s.prior.dim() == s.theta_dim, "--prior has " + std::to_string(s.prior.dim()) + " parameter(s), " +
+                                                s.name + " takes " + std::to_string(s.theta_dim));
+  return s;
+}
 
 // The streams of round r: every draw of the round comes from (seed, r)-derived seeds.
 std::uint64_t round_seed(std::uint64_t seed, int round, std::uint64_t purpose) {
@@ -77,19 +148,12 @@ int cmd_infer(const Invocation& inv) {
   const int threads = set_threads(flags.get_int("threads", 0));
   const std::string folder = flags.get("rounds-folder", out_path + ".rounds");
 
-  simulators::Task task = task_from_flags(flags);
-  std::string prior_file;
-  if (flags.has("prior")) {
-    const core::PriorDescription prior = core::read_prior_argument(flags.get("prior", ""));
-    core::check(prior.prior.dim() == task.simulator->theta_dim(),
-                "--prior has " + std::to_string(prior.prior.dim()) + " parameter(s), " + task.simulator->name() +
-                    " takes " + std::to_string(task.simulator->theta_dim()));
-    task.prior = prior.prior;
-    prior_file = prior.file;
-  }
-  const simulators::Simulator& simulator = *task.simulator;
-  const core::DataShape x_shape = simulator.x_shape();
-  const Eigen::MatrixXd observations = load_observations(obs_path, simulator.x_dim(), x_shape);
+  std::optional<simulators::Task> task_holder;
+  std::optional<simulators::Plugin> plugin_holder;
+  const SimulatorSource simulator = simulator_source(flags, &task_holder, &plugin_holder);
+  const core::Prior& prior = simulator.prior;
+  const core::DataShape x_shape = simulator.x_shape;
+  const Eigen::MatrixXd observations = load_observations(obs_path, simulator.x_dim, x_shape);
   core::check(observations.cols() == 1, obs_path + " holds " + std::to_string(observations.cols()) +
                                             " observations; sequential inference spends its simulations on one "
                                             "(run one sbi infer per observation)");
@@ -98,7 +162,8 @@ int cmd_infer(const Invocation& inv) {
   // The output and the rounds' files are checked before the first simulation.
   std::vector<std::string> inputs = task_input_files(flags);
   inputs.push_back(obs_path);
-  inputs.push_back(prior_file);
+  inputs.push_back(simulator.prior_file);
+  inputs.push_back(flags.get("plugin", ""));
   { io::OutputFiles probe(inputs); probe.add(out_path); }
 
   ModelOptions model_options = model_options_from(flags);
@@ -114,21 +179,21 @@ int cmd_infer(const Invocation& inv) {
                 "--method snle learns q(x | theta): its embedding reads theta; use --embedding none or mlp");
   if (method == Method::kSnle)
     core::check(!x_shape.is_set() && !x_shape.is_image(),
-                "--method snle models x itself, a vector; " + simulator.name() + "'s x is " + x_shape.describe() +
+                "--method snle models x itself, a vector; " + simulator.name + "'s x is " + x_shape.describe() +
                     ": use --method tsnpe");
 
   // What a round file must match to be continued: the task, its prior, the observation, the
   // method and its settings, the seed, the model and training settings.
   core::Digest digest;
-  digest.add(simulator.name() + " " + task.prior.to_string() + " " + method_name + " " +
+  digest.add(simulator.name + " " + prior.to_string() + " " + method_name + " " +
              std::to_string(per_round) + " " + std::to_string(seed) + " " + std::to_string(truncation.tail_mass) +
              " " + std::to_string(chains) + " " + std::to_string(warmup) + " " + training_settings_text(train_options));
   for (const std::string& p : flags.all("param")) digest.add(p);
   digest.add(x_o);
   {
     const bool likelihood = method == Method::kSnle;
-    PosteriorModel fresh = PosteriorModel::create(model_options, likelihood ? simulator.x_dim() : simulator.theta_dim(),
-                                                  likelihood ? simulator.theta_dim() : simulator.x_dim(),
+    PosteriorModel fresh = PosteriorModel::create(model_options, likelihood ? simulator.x_dim : simulator.theta_dim,
+                                                  likelihood ? simulator.theta_dim : simulator.x_dim,
                                                   likelihood ? core::DataShape{} : x_shape);
     digest.add(nn::flatten_values(fresh.parameters()));
   }
@@ -142,7 +207,7 @@ int cmd_infer(const Invocation& inv) {
                 "cannot make the rounds folder " + folder + (error ? ": " + error.message() : std::string()));
   }
   int first_round = 1;
-  Eigen::MatrixXd theta_all(simulator.theta_dim(), 0), x_all(simulator.x_dim(), 0);
+  Eigen::MatrixXd theta_all(simulator.theta_dim, 0), x_all(simulator.x_dim, 0);
   for (int r = 1; std::filesystem::exists(round_name(folder, "round", r)); ++r) {
     core::check(flags.on("resume"), folder + " holds rounds of an earlier run; --resume continues it (same settings), "
                                              "or remove the folder to start afresh");
@@ -160,7 +225,7 @@ int cmd_infer(const Invocation& inv) {
   }
   if (first_round > 1) log_line("resuming after round %d of %s", first_round - 1, folder.c_str());
   log_line("%s for one observation of %s (%s): %ld rounds of %ld simulations, prior %s", method_name.c_str(),
-           simulator.name().c_str(), obs_path.c_str(), rounds, per_round, task.prior.to_string().c_str());
+           simulator.name.c_str(), obs_path.c_str(), rounds, per_round, prior.to_string().c_str());
 
   for (int r = first_round; r <= rounds; ++r) {
     const std::string round_path = round_name(folder, "round", r), model_path = round_name(folder, "model", r);
@@ -178,27 +243,28 @@ int cmd_infer(const Invocation& inv) {
       if (r == 1) {
         simulators::SimulateOptions o;
         o.seed = round_seed(seed, r, 0);
-        proposal.theta = simulators::sample_prior(task.prior, per_round, o);
+        proposal.theta = simulators::sample_prior(prior, per_round, o);
         proposal.sampler = "the prior";
       } else {
         const PosteriorModel previous = load_model(round_name(folder, "model", r - 1));
         proposal = method == Method::kTsnpe
-                       ? truncated_prior_draws(previous, x_o, task.prior, per_round, truncation, round_seed(seed, r, 0))
-                       : likelihood_posterior_draws(previous, x_o, task.prior, per_round, chains, warmup,
+                       ? truncated_prior_draws(previous, x_o, prior, per_round, truncation, round_seed(seed, r, 0))
+                       : likelihood_posterior_draws(previous, x_o, prior, per_round, chains, warmup,
                                                     round_seed(seed, r, 0));
       }
       sampler = proposal.sampler;
       simulators::SimulateOptions o;
       o.seed = round_seed(seed, r, 1);
       o.threads = threads;
-      const simulators::SimulationBatch batch = simulators::simulate_at(simulator, proposal.theta, o);
-      theta = batch.theta;
-      x = batch.x;
+      long failed = 0;
+      simulator.simulate(proposal.theta, o, &theta, &x, &failed);
+      if (failed > 0) log_line("round %d: %ld of %ld simulations failed and are left out", r, failed, per_round);
+      core::check(theta.cols() >= 2, "round " + std::to_string(r) + ": too few simulations succeeded");
       io::OutputFiles out(inputs);
       out.write_hdf5(round_path, [&](io::H5File& f) {
-        write_simulation_file(f, inv, {o.seed, simulator.parameter_names(), simulator.data_names(), &task.prior,
-                                       prior_file, &theta, &x, x_shape});
-        f.set_attr("/", "task", simulator.name());
+        write_simulation_file(f, inv, {o.seed, simulator.parameter_names, simulator.data_names, &prior,
+                                       simulator.prior_file, &theta, &x, x_shape});
+        f.set_attr("/", flags.has("plugin") ? "plugin" : "task", simulator.name);
         f.set_attr("/", "infer_fingerprint", fingerprint);
         f.set_attr("/", "round", static_cast<std::int64_t>(r));
         f.set_attr("/", "method", method_name);
@@ -217,13 +283,13 @@ int cmd_infer(const Invocation& inv) {
     x_all.rightCols(x.cols()) = x;
     // 3. A fresh model on every round's pairs.
     const bool likelihood = method == Method::kSnle;
-    PosteriorModel model = PosteriorModel::create(model_options, likelihood ? simulator.x_dim() : simulator.theta_dim(),
-                                                  likelihood ? simulator.theta_dim() : simulator.x_dim(),
+    PosteriorModel model = PosteriorModel::create(model_options, likelihood ? simulator.x_dim : simulator.theta_dim,
+                                                  likelihood ? simulator.theta_dim : simulator.x_dim,
                                                   likelihood ? core::DataShape{} : x_shape);
-    model.parameter_names = likelihood ? simulator.data_names() : simulator.parameter_names();
-    model.data_names = likelihood ? simulator.parameter_names() : simulator.data_names();
+    model.parameter_names = likelihood ? simulator.data_names : simulator.parameter_names;
+    model.data_names = likelihood ? simulator.parameter_names : simulator.data_names;
     if (likelihood) model.target = ModelTarget::kX;
-    else model.prior = task.prior;
+    else model.prior = prior;
     TrainOptions options = train_options;
     options.seed = round_seed(seed, r, 2);
     TrainSummary summary;
@@ -238,7 +304,7 @@ int cmd_infer(const Invocation& inv) {
       out.commit();
     }
     log_line("round %d/%ld: %ld simulations from %s; theta sd %s; trained on %ld: %s", r, rounds, per_round,
-             sampler.c_str(), spreads(theta, simulator.parameter_names()).c_str(),
+             sampler.c_str(), spreads(theta, simulator.parameter_names).c_str(),
              static_cast<long>(theta_all.cols()), summary.message.c_str());
   }
 
@@ -248,7 +314,7 @@ int cmd_infer(const Invocation& inv) {
   sample.args = {"--model", round_name(folder, "model", static_cast<int>(rounds)), "--observation", obs_path, "--out",
                  out_path, "--num", flags.get("num", "10000"), "--seed", std::to_string(seed)};
   if (method == Method::kSnle)
-    for (const std::string& a : {std::string("--prior"), task.prior.to_string(), std::string("--chains"),
+    for (const std::string& a : {std::string("--prior"), prior.to_string(), std::string("--chains"),
                                  std::to_string(std::max(chains, 2)), std::string("--warmup"), flags.get("warmup", "500")})
       sample.args.push_back(a);
   return cmd_sample(sample);

@@ -85,11 +85,14 @@ std::vector<CommandSpec> make_specs() {
   specs.push_back(train);
   CommandSpec infer{
       "infer",
-      "--task NAME --observation obs.h5 --out posterior.h5 [--method tsnpe|snle] [--rounds R] "
+      "(--task NAME | --plugin LIB.so --prior SPEC|FILE) --observation obs.h5 --out posterior.h5 "
+      "[--method tsnpe|snle] [--rounds R] "
       "[--num-per-round N] [flags]",
       "sequential inference for one observation: rounds of propose, simulate, train (TSNPE or SNLE)",
       {{"task", kValue, "NAME", "", "the simulator and its prior, as for simulate"},
        task_params(),
+       {"plugin", kValue, "LIB.so", "", "simulate with this plugin library instead of a task (needs --prior); "
+                                        "failed simulations are left out of their round"},
        prior("the task's"),
        {"observation", kValue, "FILE", "", "/x: the one observation"},
        {"out", kValue, "FILE", "", "the posterior draws of the last round's model, as sbi sample writes them"},

@@ -104,24 +104,21 @@ bool Plugin::simulate(const double* theta, std::uint64_t seed, core::Rng* rng, d
   return true;
 }
 
-PluginBatch simulate_plugin(const Plugin& plugin, const core::Prior& prior, long n,
-                            const SimulateOptions& options, bool fatal_failures) {
-  std::string error;
-  core::check(options.is_valid(&error), "simulate_plugin: " + error);
-  core::check(n >= 0, "simulate_plugin: n = " + std::to_string(n) + ", must be >= 0");
-  core::check(prior.dim() == plugin.theta_dim(),
-              "the prior has " + std::to_string(prior.dim()) + " parameter(s), plugin " +
-                  plugin.name() + " takes " + std::to_string(plugin.theta_dim()));
+namespace {
+
+// The batch at `theta` (when given) or at prior draws: row i on the stream (seed, i).
+PluginBatch simulate_rows(const Plugin& plugin, const core::Prior* prior, const Eigen::MatrixXd* theta, long n,
+                          const SimulateOptions& options, bool fatal_failures) {
   const core::Stopwatch clock;
   PluginBatch batch;
-  batch.theta.resize(plugin.theta_dim(), n);
+  batch.theta = theta != nullptr ? *theta : Eigen::MatrixXd(plugin.theta_dim(), n);
   batch.x.resize(plugin.x_dim(), n);
   batch.failed.assign(static_cast<size_t>(n), 0);
   detail::parallel_samples(n, options, [&](long i) {
     core::Rng rng(options.seed, static_cast<std::uint64_t>(i));
     // The row's own seed: the first output of an independent copy of its stream.
     const std::uint64_t seed = core::Rng(options.seed, static_cast<std::uint64_t>(i)).next_u64();
-    prior.sample(&rng, batch.theta.col(i));
+    if (prior != nullptr) prior->sample(&rng, batch.theta.col(i));
     if (plugin.simulate(batch.theta.col(i).data(), seed, &rng, batch.x.col(i).data())) return;
     batch.failed[static_cast<size_t>(i)] = 1;
     batch.x.col(i).setConstant(std::nan(""));
@@ -131,6 +128,30 @@ PluginBatch simulate_plugin(const Plugin& plugin, const core::Prior& prior, long
   for (std::uint8_t f : batch.failed) batch.num_failed += f;
   batch.seconds = clock.seconds();
   return batch;
+}
+
+}  // namespace
+
+PluginBatch simulate_plugin(const Plugin& plugin, const core::Prior& prior, long n,
+                            const SimulateOptions& options, bool fatal_failures) {
+  std::string error;
+  core::check(options.is_valid(&error), "simulate_plugin: " + error);
+  core::check(n >= 0, "simulate_plugin: n = " + std::to_string(n) + ", must be >= 0");
+  core::check(prior.dim() == plugin.theta_dim(),
+              "the prior has " + std::to_string(prior.dim()) + " parameter(s), plugin " +
+                  plugin.name() + " takes " + std::to_string(plugin.theta_dim()));
+  return simulate_rows(plugin, &prior, nullptr, n, options, fatal_failures);
+}
+
+PluginBatch simulate_plugin_at(const Plugin& plugin, const Eigen::MatrixXd& theta, const SimulateOptions& options,
+                               bool fatal_failures) {
+  std::string error;
+  core::check(options.is_valid(&error), "simulate_plugin_at: " + error);
+  core::check(theta.rows() == plugin.theta_dim(),
+              "theta has " + std::to_string(theta.rows()) + " parameter(s), plugin " + plugin.name() + " takes " +
+                  std::to_string(plugin.theta_dim()));
+  core::check(theta.allFinite(), "simulate_plugin_at: theta has NaN or Inf");
+  return simulate_rows(plugin, nullptr, &theta, theta.cols(), options, fatal_failures);
 }
 
 }  // namespace sbi::simulators

@@ -65,4 +65,8 @@ struct PluginBatch {
 PluginBatch simulate_plugin(const Plugin& plugin, const core::Prior& prior, long n,
                             const SimulateOptions& options, bool fatal_failures);
 
+// The same at given θ (one per column), row i on the stream (seed, i) without a prior draw.
+PluginBatch simulate_plugin_at(const Plugin& plugin, const Eigen::MatrixXd& theta, const SimulateOptions& options,
+                               bool fatal_failures);
+
 }  // namespace sbi::simulators

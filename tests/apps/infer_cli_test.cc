@@ -107,5 +107,31 @@ TEST(InferCli, SequentialNeuralLikelihoodProposesBySliceSampling) {
   EXPECT_EQ(io::read_posterior_file(out).samples[0].cols(), 500);
 }
 
+// A user's simulator plugin, the C two moons: the same rounds as the built-in task (the
+// plugin draws from the toolkit's streams), so the same final posterior. A plugin that fails
+// on part of the prior has its failed simulations left out of their round.
+TEST(InferCli, APluginRunsTheRoundsLikeTheBuiltInTask) {
+  testing::TempDir dir;
+  const std::string obs = observation(dir, 0.1, -0.3);
+  const std::string rest = " --prior 'uniform(-1,1)*2' --observation " + obs + " --rounds 2 --num-per-round 300" +
+                           std::string(kFast) + " --out ";
+  CliRun r = sbi(dir, "infer --plugin " + std::string(SBI_PLUGIN_C) + rest + dir.file("plugin.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = sbi(dir, "infer --task two_moons" + rest + dir.file("task.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(io::read_posterior_file(dir.file("plugin.h5")).samples[0],
+            io::read_posterior_file(dir.file("task.h5")).samples[0]);
+
+  const std::string flaky_obs = observation(dir, 0.3, 0.3);
+  r = sbi(dir, "infer --plugin " + std::string(SBI_TEST_PLUGIN_flaky) + " --prior 'uniform(0,1)*2' --observation " +
+               flaky_obs + " --rounds 1 --num-per-round 300" + std::string(kFast) + " --out " + dir.file("flaky.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("simulations failed and are left out"), std::string::npos) << r.err;
+  const io::H5File round1 = io::H5File::open_read(dir.file("flaky.h5") + ".rounds/round_001.h5");
+  const std::vector<size_t> shape = round1.shape("/x");
+  EXPECT_LT(shape[0], 150u);  // about 30% of 300 succeed
+  EXPECT_GT(shape[0], 60u);
+}
+
 }  // namespace
 }  // namespace sbi
