@@ -25,7 +25,9 @@
 #include "core/row_moments.h"
 #include "io/h5_file.h"
 #include "io/output_files.h"
+#include "sbi/atomic_npe.h"
 #include "sbi/model_file.h"
+#include "sbi/posterior_sampler.h"
 #include "sbi/sequential_proposals.h"
 #include "sbi/simulation_data.h"
 #include "sbi/trainer.h"
@@ -35,7 +37,7 @@
 namespace sbi::app {
 namespace {
 
-enum class Method { kTsnpe, kSnle };
+enum class Method { kTsnpe, kSnpeC, kSnle };
 
 // What the rounds simulate with: a built-in task or a simulator plugin, and its prior.
 struct SimulatorSource {
@@ -137,9 +139,11 @@ int cmd_infer(const Invocation& inv) {
   const std::string obs_path = flags.required("observation");
   const std::string out_path = flags.required("out");
   const std::string method_name = flags.get("method", "tsnpe");
-  core::check(method_name == "tsnpe" || method_name == "snle",
-              "--method expects tsnpe or snle, got '" + method_name + "'");
-  const Method method = method_name == "tsnpe" ? Method::kTsnpe : Method::kSnle;
+  core::check(method_name == "tsnpe" || method_name == "snpe-c" || method_name == "snle",
+              "--method expects tsnpe, snpe-c or snle, got '" + method_name + "'");
+  const Method method = method_name == "tsnpe" ? Method::kTsnpe : method_name == "snpe-c" ? Method::kSnpeC : Method::kSnle;
+  const long num_atoms = flags.get_int("num-atoms", 10);
+  core::check(num_atoms >= 2 && num_atoms <= 1000, "--num-atoms must be in 2..1000");
   const long rounds = flags.get_int("rounds", 10);
   const long per_round = flags.get_int("num-per-round", 1000);
   core::check(rounds >= 1 && rounds <= 1000, "--rounds must be in 1..1000, got " + std::to_string(rounds));
@@ -187,7 +191,8 @@ int cmd_infer(const Invocation& inv) {
   core::Digest digest;
   digest.add(simulator.name + " " + prior.to_string() + " " + method_name + " " +
              std::to_string(per_round) + " " + std::to_string(seed) + " " + std::to_string(truncation.tail_mass) +
-             " " + std::to_string(chains) + " " + std::to_string(warmup) + " " + training_settings_text(train_options));
+             " " + std::to_string(chains) + " " + std::to_string(warmup) + " " + std::to_string(num_atoms) + " " +
+             training_settings_text(train_options));
   for (const std::string& p : flags.all("param")) digest.add(p);
   digest.add(x_o);
   {
@@ -247,10 +252,23 @@ int cmd_infer(const Invocation& inv) {
         proposal.sampler = "the prior";
       } else {
         const PosteriorModel previous = load_model(round_name(folder, "model", r - 1));
-        proposal = method == Method::kTsnpe
-                       ? truncated_prior_draws(previous, x_o, prior, per_round, truncation, round_seed(seed, r, 0))
-                       : likelihood_posterior_draws(previous, x_o, prior, per_round, chains, warmup,
-                                                    round_seed(seed, r, 0));
+        if (method == Method::kTsnpe) {
+          proposal = truncated_prior_draws(previous, x_o, prior, per_round, truncation, round_seed(seed, r, 0));
+        } else if (method == Method::kSnle) {
+          proposal = likelihood_posterior_draws(previous, x_o, prior, per_round, chains, warmup,
+                                                round_seed(seed, r, 0));
+        } else {  // SNPE-C: the current posterior, restricted to the prior's support
+          SampleOptions draws;
+          draws.num_samples = per_round;
+          draws.seed = round_seed(seed, r, 0);
+          draws.with_log_prob = false;
+          SampleSummary drawn;
+          proposal.theta = sample_posterior(previous, x_o, draws, &drawn).theta;
+          char line[96];
+          std::snprintf(line, sizeof line, "the current posterior (%.3g%% inside the prior's support)",
+                        100 * drawn.acceptance_rate);
+          proposal.sampler = line;
+        }
       }
       sampler = proposal.sampler;
       simulators::SimulateOptions o;
@@ -293,7 +311,10 @@ int cmd_infer(const Invocation& inv) {
     TrainOptions options = train_options;
     options.seed = round_seed(seed, r, 2);
     TrainSummary summary;
-    train(options, likelihood ? x_all : theta_all, likelihood ? theta_all : x_all, &model, &summary);
+    if (method == Method::kSnpeC && r > 1)  // round 1's pairs alone are from the prior: plain NPE
+      train_atomic(options, theta_all, x_all, prior, static_cast<int>(num_atoms), &model, &summary);
+    else
+      train(options, likelihood ? x_all : theta_all, likelihood ? theta_all : x_all, &model, &summary);
     {
       io::OutputFiles out(inputs);
       out.write_hdf5(model_path, [&](io::H5File& f) {

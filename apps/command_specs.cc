@@ -86,7 +86,7 @@ std::vector<CommandSpec> make_specs() {
   CommandSpec infer{
       "infer",
       "(--task NAME | --plugin LIB.so --prior SPEC|FILE) --observation obs.h5 --out posterior.h5 "
-      "[--method tsnpe|snle] [--rounds R] "
+      "[--method tsnpe|snpe-c|snle] [--rounds R] "
       "[--num-per-round N] [flags]",
       "sequential inference for one observation: rounds of propose, simulate, train (TSNPE or SNLE)",
       {{"task", kValue, "NAME", "", "the simulator and its prior, as for simulate"},
@@ -97,8 +97,10 @@ std::vector<CommandSpec> make_specs() {
        {"observation", kValue, "FILE", "", "/x: the one observation"},
        {"out", kValue, "FILE", "", "the posterior draws of the last round's model, as sbi sample writes them"},
        {"method", kValue, "NAME", "tsnpe",
-        "tsnpe (truncated sequential NPE: the prior truncated to the posterior's high-probability region) "
-        "or snle (sequential neural likelihood, proposals by slice sampling)"},
+        "tsnpe (truncated sequential NPE: the prior truncated to the posterior's high-probability region), "
+        "snpe-c (APT: proposals from the posterior, the atomic loss) or snle (sequential neural likelihood, "
+        "proposals by slice sampling)"},
+       {"num-atoms", kValue, "A", "10", "snpe-c: atoms per pair in the atomic loss"},
        {"rounds", kValue, "R", "10", "rounds of simulation and training"},
        {"num-per-round", kValue, "N", "1000", "simulations per round"},
        {"num", kValue, "N", "10000", "posterior draws written to OUT"},

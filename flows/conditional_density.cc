@@ -22,4 +22,12 @@ void ConditionalDensity::check_shapes(const std::string& owner, const char* func
   }
 }
 
+Vector ConditionalDensity::train_log_prob(const Matrix& /*theta*/, const Matrix& /*context*/) {
+  throw core::Error(kind() + " has no exact log q cheap enough to train on (SNPE-C's atomic loss); use realnvp or nsf");
+}
+
+void ConditionalDensity::add_log_prob_gradient(const Vector& /*weights*/, Matrix* /*grad_context*/) {
+  throw core::Error(kind() + " has no exact log q cheap enough to train on (SNPE-C's atomic loss); use realnvp or nsf");
+}
+
 }  // namespace sbi::flows

@@ -57,6 +57,15 @@ class ConditionalDensity {
   virtual Vector log_prob_and_gradient(const Matrix& theta, const Matrix& context,
                                        Matrix* grad_theta) = 0;
 
+  // Training on a function of log q (SNPE-C's atomic loss, sbi/atomic_npe.h) in two steps:
+  // train_log_prob returns log q(theta_j | context_j) and keeps the pass for
+  // add_log_prob_gradient, which adds the gradient of sum_j weights_j log q_j to the
+  // parameters' gradient buffers and writes its gradient with respect to the context into
+  // grad_context (unless null). Densities without a cheap exact log q (the CNF, score models)
+  // throw core::Error.
+  virtual Vector train_log_prob(const Matrix& theta, const Matrix& context);
+  virtual void add_log_prob_gradient(const Vector& weights, Matrix* grad_context);
+
   // The trainable parameters (borrowed pointers into the model).
   virtual nn::Parameters parameters() = 0;
 

@@ -234,6 +234,31 @@ void CouplingFlow::backward(CouplingFlowCache* c, double weight, Matrix* grad, M
     layers_[k].backward(&c->layers[k], grad_log_det, grad, grad_context, param_grads);
 }
 
+void CouplingFlow::backward(CouplingFlowCache* c, const Eigen::RowVectorXd& weights, Matrix* grad,
+                            Matrix* grad_context, bool param_grads) {
+  // L = -sum_j w_j [log N(z_j) + log_det_j]: dL/dz_j = w_j z_j, dL/dlog_det_j = -w_j.
+  *grad = c->z * weights.asDiagonal();
+  const Matrix grad_log_det = -weights;
+  if (grad_context != nullptr) grad_context->setZero(options_.context_dim, c->z.cols());
+  for (size_t k = layers_.size(); k-- > 0;)
+    layers_[k].backward(&c->layers[k], grad_log_det, grad, grad_context, param_grads);
+}
+
+Vector CouplingFlow::train_log_prob(const Matrix& theta, const Matrix& context) {
+  check_shapes(name_, "train_log_prob", &theta, context);
+  forward(theta, context, &train_cache_);
+  return standard_normal_log_prob(train_cache_.z) + train_cache_.log_det.row(0).transpose();
+}
+
+void CouplingFlow::add_log_prob_gradient(const Vector& weights, Matrix* grad_context) {
+  core::check(weights.size() == train_cache_.z.cols(),
+              name_ + "::add_log_prob_gradient: " + std::to_string(weights.size()) + " weights for a pass of " +
+                  std::to_string(train_cache_.z.cols()) + " columns");
+  Matrix grad_theta;
+  // The gradient of sum_j c_j log q_j is that of -sum_j (-c_j) log q_j.
+  backward(&train_cache_, Eigen::RowVectorXd(-weights.transpose()), &grad_theta, grad_context, true);
+}
+
 double CouplingFlow::loss_and_gradient(const Matrix& theta, const Matrix& context, Matrix* grad_context) {
   check_shapes(name_, "loss_and_gradient", &theta, context);
   forward(theta, context, &train_cache_);

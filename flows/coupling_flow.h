@@ -70,6 +70,8 @@ class CouplingFlow : public ConditionalDensity {
                            Matrix* grad_context) override;
   Vector log_prob_and_gradient(const Matrix& theta, const Matrix& context,
                                Matrix* grad_theta) override;
+  Vector train_log_prob(const Matrix& theta, const Matrix& context) override;
+  void add_log_prob_gradient(const Vector& weights, Matrix* grad_context) override;
   nn::Parameters parameters() override;
 
   // theta -> z with the summed log|det J| (1 x N), in cache->z and cache->log_det, keeping
@@ -95,9 +97,12 @@ class CouplingFlow : public ConditionalDensity {
  private:
   // Whether sample / log_prob on this many columns run their conditioners in float.
   bool runs_in_float(Eigen::Index columns) const;
-  // Back-propagates -sum_j w log q_j from the last forward(), w = weight; writes d/dtheta.
+  // Back-propagates -sum_j w_j log q_j from the last forward(), w_j = weights[j] (or `weight`
+  // for every j); writes d/dtheta.
   void backward(CouplingFlowCache* cache, double weight, Matrix* grad_theta, Matrix* grad_context,
                 bool param_grads);
+  void backward(CouplingFlowCache* cache, const Eigen::RowVectorXd& weights, Matrix* grad_theta,
+                Matrix* grad_context, bool param_grads);
 
   CouplingFlowOptions options_;
   std::unique_ptr<ElementwiseMap> map_;

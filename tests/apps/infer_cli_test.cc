@@ -82,7 +82,7 @@ TEST(InferCli, BadSettingsAndObservationsAreClearErrors) {
                        "--rounds must be in 1..1000", out);
   expect_clean_failure(dir, sbi(dir, "infer --task two_moon --observation " + obs + " --out " + out), "two_moon", out);
   expect_clean_failure(dir, sbi(dir, "infer --task two_moons --observation " + obs + " --method snpe-x --out " + out),
-                       "--method expects tsnpe or snle", out);
+                       "--method expects tsnpe, snpe-c or snle", out);
   expect_clean_failure(dir, sbi(dir, "infer --task two_moons --observation " + obs +
                                      " --rounds-folder /proc/self/rounds --out " + out),
                        "cannot make the rounds folder", out);
@@ -104,6 +104,19 @@ TEST(InferCli, SequentialNeuralLikelihoodProposesBySliceSampling) {
   EXPECT_NE(r.err.find("round 2/2: 300 simulations from slice sampling"), std::string::npos) << r.err;
   const io::H5File f = io::H5File::open_read(out);
   EXPECT_TRUE(f.has_attr("/", "rhat_max"));
+  EXPECT_EQ(io::read_posterior_file(out).samples[0].cols(), 500);
+}
+
+// SNPE-C: round 2 from the current posterior, trained with the atomic loss.
+TEST(InferCli, SnpeCProposesFromThePosteriorAndTrainsWithTheAtomicLoss) {
+  testing::TempDir dir;
+  const std::string obs = observation(dir, 0.1, -0.3), out = dir.file("post.h5");
+  const CliRun r = sbi(dir, "infer --task two_moons --method snpe-c --num-atoms 5 --observation " + obs +
+                                " --rounds 2 --num-per-round 300" + std::string(kFast) + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("round 2/2: 300 simulations from the current posterior"), std::string::npos) << r.err;
+  EXPECT_EQ(io::H5File::open_read(out + ".rounds/model_002.h5").get_string_list_attr("/history", "term_names"),
+            std::vector<std::string>{"atomic"});
   EXPECT_EQ(io::read_posterior_file(out).samples[0].cols(), 500);
 }
 
