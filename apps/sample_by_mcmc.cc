@@ -92,6 +92,15 @@ int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorMod
   draws.number_attrs = {{"rhat_max", worst_rhat}, {"ess_bulk_min", least_ess},
                         {"warmup", static_cast<double>(mcmc.warmup)}, {"thin", static_cast<double>(mcmc.thin)},
                         {"sampling_seconds", seconds}};
+  for (int i = 0; i < theta_dim; ++i) {
+    std::vector<double> rhat, ess_bulk;
+    for (const auto& per_observation : diagnostics) {
+      rhat.push_back(per_observation[static_cast<size_t>(i)].first);
+      ess_bulk.push_back(per_observation[static_cast<size_t>(i)].second);
+    }
+    draws.sample_stats_attrs.emplace_back("rhat_" + draws.parameter_names[static_cast<size_t>(i)], rhat);
+    draws.sample_stats_attrs.emplace_back("ess_bulk_" + draws.parameter_names[static_cast<size_t>(i)], ess_bulk);
+  }
   io::write_posterior_file(*out, out_path, draws);
   out->commit();
   for (Eigen::Index k = 0; k < x.cols(); ++k) {

@@ -147,6 +147,7 @@ void write_contents(H5File& f, const PosteriorDraws& draws, const Sizes& s) {
       for (size_t m = 0; m < s.m; ++m) values[m * s.k + k] = draws.log_prob[k](m);
     }
     write_draws_variable(f, "/sample_stats", "lp", s, values);
+    for (const auto& [name, per_observation] : draws.sample_stats_attrs) f.set_attr("/sample_stats", name, per_observation);
   }
 
   write_scales(f, "/observed_data", {{"observation", s.k}, {"x_dim", s.x_dim}});

@@ -40,6 +40,9 @@ struct PosteriorDraws {
   // Extra root attributes (not the names stamp_provenance writes).
   std::vector<std::pair<std::string, std::string>> string_attrs;
   std::vector<std::pair<std::string, double>> number_attrs;
+  // Attributes of /sample_stats (with log_prob only), one value per observation: MCMC's
+  // convergence diagnostics, rhat_<parameter> and ess_bulk_<parameter>.
+  std::vector<std::pair<std::string, std::vector<double>>> sample_stats_attrs;
 };
 
 // Writes `path` as one output of `out` (io/output_files.h: nothing replaced until commit).

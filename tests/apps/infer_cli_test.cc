@@ -104,6 +104,13 @@ TEST(InferCli, SequentialNeuralLikelihoodProposesBySliceSampling) {
   EXPECT_NE(r.err.find("round 2/2: 300 simulations from slice sampling"), std::string::npos) << r.err;
   const io::H5File f = io::H5File::open_read(out);
   EXPECT_TRUE(f.has_attr("/", "rhat_max"));
+  // Per parameter, in /sample_stats (one value per observation).
+  for (const char* name : {"rhat_theta_0", "ess_bulk_theta_1"}) {
+    ASSERT_TRUE(f.has_attr("/sample_stats", name)) << name;
+    const std::vector<double> v = f.get_double_list_attr("/sample_stats", name);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_GT(v[0], name[0] == 'r' ? 0.9 : 10.0) << name;
+  }
   EXPECT_EQ(io::read_posterior_file(out).samples[0].cols(), 500);
 }
 
