@@ -175,7 +175,7 @@ int cmd_infer(const Invocation& inv) {
   TruncationOptions truncation;
   truncation.tail_mass = flags.get_double("tail-mass", truncation.tail_mass);
   core::check_valid(truncation, "--tail-mass");
-  const int chains = static_cast<int>(flags.get_int("chains", 4));
+  const int chains = static_cast<int>(flags.get_int("chains", 20));
   const long warmup = flags.get_int("warmup", 200);
   core::check(chains >= 1 && chains <= 64 && warmup >= 0, "--chains must be in 1..64 and --warmup >= 0");
   if (method == Method::kSnle)
