@@ -175,9 +175,9 @@ int cmd_infer(const Invocation& inv) {
   TruncationOptions truncation;
   truncation.tail_mass = flags.get_double("tail-mass", truncation.tail_mass);
   core::check_valid(truncation, "--tail-mass");
-  const int chains = static_cast<int>(flags.get_int("chains", 20));
-  const long warmup = flags.get_int("warmup", 200);
-  core::check(chains >= 1 && chains <= 64 && warmup >= 0, "--chains must be in 1..64 and --warmup >= 0");
+  const int chains = static_cast<int>(flags.get_int("chains", 100));
+  const long warmup = flags.get_int("warmup", 100);
+  core::check(chains >= 2 && chains <= 1000 && warmup >= 0, "--chains must be in 2..1000 and --warmup >= 0");
   if (method == Method::kSnle)
     core::check(model_options.embedding == EmbeddingKind::kNone || model_options.embedding == EmbeddingKind::kMlp,
                 "--method snle learns q(x | theta): its embedding reads theta; use --embedding none or mlp");
@@ -336,7 +336,7 @@ int cmd_infer(const Invocation& inv) {
                  out_path, "--num", flags.get("num", "10000"), "--seed", std::to_string(seed)};
   if (method == Method::kSnle)
     for (const std::string& a : {std::string("--prior"), prior.to_string(), std::string("--chains"),
-                                 std::to_string(std::max(chains, 2)), std::string("--warmup"), flags.get("warmup", "500")})
+                                 std::to_string(chains), std::string("--warmup"), std::to_string(warmup)})
       sample.args.push_back(a);
   return cmd_sample(sample);
 }

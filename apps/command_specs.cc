@@ -105,8 +105,10 @@ std::vector<CommandSpec> make_specs() {
        {"num-per-round", kValue, "N", "1000", "simulations per round"},
        {"num", kValue, "N", "10000", "posterior draws written to OUT"},
        {"tail-mass", kValue, "EPS", "0.0001", "tsnpe: the posterior mass left outside the truncation region"},
-       {"chains", kValue, "C", "20", "snle: slice-sampling chains for the proposals and the posterior (as many as there are modes to weigh, and more)"},
-       {"warmup", kValue, "W", "200", "snle: warm-up steps per chain (the final posterior: 500 unless given)"},
+       {"chains", kValue, "C", "100",
+        "snle: slice-sampling chains for the proposals and the posterior (many: separated modes are weighed by "
+        "how many chains start in each)"},
+       {"warmup", kValue, "W", "100", "snle: warm-up steps per chain"},
        {"rounds-folder", kValue, "DIR", "OUT.rounds",
         "where each round's simulations (round_RRR.h5) and model (model_RRR.h5) are kept"},
        {"resume", kSwitch, "", "", "continue after the last finished round of DIR (same command)"},

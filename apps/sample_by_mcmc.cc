@@ -30,7 +30,7 @@ int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorMod
   core::check(prior.dim() == theta_dim, "--prior has " + std::to_string(prior.dim()) + " parameter(s), the model " +
                                             model_path + " is conditioned on " + std::to_string(theta_dim));
   const int chains = static_cast<int>(flags.get_int("chains", 4));
-  core::check(chains >= 2 && chains <= 64, "--chains must be in [2, 64] (R-hat needs several chains)");
+  core::check(chains >= 2 && chains <= 1000, "--chains must be in [2, 1000] (R-hat needs several chains)");
   const long num = flags.get_int("num", 10000);
   core::check(num >= 4L * chains && num % chains == 0,
               "--num " + std::to_string(num) + " must be a multiple of --chains " + std::to_string(chains) +
