@@ -94,8 +94,10 @@ FitCheckpoint read_fit_checkpoint(const std::string& path, const std::string& fi
       f.is_dataset("/carried_state") ? f.read_int64_vector("/carried_state")
       : f.is_dataset("/random_state") ? f.read_int64_vector("/random_state")  // before 2026-12-03
                                       : std::vector<std::int64_t>();
+  // The words' bit patterns (an empty state, as the coupling flows carry, copies nothing:
+  // memcpy must not see the null pointers of empty vectors).
   c.carried_state.resize(words.size());
-  std::memcpy(c.carried_state.data(), words.data(), words.size() * sizeof(std::int64_t));
+  if (!words.empty()) std::memcpy(c.carried_state.data(), words.data(), words.size() * sizeof(std::int64_t));
   const std::int64_t terms_attr = f.get_int_attr("/", "num_terms");
   core::check(terms_attr >= 1 && terms_attr <= 64, path + ": num_terms must be in [1, 64] (damaged checkpoint)");
   const size_t num_terms = static_cast<size_t>(terms_attr);
