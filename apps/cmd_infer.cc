@@ -132,6 +132,12 @@ std::string spreads(const Eigen::MatrixXd& theta, const std::vector<std::string>
   return out;
 }
 
+// Appends the columns of `more` to *all.
+void append_columns(const Eigen::MatrixXd& more, Eigen::MatrixXd* all) {
+  all->conservativeResize(Eigen::NoChange, all->cols() + more.cols());
+  all->rightCols(more.cols()) = more;
+}
+
 }  // namespace
 
 int cmd_infer(const Invocation& inv) {
@@ -195,13 +201,20 @@ int cmd_infer(const Invocation& inv) {
              training_settings_text(train_options));
   for (const std::string& p : flags.all("param")) digest.add(p);
   digest.add(x_o);
-  {
-    const bool likelihood = method == Method::kSnle;
-    PosteriorModel fresh = PosteriorModel::create(model_options, likelihood ? simulator.x_dim : simulator.theta_dim,
-                                                  likelihood ? simulator.theta_dim : simulator.x_dim,
-                                                  likelihood ? core::DataShape{} : x_shape);
-    digest.add(nn::flatten_values(fresh.parameters()));
-  }
+  // An untrained model of the method (SNLE: q(x | theta), θ the context), named, with the prior
+  // a posterior model restricts its draws to.
+  const bool likelihood = method == Method::kSnle;
+  auto fresh_model = [&]() {
+    PosteriorModel m = PosteriorModel::create(model_options, likelihood ? simulator.x_dim : simulator.theta_dim,
+                                              likelihood ? simulator.theta_dim : simulator.x_dim,
+                                              likelihood ? core::DataShape{} : x_shape);
+    m.parameter_names = likelihood ? simulator.data_names : simulator.parameter_names;
+    m.data_names = likelihood ? simulator.parameter_names : simulator.data_names;
+    if (likelihood) m.target = ModelTarget::kX;
+    else m.prior = prior;
+    return m;
+  };
+  digest.add(nn::flatten_values(fresh_model().parameters()));
   const std::string fingerprint = digest.hex();
 
   // Rounds already done (--resume), each checked against this run.
@@ -222,10 +235,8 @@ int cmd_infer(const Invocation& inv) {
                                                  "seed or settings); --resume needs the same command");
     if (!std::filesystem::exists(round_name(folder, "model", r))) break;  // killed while training: redo the round's training
     const SimulationData d = load_simulations(round_name(folder, "round", r), NonFinitePolicy::kError);
-    theta_all.conservativeResize(Eigen::NoChange, theta_all.cols() + d.theta.cols());
-    theta_all.rightCols(d.theta.cols()) = d.theta;
-    x_all.conservativeResize(Eigen::NoChange, x_all.cols() + d.x.cols());
-    x_all.rightCols(d.x.cols()) = d.x;
+    append_columns(d.theta, &theta_all);
+    append_columns(d.x, &x_all);
     first_round = r + 1;
   }
   if (first_round > 1) log_line("resuming after round %d of %s", first_round - 1, folder.c_str());
@@ -295,19 +306,10 @@ int cmd_infer(const Invocation& inv) {
       });
       out.commit();
     }
-    theta_all.conservativeResize(Eigen::NoChange, theta_all.cols() + theta.cols());
-    theta_all.rightCols(theta.cols()) = theta;
-    x_all.conservativeResize(Eigen::NoChange, x_all.cols() + x.cols());
-    x_all.rightCols(x.cols()) = x;
+    append_columns(theta, &theta_all);
+    append_columns(x, &x_all);
     // 3. A fresh model on every round's pairs.
-    const bool likelihood = method == Method::kSnle;
-    PosteriorModel model = PosteriorModel::create(model_options, likelihood ? simulator.x_dim : simulator.theta_dim,
-                                                  likelihood ? simulator.theta_dim : simulator.x_dim,
-                                                  likelihood ? core::DataShape{} : x_shape);
-    model.parameter_names = likelihood ? simulator.data_names : simulator.parameter_names;
-    model.data_names = likelihood ? simulator.parameter_names : simulator.data_names;
-    if (likelihood) model.target = ModelTarget::kX;
-    else model.prior = prior;
+    PosteriorModel model = fresh_model();
     TrainOptions options = train_options;
     options.seed = round_seed(seed, r, 2);
     TrainSummary summary;
