@@ -181,6 +181,8 @@ int cmd_infer(const Invocation& inv) {
   TruncationOptions truncation;
   truncation.tail_mass = flags.get_double("tail-mass", truncation.tail_mass);
   core::check_valid(truncation, "--tail-mass");
+  const long ensemble = flags.get_int("ensemble", 1);
+  core::check(ensemble >= 1 && ensemble <= 100, "--ensemble must be in 1..100, got " + std::to_string(ensemble));
   const int chains = static_cast<int>(flags.get_int("chains", 100));
   const long warmup = flags.get_int("warmup", 100);
   core::check(chains >= 2 && chains <= 1000 && warmup >= 0, "--chains must be in 2..1000 and --warmup >= 0");
@@ -200,12 +202,16 @@ int cmd_infer(const Invocation& inv) {
              " " + std::to_string(chains) + " " + std::to_string(warmup) + " " + std::to_string(num_atoms) + " " +
              training_settings_text(train_options));
   for (const std::string& p : flags.all("param")) digest.add(p);
+  if (ensemble > 1) digest.add("ensemble " + std::to_string(ensemble));
   digest.add(x_o);
   // An untrained model of the method (SNLE: q(x | theta), θ the context), named, with the prior
   // a posterior model restricts its draws to.
   const bool likelihood = method == Method::kSnle;
-  auto fresh_model = [&]() {
-    PosteriorModel m = PosteriorModel::create(model_options, likelihood ? simulator.x_dim : simulator.theta_dim,
+  // Member k of an ensemble starts from weights of its own seed.
+  auto fresh_model = [&](long member) {
+    ModelOptions options = model_options;
+    if (member > 0) options.seed = core::Rng(model_options.seed, 0xE0 + static_cast<std::uint64_t>(member)).next_u64();
+    PosteriorModel m = PosteriorModel::create(options, likelihood ? simulator.x_dim : simulator.theta_dim,
                                               likelihood ? simulator.theta_dim : simulator.x_dim,
                                               likelihood ? core::DataShape{} : x_shape);
     m.parameter_names = likelihood ? simulator.data_names : simulator.parameter_names;
@@ -214,7 +220,7 @@ int cmd_infer(const Invocation& inv) {
     else m.prior = prior;
     return m;
   };
-  digest.add(nn::flatten_values(fresh_model().parameters()));
+  digest.add(nn::flatten_values(fresh_model(0).parameters()));
   const std::string fingerprint = digest.hex();
 
   // Rounds already done (--resume), each checked against this run.
@@ -308,27 +314,42 @@ int cmd_infer(const Invocation& inv) {
     }
     append_columns(theta, &theta_all);
     append_columns(x, &x_all);
-    // 3. A fresh model on every round's pairs.
-    PosteriorModel model = fresh_model();
-    TrainOptions options = train_options;
-    options.seed = round_seed(seed, r, 2);
+    // 3. A fresh model (or --ensemble K of them, each with seeds of its own) on every round's pairs.
+    PosteriorModel model;
     TrainSummary summary;
-    if (method == Method::kSnpeC && r > 1)  // round 1's pairs alone are from the prior: plain NPE
-      train_atomic(options, theta_all, x_all, prior, static_cast<int>(num_atoms), &model, &summary);
-    else
-      train(options, likelihood ? x_all : theta_all, likelihood ? theta_all : x_all, &model, &summary);
+    std::vector<TrainSummary> member_summaries;
+    for (long k = 0; k < ensemble; ++k) {
+      PosteriorModel member = fresh_model(k);
+      TrainOptions options = train_options;
+      options.seed = round_seed(seed, r, 2);
+      if (k > 0) options.seed = core::Rng(options.seed, static_cast<std::uint64_t>(k)).next_u64();
+      TrainSummary trained;
+      if (method == Method::kSnpeC && r > 1)  // round 1's pairs alone are from the prior: plain NPE
+        train_atomic(options, theta_all, x_all, prior, static_cast<int>(num_atoms), &member, &trained);
+      else
+        train(options, likelihood ? x_all : theta_all, likelihood ? theta_all : x_all, &member, &trained);
+      if (k == 0) {
+        model = std::move(member);
+        summary = trained;
+      } else {
+        model.add_member(std::move(member));
+        member_summaries.push_back(trained);
+      }
+    }
     {
       io::OutputFiles out(inputs);
       out.write_hdf5(model_path, [&](io::H5File& f) {
-        write_model(f, model, summary, provenance_of(inv, seed));
+        write_model(f, model, summary, provenance_of(inv, seed), member_summaries);
         f.set_attr("/", "infer_fingerprint", fingerprint);
         f.set_attr("/", "round", static_cast<std::int64_t>(r));
       });
       out.commit();
     }
-    log_line("round %d/%ld: %ld simulations from %s; theta sd %s; trained on %ld: %s", r, rounds, per_round,
+    log_line("round %d/%ld: %ld simulations from %s; theta sd %s; trained on %ld%s: %s", r, rounds, per_round,
              sampler.c_str(), spreads(theta, simulator.parameter_names).c_str(),
-             static_cast<long>(theta_all.cols()), summary.message.c_str());
+             static_cast<long>(theta_all.cols()),
+             ensemble > 1 ? (" (" + std::to_string(ensemble) + " members; member 1)").c_str() : "",
+             summary.message.c_str());
   }
 
   // The posterior of the last model, drawn and written as `sbi sample` does.

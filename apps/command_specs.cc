@@ -112,9 +112,16 @@ std::vector<CommandSpec> make_specs() {
        {"rounds-folder", kValue, "DIR", "OUT.rounds",
         "where each round's simulations (round_RRR.h5) and model (model_RRR.h5) are kept"},
        {"resume", kSwitch, "", "", "continue after the last finished round of DIR (same command)"},
+       {"ensemble", kValue, "K", "1",
+        "train K models per round with different seeds and use their equal-weight mixture (proposals and the "
+        "posterior)"},
        threads()}};
   for (FlagSpec& f : train_flag_specs()) infer.flags.push_back(f);
   specs.push_back(infer);
+  specs.push_back({"ensemble", "--model a.h5 --model b.h5 [--model ...] --out ensemble.h5",
+                   "mix models trained apart (e.g. sbi train --seed k) into one: q = (1/K) sum_k q_k",
+                   {{"model", FlagKind::kRepeated, "FILE", "", "a model from sbi train (or an ensemble), repeatable"},
+                    {"out", kValue, "FILE", "", "the ensemble, a model file every command reads"}}});
   specs.push_back(
       {"sample", "--model model.h5 --observation obs.h5 --out posterior.h5 [flags]",
        "draw from the posterior of each observation (a likelihood model: by MCMC)",

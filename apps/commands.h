@@ -29,6 +29,7 @@ int cmd_reconstruct(const Invocation& inv);
 int cmd_lens_image(const Invocation& inv);
 int cmd_emulate(const Invocation& inv);
 int cmd_infer(const Invocation& inv);
+int cmd_ensemble(const Invocation& inv);
 int cmd_vae(const Invocation& inv);
 
 // Sets the OpenMP thread count from --threads (0 or absent: OpenMP's default), capped at the

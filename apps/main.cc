@@ -48,7 +48,7 @@ Command command_function(const std::string& name) {
       {"cosmo", cmd_cosmo},       {"prior", cmd_prior},         {"vae", cmd_vae},
       {"reconstruct", cmd_reconstruct}, {"lens-image", cmd_lens_image},
       {"emulate", cmd_emulate},
-      {"infer", cmd_infer}};
+      {"infer", cmd_infer},       {"ensemble", cmd_ensemble}};
   for (const auto& [command, function] : kCommands)
     if (name == command) return function;
   return nullptr;

@@ -40,16 +40,50 @@ void load_x_mask(const io::H5File& f, const std::string& path, PosteriorModel* m
     m->x_mask_source = f.get_string_attr(kMaskDataset, "source");
 }
 
+// "/ensemble/member_K/": where member K >= 2 of an ensemble is kept (member 1 is the root's).
+std::string member_root(size_t k) { return "/ensemble/member_" + std::to_string(k) + "/"; }
+
+// A member's networks and normalisation under `root` ("/" or member_root(k)).
+void write_member(io::H5File& f, PosteriorModel& m, const std::string& root) {
+  write_hyperparameters(f, root + "density/hyperparameters", m.density->hyperparameters());
+  write_hyperparameters(f, root + "embedding/hyperparameters", m.embedding->hyperparameters());
+  write_weights(f, m.parameters(), root);
+  f.write_vector(root + "normalization/theta_mean", m.theta_norm.mean);
+  f.write_vector(root + "normalization/theta_std", m.theta_norm.std);
+  f.write_vector(root + "normalization/x_mean", m.x_norm.mean);
+  f.write_vector(root + "normalization/x_std", m.x_norm.std);
+}
+
+PosteriorModel read_member(const io::H5File& f, const std::string& path, const std::string& estimator,
+                           const std::string& embedding, const std::string& root) {
+  PosteriorModel m;
+  m.density = sbi::make_density(
+      estimator, read_hyperparameters(f, root + "density/hyperparameters", path + ": " + estimator));
+  m.embedding = nn::make_embedding(
+      embedding,
+      read_hyperparameters(f, root + "embedding/hyperparameters", path + ": " + embedding + " embedding"),
+      0);
+  read_weights(f, path, m.parameters(), root);
+  m.theta_norm = checked_normalization(f, path, "theta", root);
+  m.x_norm = checked_normalization(f, path, "x", root);
+  core::check(m.theta_norm.dim() == m.theta_dim() && m.x_norm.dim() == m.x_dim(),
+              path + ": normalisation does not match the network (corrupt model file)");
+  return m;
+}
+
 }  // namespace
 
 void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,
-                 const io::Provenance& provenance) {
+                 const io::Provenance& provenance, const std::vector<TrainSummary>& other_summaries) {
+  core::check(other_summaries.empty() || other_summaries.size() == model.other_members.size(),
+              "write_model: one training summary per further ensemble member");
   io::Provenance p = provenance;
   p.parameter_names = model.parameter_names;
   p.data_names = model.data_names;
   io::stamp_provenance(f, p);
   f.set_attr("/", "format", std::string(kFormat));
-  const std::int64_t version = model.is_likelihood()  ? std::int64_t{4}
+  const std::int64_t version = model.ensemble_size() > 1 ? std::int64_t{5}
+                               : model.is_likelihood()  ? std::int64_t{4}
                                : model.x_norm.has_mask() ? std::int64_t{3}
                                                          : std::int64_t{2};
   f.set_attr("/", "format_version", version);
@@ -58,15 +92,25 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   f.set_attr("/", "embedding", model.embedding->kind());
   if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
   io::write_shape_attributes(f, model.x_shape);  // set or image; nothing for vectors
-  write_hyperparameters(f, "/density/hyperparameters", model.density->hyperparameters());
-  write_hyperparameters(f, "/embedding/hyperparameters", model.embedding->hyperparameters());
-  write_weights(f, model.parameters());
-  f.write_vector("/normalization/theta_mean", model.theta_norm.mean);
-  f.write_vector("/normalization/theta_std", model.theta_norm.std);
-  f.write_vector("/normalization/x_mean", model.x_norm.mean);
-  f.write_vector("/normalization/x_std", model.x_norm.std);
+  write_member(f, model, "/");
   if (model.x_norm.has_mask()) write_x_mask(f, model);
   write_training_history(f, summary);
+  if (model.ensemble_size() == 1) return;
+  f.set_attr("/", "ensemble_size", static_cast<std::int64_t>(model.ensemble_size()));
+  for (size_t i = 0; i < model.other_members.size(); ++i) {
+    PosteriorModel& m = model.other_members[i];
+    const std::string root = member_root(i + 2);
+    write_member(f, m, root);
+    const std::string group = root.substr(0, root.size() - 1);
+    f.set_attr(group, "estimator", m.density->kind());
+    f.set_attr(group, "embedding", m.embedding->kind());
+    if (other_summaries.empty()) continue;
+    const TrainSummary& s = other_summaries[i];
+    f.set_attr(group, "epochs", static_cast<std::int64_t>(s.epochs));
+    f.set_attr(group, "best_epoch", static_cast<std::int64_t>(s.best_epoch));
+    f.set_attr(group, "best_validation_loss", s.best_validation_loss);
+    f.set_attr(group, "stop_reason", s.message);
+  }
 }
 
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,
@@ -84,20 +128,7 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     throw core::Error(path + " has model format version " + std::to_string(version) +
                       ", newer than this program reads (" + std::to_string(kModelFormatVersion) +
                       "); upgrade sbi-toolkit");
-  PosteriorModel m;
-  const std::string estimator = f.get_string_attr("/", "estimator");
-  const std::string embedding = f.get_string_attr("/", "embedding");
-  m.density = sbi::make_density(
-      estimator, read_hyperparameters(f, "/density/hyperparameters", path + ": " + estimator));
-  m.embedding = nn::make_embedding(
-      embedding,
-      read_hyperparameters(f, "/embedding/hyperparameters", path + ": " + embedding + " embedding"),
-      0);
-  read_weights(f, path, m.parameters());
-  m.theta_norm = checked_normalization(f, path, "theta");
-  m.x_norm = checked_normalization(f, path, "x");
-  core::check(m.theta_norm.dim() == m.theta_dim() && m.x_norm.dim() == m.x_dim(),
-              path + ": normalisation does not match the network (corrupt model file)");
+  PosteriorModel m = read_member(f, path, f.get_string_attr("/", "estimator"), f.get_string_attr("/", "embedding"), "/");
   m.x_shape = io::read_shape_attributes(f);
   if (m.x_shape.kind == core::DataShape::Kind::kVector) m.x_shape = core::DataShape::vector(m.x_dim());
   core::check(m.x_shape.flat_dim() == m.x_dim(),
@@ -112,6 +143,21 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     core::check(target == "x" || target == "theta",
                 path + ": target = \"" + target + "\" is neither theta nor x (corrupt model file)");
     m.target = target == "x" ? ModelTarget::kX : ModelTarget::kTheta;
+  }
+  const std::int64_t members = f.has_attr("/", "ensemble_size") ? f.get_int_attr("/", "ensemble_size") : 1;
+  core::check(members >= 1 && members <= 1000, path + ": ensemble_size " + std::to_string(members) +
+                                                   " is not in 1..1000 (corrupt model file)");
+  for (std::int64_t k = 2; k <= members; ++k) {
+    const std::string root = member_root(static_cast<size_t>(k));
+    const std::string group = root.substr(0, root.size() - 1);
+    core::check(f.is_group(group), path + ": " + group + " missing (an ensemble of " + std::to_string(members) +
+                                       " members; corrupt model file)");
+    PosteriorModel member = read_member(f, path, f.get_string_attr(group, "estimator"),
+                                        f.get_string_attr(group, "embedding"), root);
+    member.target = m.target;
+    member.x_shape = m.x_shape;
+    member.x_norm.mask = m.x_norm.mask;
+    m.add_member(std::move(member));
   }
   if (summary != nullptr) {
     *summary = TrainSummary{};

@@ -13,6 +13,10 @@
 //                              pixel used, of the shape of one x ((H, W), (C, H, W) or (D,));
 //                              attrs source (the mask file), pixels_used, pixels_total
 //   /history/{epoch, train_loss, validation_loss, seconds}  + attrs stop_reason, best_epoch
+//   an ensemble of K members (PosteriorModel::other_members): the above is member 1, root attr
+//   ensemble_size = K, and member k = 2..K is kept in
+//   /ensemble/member_k/{density,embedding}/hyperparameters, weights/, normalization/ with attrs
+//   estimator, embedding and its training's epochs, best_epoch, best_validation_loss, stop_reason
 #pragma once
 
 #include <string>
@@ -24,16 +28,17 @@
 namespace sbi {
 
 // Version of the layout above; loading a file with a newer version is refused.
-// 4: target = "x" (a likelihood model); 3: /normalization/x_mask; 2: hyperparameters typed (int64, uint64 seeds, enums by name);
+// 5: an ensemble; 4: target = "x" (a likelihood model); 3: /normalization/x_mask; 2: hyperparameters typed (int64, uint64 seeds, enums by name);
 // 1: all float64, still read. A model without a mask is written as version 2, which it is
 // exactly, so older programs keep reading it; one with a mask as 3 and a likelihood model as 4,
 // so that a program that would ignore the mask or take the likelihood for a posterior refuses
-// the file instead.
-constexpr std::int64_t kModelFormatVersion = 4;
+// the file instead; an ensemble as 5 (an older program would read member 1 alone).
+constexpr std::int64_t kModelFormatVersion = 5;
 
-// Writes the layout above into an open file (for io::OutputFiles::write_hdf5).
+// Writes the layout above into an open file (for io::OutputFiles::write_hdf5). summary is
+// member 1's training; other_summaries, when given, those of the other members in order.
 void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summary,
-                 const io::Provenance& provenance);
+                 const io::Provenance& provenance, const std::vector<TrainSummary>& other_summaries = {});
 
 // Writes one model file by the rules of io/output_files.h (temporary file, checked, renamed).
 void save_model(const std::string& path, PosteriorModel& model, const TrainSummary& summary,

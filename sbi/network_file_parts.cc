@@ -30,13 +30,14 @@ core::Hyperparameters read_hyperparameters(const io::H5File& f, const std::strin
   return h;
 }
 
-void write_weights(io::H5File& f, const nn::Parameters& params) {
-  for (const nn::Parameter& param : params) f.write_matrix("/weights/" + param.name, *param.value);
+void write_weights(io::H5File& f, const nn::Parameters& params, const std::string& root) {
+  for (const nn::Parameter& param : params) f.write_matrix(root + "weights/" + param.name, *param.value);
 }
 
-void read_weights(const io::H5File& f, const std::string& path, const nn::Parameters& params) {
+void read_weights(const io::H5File& f, const std::string& path, const nn::Parameters& params,
+                  const std::string& root) {
   for (const nn::Parameter& param : params) {
-    const std::string name = "/weights/" + param.name;
+    const std::string name = root + "weights/" + param.name;
     core::check(f.has(name), path + ": weights '" + param.name + "' missing (corrupt model file)");
     Eigen::MatrixXd value = f.read_matrix(name);
     core::check(value.rows() == param.value->rows() && value.cols() == param.value->cols(),
@@ -61,9 +62,9 @@ void check_finite_weights(const std::string& path, const std::string& dataset,
 }
 
 Standardizer checked_normalization(const io::H5File& f, const std::string& path,
-                                   const std::string& quantity) {
-  const std::string mean = "/normalization/" + quantity + "_mean";
-  const std::string std = "/normalization/" + quantity + "_std";
+                                   const std::string& quantity, const std::string& root) {
+  const std::string mean = root + "normalization/" + quantity + "_mean";
+  const std::string std = root + "normalization/" + quantity + "_std";
   Standardizer s{f.read_vector(mean), f.read_vector(std), {}};
   check_finite_weights(path, mean, s.mean, true);
   check_finite_weights(path, std, s.std, true);

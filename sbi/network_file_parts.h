@@ -20,20 +20,22 @@ void write_hyperparameters(io::H5File& f, const std::string& group, const core::
 core::Hyperparameters read_hyperparameters(const io::H5File& f, const std::string& group,
                                            const std::string& owner);
 
-// /weights/<name> for every parameter.
-void write_weights(io::H5File& f, const nn::Parameters& params);
-// Reads /weights/<name> into every parameter; throws core::Error naming `path` and the
+// ROOT/weights/<name> for every parameter (root: "/" or a group path ending in "/", as an
+// ensemble member's "/ensemble/member_2/").
+void write_weights(io::H5File& f, const nn::Parameters& params, const std::string& root = "/");
+// Reads ROOT/weights/<name> into every parameter; throws core::Error naming `path` and the
 // weights for a missing dataset, a wrong shape or a NaN / Inf (naming its position).
-void read_weights(const io::H5File& f, const std::string& path, const nn::Parameters& params);
+void read_weights(const io::H5File& f, const std::string& path, const nn::Parameters& params,
+                  const std::string& root = "/");
 
 // Refuses a NaN or Inf in what a loader read: weights (D x N in memory, named in the file's
 // (N, D) order: row = memory column) or a vector (by index).
 void check_finite_weights(const std::string& path, const std::string& dataset,
                           const Eigen::MatrixXd& value, bool is_vector);
 
-// /normalization/<quantity>_mean and _std: finite, and standard deviations > 0.
+// ROOT/normalization/<quantity>_mean and _std: finite, and standard deviations > 0.
 Standardizer checked_normalization(const io::H5File& f, const std::string& path,
-                                   const std::string& quantity);
+                                   const std::string& quantity, const std::string& root = "/");
 
 // /history: per-epoch losses and seconds, every loss term as train_<term> and
 // validation_<term>, and the summary's attributes (stop reason, best epoch, ...).

@@ -1,5 +1,6 @@
 #include "sbi/posterior_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -121,6 +122,18 @@ Eigen::VectorXd PosteriorModel::log_prob(const Eigen::MatrixXd& theta, const Eig
                                                " rows, expected " + std::to_string(theta_dim()));
   core::check(x.cols() == 1 || x.cols() == theta.cols(),
               "log_prob: x must have 1 column or as many as theta");
+  if (other_members.empty()) return member_log_prob(theta, x);
+  // log (1/K) Σ_k q_k, with the largest term factored out.
+  Eigen::MatrixXd per_member(ensemble_size(), theta.cols());
+  per_member.row(0) = member_log_prob(theta, x).transpose();
+  for (size_t k = 0; k < other_members.size(); ++k)
+    per_member.row(static_cast<Eigen::Index>(k) + 1) = other_members[k].member_log_prob(theta, x).transpose();
+  const Eigen::RowVectorXd top = per_member.colwise().maxCoeff();
+  const Eigen::RowVectorXd sum = (per_member.rowwise() - top).array().exp().matrix().colwise().sum();
+  return (top.array() + sum.array().log() - std::log(static_cast<double>(ensemble_size()))).transpose();
+}
+
+Eigen::VectorXd PosteriorModel::member_log_prob(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x) const {
   Eigen::MatrixXd c = context(x);
   if (c.cols() == 1 && theta.cols() != 1) c = c.replicate(1, theta.cols()).eval();
   return density->log_prob(theta_norm.apply(theta), c).array() + theta_norm.log_abs_det();
@@ -130,6 +143,30 @@ Eigen::VectorXd PosteriorModel::log_prob_and_gradient(const Eigen::MatrixXd& the
                                                       const Eigen::VectorXd& x,
                                                       Eigen::MatrixXd* grad_theta) {
   check_observation(x, "log_prob_and_gradient: x");
+  if (other_members.empty()) return member_log_prob_and_gradient(theta, x, grad_theta);
+  // d log (1/K) Σ_k q_k = Σ_k w_k d log q_k with w_k = q_k / Σ_j q_j.
+  std::vector<Eigen::MatrixXd> grads(1);
+  std::vector<Eigen::VectorXd> lp{
+      member_log_prob_and_gradient(theta, x, grad_theta != nullptr ? &grads[0] : nullptr)};
+  for (PosteriorModel& m : other_members) {
+    grads.emplace_back();
+    lp.push_back(m.member_log_prob_and_gradient(theta, x, grad_theta != nullptr ? &grads.back() : nullptr));
+  }
+  Eigen::VectorXd top = lp[0];
+  for (const Eigen::VectorXd& l : lp) top = top.cwiseMax(l);
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(theta.cols());
+  for (const Eigen::VectorXd& l : lp) sum.array() += (l - top).array().exp();
+  if (grad_theta != nullptr) {
+    grad_theta->setZero(theta.rows(), theta.cols());
+    for (size_t k = 0; k < lp.size(); ++k)
+      *grad_theta += grads[k] * ((lp[k] - top).array().exp() / sum.array()).matrix().asDiagonal();
+  }
+  return top.array() + sum.array().log() - std::log(static_cast<double>(ensemble_size()));
+}
+
+Eigen::VectorXd PosteriorModel::member_log_prob_and_gradient(const Eigen::MatrixXd& theta,
+                                                             const Eigen::VectorXd& x,
+                                                             Eigen::MatrixXd* grad_theta) {
   const Eigen::MatrixXd c = context(x).replicate(1, theta.cols());
   Eigen::VectorXd lp =
       density->log_prob_and_gradient(theta_norm.apply(theta), c, grad_theta).array() +
@@ -142,11 +179,56 @@ Eigen::VectorXd PosteriorModel::log_prob_and_gradient(const Eigen::MatrixXd& the
 Eigen::MatrixXd PosteriorModel::draw(long n, const Eigen::VectorXd& x, core::Rng* rng,
                                      Eigen::VectorXd* log_prob) const {
   check_observation(x, "observation");
+  if (other_members.empty()) {
+    Eigen::MatrixXd theta = member_draw(n, x, rng, log_prob);
+    check_draws(theta, log_prob, x);
+    return theta;
+  }
+  // Each draw's member uniformly at random, then each member's draws in one batch, put back
+  // in the order of the members drawn (so that any subset of the draws is a mixture draw).
+  const int k_members = ensemble_size();
+  std::vector<int> member(static_cast<size_t>(n));
+  std::vector<long> count(static_cast<size_t>(k_members), 0);
+  for (int& m : member) {
+    m = std::min(k_members - 1, static_cast<int>(rng->uniform() * k_members));
+    ++count[static_cast<size_t>(m)];
+  }
+  Eigen::MatrixXd theta(theta_dim(), n);
+  for (int k = 0; k < k_members; ++k) {
+    if (count[static_cast<size_t>(k)] == 0) continue;
+    const PosteriorModel& m = k == 0 ? *this : other_members[static_cast<size_t>(k) - 1];
+    const Eigen::MatrixXd drawn = m.member_draw(count[static_cast<size_t>(k)], x, rng, nullptr);
+    Eigen::Index next = 0;
+    for (long j = 0; j < n; ++j)
+      if (member[static_cast<size_t>(j)] == k) theta.col(j) = drawn.col(next++);
+  }
+  check_draws(theta, nullptr, x);
+  if (log_prob != nullptr) {
+    *log_prob = this->log_prob(theta, x);
+    check_draws(theta, log_prob, x);
+  }
+  return theta;
+}
+
+Eigen::MatrixXd PosteriorModel::member_draw(long n, const Eigen::VectorXd& x, core::Rng* rng,
+                                            Eigen::VectorXd* log_prob) const {
   const Eigen::MatrixXd c = context(x).replicate(1, n);
   Eigen::MatrixXd theta = theta_norm.invert(density->sample(c, rng, log_prob));
   if (log_prob != nullptr) log_prob->array() += theta_norm.log_abs_det();
-  check_draws(theta, log_prob, x);
   return theta;
+}
+
+void PosteriorModel::add_member(PosteriorModel member) {
+  core::check(member.other_members.empty(), "add_member: a member is one model, not an ensemble");
+  core::check(member.target == target && member.theta_dim() == theta_dim() && member.x_dim() == x_dim() &&
+                  member.x_shape.describe() == x_shape.describe(),
+              "an ensemble's members must model the same quantity with the same dimensions and data shape (" +
+                  std::to_string(theta_dim()) + " given " + x_shape.describe() + "; this member: " +
+                  std::to_string(member.theta_dim()) + " given " + member.x_shape.describe() + ")");
+  core::check(member.x_norm.mask.size() == x_norm.mask.size() &&
+                  (x_norm.mask.size() == 0 || (member.x_norm.mask == x_norm.mask).all()),
+              "an ensemble's members must use the same mask of x");
+  other_members.push_back(std::move(member));
 }
 
 void PosteriorModel::check_draws(const Eigen::MatrixXd& theta, const Eigen::VectorXd* log_prob,

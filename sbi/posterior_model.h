@@ -81,12 +81,33 @@ class PosteriorModel {
   ModelTarget target = ModelTarget::kTheta;
   bool is_likelihood() const { return target == ModelTarget::kX; }
 
-  // All trainable parameters: embedding's then density's.
+  // An ensemble (sbi infer --ensemble K, sbi ensemble): the other K - 1 members, models of
+  // the same target, dimensions and data shape trained with other seeds (each with its own
+  // normalisation). The model's density is then their equal-weight mixture
+  // q(θ | x) = (1/K) Σ_k q_k(θ | x) (Lakshminarayanan et al. 2017, "deep ensembles"; Hermans
+  // et al. 2022 for simulation-based inference): log_prob, log_prob_and_gradient and draw
+  // use it. density, embedding and the normalisation above are member 1's; the prior, the
+  // names, the target, the shape and the mask are the ensemble's.
+  std::vector<PosteriorModel> other_members;
+  int ensemble_size() const { return 1 + static_cast<int>(other_members.size()); }
+
+  // Makes `member` one more member of this ensemble; throws core::Error unless it has this
+  // model's target, dimensions, data shape and mask, and is no ensemble itself.
+  void add_member(PosteriorModel member);
+
+  // All trainable parameters (of member 1): embedding's then density's.
   nn::Parameters parameters();
 
   // A model with copies of the density and the embedding (rebuilt from their
   // hyperparameters, same weights) and nothing else: a replica for data-parallel training.
   PosteriorModel copy_networks();
+
+ private:
+  // log q_1 (and its gradient) and draws of this member alone (the ensemble's are mixtures).
+  Eigen::VectorXd member_log_prob(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x) const;
+  Eigen::VectorXd member_log_prob_and_gradient(const Eigen::MatrixXd& theta, const Eigen::VectorXd& x,
+                                               Eigen::MatrixXd* grad_theta);
+  Eigen::MatrixXd member_draw(long n, const Eigen::VectorXd& x, core::Rng* rng, Eigen::VectorXd* log_prob) const;
 };
 
 }  // namespace sbi

@@ -153,5 +153,34 @@ TEST(InferCli, APluginRunsTheRoundsLikeTheBuiltInTask) {
   EXPECT_GT(shape[0], 60u);
 }
 
+// --ensemble K: K models per round, each with seeds of its own, kept in one model file whose
+// mixture proposes and gives the posterior; K is part of what a resumed run must match.
+TEST(InferCli, AnEnsembleTrainsKModelsPerRoundAndMixesThem) {
+  testing::TempDir dir;
+  const std::string obs = observation(dir, 0.1, -0.3), out = dir.file("post.h5");
+  const std::string base = "infer --task two_moons --observation " + obs + " --num-per-round 300" +
+                           std::string(kFast) + " --out " + out;
+  CliRun r = sbi(dir, base + " --rounds 2 --ensemble 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("(2 members; member 1)"), std::string::npos) << r.err;
+  const io::H5File model = io::H5File::open_read(out + ".rounds/model_002.h5");
+  EXPECT_EQ(model.get_int_attr("/", "ensemble_size"), 2);
+  EXPECT_GT(model.get_int_attr("/ensemble/member_2", "epochs"), 0);
+  // The members differ (other initial weights and batches).
+  EXPECT_NE(model.read_matrix("/weights/density/coupling0/dense0/weight"),
+            model.read_matrix("/ensemble/member_2/weights/density/coupling0/dense0/weight"));
+  EXPECT_EQ(io::read_posterior_file(out).samples[0].cols(), 500);
+  r = sbi(dir, base + " --rounds 3 --ensemble 3 --resume");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is a round of another run"), std::string::npos) << r.err;
+  // A likelihood ensemble: the posterior's MCMC runs on the mixture.
+  const std::string snle = dir.file("snle.h5");
+  r = sbi(dir, "infer --task two_moons --method snle --observation " + obs + " --rounds 1 --num-per-round 300" +
+                   " --warmup 50 --ensemble 2" + std::string(kFast) + " --out " + snle);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(io::H5File::open_read(snle + ".rounds/model_001.h5").get_int_attr("/", "ensemble_size"), 2);
+  EXPECT_EQ(io::read_posterior_file(snle).samples[0].cols(), 500);
+}
+
 }  // namespace
 }  // namespace sbi
