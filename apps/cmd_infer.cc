@@ -185,6 +185,11 @@ int cmd_infer(const Invocation& inv) {
   core::check(ensemble >= 1 && ensemble <= 100, "--ensemble must be in 1..100, got " + std::to_string(ensemble));
   const int chains = static_cast<int>(flags.get_int("chains", 100));
   const long warmup = flags.get_int("warmup", 100);
+  const McmcSampler mcmc_sampler = parse_mcmc_sampler(flags.get("mcmc", "slice"));
+  if (mcmc_sampler == McmcSampler::kEnsemble)
+    core::check(method == Method::kSnle && chains >= 2 * simulator.theta_dim && chains % 2 == 0,
+                "--mcmc ensemble is snle's, and its walkers (--chains) must be even and at least 2 x " +
+                    std::to_string(simulator.theta_dim) + " parameters");
   core::check(chains >= 2 && chains <= 1000 && warmup >= 0, "--chains must be in 2..1000 and --warmup >= 0");
   if (method == Method::kSnle)
     core::check(model_options.embedding == EmbeddingKind::kNone || model_options.embedding == EmbeddingKind::kMlp,
@@ -203,6 +208,7 @@ int cmd_infer(const Invocation& inv) {
              training_settings_text(train_options));
   for (const std::string& p : flags.all("param")) digest.add(p);
   if (ensemble > 1) digest.add("ensemble " + std::to_string(ensemble));
+  if (mcmc_sampler == McmcSampler::kEnsemble) digest.add("ensemble sampler");
   digest.add(x_o);
   // An untrained model of the method (SNLE: q(x | theta), θ the context), named, with the prior
   // a posterior model restricts its draws to.
@@ -272,8 +278,12 @@ int cmd_infer(const Invocation& inv) {
         if (method == Method::kTsnpe) {
           proposal = truncated_prior_draws(previous, x_o, prior, per_round, truncation, round_seed(seed, r, 0));
         } else if (method == Method::kSnle) {
-          proposal = likelihood_posterior_draws(previous, x_o, prior, per_round, chains, warmup,
-                                                round_seed(seed, r, 0));
+          LikelihoodMcmcOptions mcmc;
+          mcmc.sampler = mcmc_sampler;
+          mcmc.chains = chains;
+          mcmc.warmup = warmup;
+          mcmc.seed = round_seed(seed, r, 0);
+          proposal = likelihood_posterior_draws(previous, x_o, prior, per_round, mcmc);
         } else {  // SNPE-C: the current posterior, restricted to the prior's support
           SampleOptions draws;
           draws.num_samples = per_round;
@@ -359,7 +369,8 @@ int cmd_infer(const Invocation& inv) {
                  out_path, "--num", flags.get("num", "10000"), "--seed", std::to_string(seed)};
   if (method == Method::kSnle)
     for (const std::string& a : {std::string("--prior"), prior.to_string(), std::string("--chains"),
-                                 std::to_string(chains), std::string("--warmup"), std::to_string(warmup)})
+                                 std::to_string(chains), std::string("--warmup"), std::to_string(warmup),
+                                 std::string("--mcmc"), mcmc_sampler_name(mcmc_sampler)})
       sample.args.push_back(a);
   return cmd_sample(sample);
 }

@@ -47,7 +47,7 @@ int cmd_sample(const Invocation& inv) {
   out.add(out_path);
   const PosteriorModel model = load_model(model_path);
   if (model.is_likelihood()) return sample_by_mcmc(inv, flags, model, model_path, obs_path, out_path, &out);
-  for (const char* name : {"prior", "chains", "warmup", "thin"})
+  for (const char* name : {"prior", "chains", "warmup", "thin", "mcmc"})
     core::check(!flags.has(name), std::string("--") + name + " is for likelihood models (sbi train --target x); " +
                                       model_path + " is a posterior model: its draws are independent");
   check_model_target(model, ModelTarget::kTheta, model_path);

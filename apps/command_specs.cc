@@ -109,6 +109,8 @@ std::vector<CommandSpec> make_specs() {
         "snle: slice-sampling chains for the proposals and the posterior (many: separated modes are weighed by "
         "how many chains start in each)"},
        {"warmup", kValue, "W", "100", "snle: warm-up steps per chain"},
+       {"mcmc", kValue, "NAME", "slice", "snle: the MCMC sampler of the proposals and the posterior, slice or "
+                                            "ensemble (then --chains are its walkers)"},
        {"rounds-folder", kValue, "DIR", "OUT.rounds",
         "where each round's simulations (round_RRR.h5) and model (model_RRR.h5) are kept"},
        {"resume", kSwitch, "", "", "continue after the last finished round of DIR (same command)"},
@@ -132,7 +134,11 @@ std::vector<CommandSpec> make_specs() {
         seed("the draws"), threads(), no_prior_restriction(),
         {"prior", kValue, "SPEC|FILE", "", "likelihood models (required): the prior of the posterior, "
                                            "a spec or a TOML prior file as for simulate"},
-        {"chains", kValue, "C", "4", "likelihood models: MCMC chains per observation (slice sampling)"},
+        {"mcmc", kValue, "NAME", "slice",
+         "likelihood models: slice (slice sampling, coordinate by coordinate) or ensemble (the affine-invariant "
+         "ensemble sampler: one batched network pass per step, invariant to correlations and scales)"},
+        {"chains", kValue, "C", "4 (ensemble: max(32, 4 D), dividing --num)",
+         "likelihood models: MCMC chains per observation (ensemble: walkers, even, >= 2 D)"},
         {"warmup", kValue, "W", "500", "likelihood models: warm-up steps discarded per chain"},
         {"thin", kValue, "T", "1", "likelihood models: keep every T-th step"}}});
   specs.push_back(

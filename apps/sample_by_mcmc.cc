@@ -14,9 +14,21 @@
 #include "sbi/mcmc_diagnostics.h"
 #include "sbi/simulation_data.h"
 #include "sbi/likelihood_posterior.h"
-#include "sbi/slice_sampler.h"
 
 namespace sbi::app {
+namespace {
+
+// The ensemble's walkers when --chains is not given: the fewest, at least max(32, 4 D) and
+// even, that divide --num (every walker keeps as many draws).
+int walkers_dividing(long num, int dim) {
+  for (int w = default_walkers(dim) + default_walkers(dim) % 2; w <= 1000; w += 2)
+    if (num % w == 0) return w;
+  throw core::Error("--mcmc ensemble: no even number of walkers from " + std::to_string(default_walkers(dim)) +
+                    " to 1000 divides --num " + std::to_string(num) + "; give --chains W and a --num it divides");
+}
+
+}  // namespace
+
 int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorModel& model,
                    const std::string& model_path, const std::string& obs_path, const std::string& out_path,
                    io::OutputFiles* out) {
@@ -29,24 +41,33 @@ int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorMod
   const int theta_dim = model.x_dim();  // the roles of a likelihood model
   core::check(prior.dim() == theta_dim, "--prior has " + std::to_string(prior.dim()) + " parameter(s), the model " +
                                             model_path + " is conditioned on " + std::to_string(theta_dim));
-  const int chains = static_cast<int>(flags.get_int("chains", 4));
-  core::check(chains >= 2 && chains <= 1000, "--chains must be in [2, 1000] (R-hat needs several chains)");
+  const McmcSampler sampler = parse_mcmc_sampler(flags.get("mcmc", "slice"));
+  const bool ensemble = sampler == McmcSampler::kEnsemble;
   const long num = flags.get_int("num", 10000);
+  const int chains = static_cast<int>(flags.get_int("chains", ensemble ? walkers_dividing(num, theta_dim) : 4));
+  core::check(chains >= 2 && chains <= 1000, "--chains must be in [2, 1000] (R-hat needs several chains)");
+  core::check(!ensemble || (chains >= 2 * theta_dim && chains % 2 == 0),
+              "--mcmc ensemble: --chains (the walkers) must be even and at least 2 x " + std::to_string(theta_dim) +
+                  " parameters");
   core::check(num >= 4L * chains && num % chains == 0,
               "--num " + std::to_string(num) + " must be a multiple of --chains " + std::to_string(chains) +
                   " with at least 4 draws per chain");
-  SliceSamplerOptions mcmc;
+  LikelihoodMcmcOptions mcmc;
+  mcmc.sampler = sampler;
+  mcmc.chains = chains;
   mcmc.warmup = flags.get_int("warmup", 500);
   mcmc.draws = num / chains;
   mcmc.thin = flags.get_int("thin", 1);
   const std::uint64_t seed = flags.get_seed("seed", 0);
-  core::check_valid(mcmc, "sbi sample");
+  core::check(mcmc.warmup >= 0 && mcmc.thin >= 1, "--warmup must be >= 0 and --thin >= 1");
 
   const Eigen::MatrixXd x = load_observations(obs_path, model.theta_dim());
   core::check_memory(8.0 * static_cast<double>(num) * x.cols() * (theta_dim + 1),
                      "--num " + std::to_string(num) + " draws for " + std::to_string(x.cols()) + " observation(s)");
-  log_line("%s is a likelihood model: slice sampling of q(x | theta) p(theta), %d chains x (%ld warm-up + %ld "
-           "draws%s) per observation, prior %s", model_path.c_str(), chains, mcmc.warmup, mcmc.draws,
+  log_line("%s is a likelihood model: %s of q(x | theta) p(theta), %d %s x (%ld warm-up + %ld "
+           "draws%s) per observation, prior %s", model_path.c_str(),
+           ensemble ? "the affine-invariant ensemble sampler" : "slice sampling", chains, ensemble ? "walkers" : "chains",
+           mcmc.warmup, mcmc.draws,
            mcmc.thin > 1 ? (", thinned by " + std::to_string(mcmc.thin)).c_str() : "", prior.to_string().c_str());
 
   io::PosteriorDraws draws;
@@ -56,13 +77,15 @@ int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorMod
   draws.num_chains = static_cast<size_t>(chains);
   double worst_rhat = 0, least_ess = std::numeric_limits<double>::infinity();
   long evaluations = 0;
+  std::vector<double> acceptance;  // the ensemble sampler's, per observation
   core::Stopwatch clock;
   ProgressReporter reporter;
   std::vector<std::vector<std::pair<double, double>>> diagnostics;  // per observation, per parameter
   for (Eigen::Index k = 0; k < x.cols(); ++k) {
     mcmc.seed = seed + static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ULL;
-    const SliceChains result = sample_likelihood_posterior(model, x.col(k), prior, chains, mcmc);
+    const McmcChains result = sample_likelihood_posterior(model, x.col(k), prior, mcmc);
     evaluations += result.evaluations;
+    acceptance.push_back(result.acceptance);
     Eigen::MatrixXd all(theta_dim, num);
     Eigen::VectorXd lp(num);
     for (int c = 0; c < chains; ++c) {
@@ -87,11 +110,14 @@ int sample_by_mcmc(const Invocation& inv, const Flags& flags, const PosteriorMod
   draws.provenance.seed = seed;
   draws.provenance.has_seed = true;
   draws.string_attrs = {{"model", model_path}, {"observation_file", obs_path},
-                        {"estimator", model.density->kind() + " likelihood, slice sampling"},
+                        {"estimator", model.density->kind() + " likelihood, " + mcmc_sampler_name(sampler) +
+                                          " sampling"},
+                        {"sampler", mcmc_sampler_name(sampler)},
                         {"prior", prior.to_string()}};
   draws.number_attrs = {{"rhat_max", worst_rhat}, {"ess_bulk_min", least_ess},
                         {"warmup", static_cast<double>(mcmc.warmup)}, {"thin", static_cast<double>(mcmc.thin)},
                         {"sampling_seconds", seconds}};
+  if (ensemble) draws.sample_stats_attrs.emplace_back("acceptance_rate", acceptance);
   for (int i = 0; i < theta_dim; ++i) {
     std::vector<double> rhat, ess_bulk;
     for (const auto& per_observation : diagnostics) {

@@ -1,5 +1,6 @@
 // sbi sample with a likelihood model (sbi train --target x): the posterior
-// p(θ | x_o) ∝ q(x_o | θ) p(θ) by slice sampling (sbi/likelihood_posterior.h), several chains
+// p(θ | x_o) ∝ q(x_o | θ) p(θ) by slice sampling or the ensemble sampler (--mcmc;
+// sbi/likelihood_posterior.h), several chains
 // per observation, with R̂ and ESS (sbi/mcmc_diagnostics.h) printed per
 // parameter and the chains kept on the posterior file's chain dimension.
 #pragma once

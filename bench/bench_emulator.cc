@@ -5,13 +5,15 @@
 // 10^4 simulations: C2ST at most 0.6 at each of 5 held-out θ.
 //
 // Then, for a task of the shared sbibm reference file, the posterior of the same emulator by
-// slice sampling (sbi/likelihood_posterior.h, what `sbi sample` does with a likelihood model)
+// slice sampling or the ensemble sampler (--mcmc ensemble; sbi/likelihood_posterior.h,
+// what `sbi sample` does with a likelihood model)
 // at reference observations 1..--posterior-obs, against the reference posterior by C2ST:
 // amortized NLE + MCMC beside the NPE figures of bench_sbibm.
 //
 //   bench_emulator [--task two_moons] [--estimator nsf] [--train-sims 10000] [--num-theta 5]
 //                  [--num-per-theta 10000] [--threads 2] [--seed 0] [--posterior-obs 5]
-//                  [--chains 10] [--warmup 500] [--reference PATH]
+//                  [--mcmc slice|ensemble] [--chains 10 | walkers max(32, 4 D)] [--warmup 500]
+//                  [--thin 1] [--reference PATH]
 #include <omp.h>
 
 #include <cstdio>
@@ -99,18 +101,24 @@ int main(int argc, char** argv) {
                 task_name.c_str());
     return 0;
   }
-  const int chains = static_cast<int>(bench::int_flag(argc, argv, "chains", 10));
+  const McmcSampler sampler = parse_mcmc_sampler(bench::flag(argc, argv, "mcmc", "slice"));
+  const int chains = static_cast<int>(bench::int_flag(
+      argc, argv, "chains", sampler == McmcSampler::kSlice ? 10 : default_walkers(task.simulator->theta_dim())));
+  const std::string sampler_name = "NLE + " + mcmc_sampler_name(sampler) + " sampling";
   double posterior_sum = 0;
   for (long o = 1; o <= posterior_obs; ++o) {
     const std::string group = "/" + task_name + "/observation_" + std::to_string(o);
     const Eigen::VectorXd x_o = ref.read_vector(group + "/observation");
     const Eigen::MatrixXd reference_samples = ref.read_matrix(group + "/reference_posterior_samples");
-    SliceSamplerOptions mcmc;
+    LikelihoodMcmcOptions mcmc;
+    mcmc.sampler = sampler;
+    mcmc.chains = chains;
     mcmc.warmup = bench::int_flag(argc, argv, "warmup", 500);
+    mcmc.thin = bench::int_flag(argc, argv, "thin", 1);
     mcmc.draws = reference_samples.cols() / chains;
     mcmc.seed = seed + static_cast<std::uint64_t>(o);
     core::Stopwatch clock;
-    const SliceChains result = sample_likelihood_posterior(model, x_o, task.prior, chains, mcmc);
+    const McmcChains result = sample_likelihood_posterior(model, x_o, task.prior, mcmc);
     const double seconds = clock.seconds();
     Eigen::MatrixXd draws(task.simulator->theta_dim(), chains * mcmc.draws);
     double worst_rhat = 0;
@@ -118,11 +126,11 @@ int main(int argc, char** argv) {
     for (Eigen::Index d = 0; d < draws.rows(); ++d) worst_rhat = std::max(worst_rhat, rank_rhat(coordinate_chains(result, d)));
     const double accuracy = c2st(reference_samples, draws).accuracy;
     posterior_sum += accuracy;
-    std::printf("observation %ld: NLE + slice sampling C2ST %.3f against the reference (%d chains x %ld, R-hat <= "
-                "%.3f, %.1f s, %ld likelihood evaluations)\n", o, accuracy, chains, mcmc.draws, worst_rhat, seconds,
-                result.evaluations);
+    std::printf("observation %ld: %s C2ST %.3f against the reference (%d chains x %ld, R-hat <= "
+                "%.3f, %.1f s, %ld likelihood evaluations, acceptance %.2f)\n", o, sampler_name.c_str(), accuracy,
+                chains, mcmc.draws, worst_rhat, seconds, result.evaluations, result.acceptance);
   }
-  std::printf("NLE + slice sampling, %s, %ld simulations: mean C2ST %.3f over %ld reference observations\n",
-              task_name.c_str(), n_train, posterior_sum / posterior_obs, posterior_obs);
+  std::printf("%s, %s, %ld simulations: mean C2ST %.3f over %ld reference observations\n",
+              sampler_name.c_str(), task_name.c_str(), n_train, posterior_sum / posterior_obs, posterior_obs);
   return 0;
 }

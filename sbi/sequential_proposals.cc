@@ -116,22 +116,24 @@ ProposalDraws truncated_prior_draws(const PosteriorModel& model, const Eigen::Ve
 }
 
 ProposalDraws likelihood_posterior_draws(const PosteriorModel& model, const Eigen::VectorXd& x_o,
-                                         const core::Prior& prior, long n, int chains, long warmup,
-                                         std::uint64_t seed) {
+                                         const core::Prior& prior, long n, LikelihoodMcmcOptions options) {
+  const int chains = options.chains;
   core::check(n >= 1 && chains >= 1, "likelihood_posterior_draws: n and chains must be >= 1");
-  SliceSamplerOptions options;
-  options.warmup = warmup;
   options.draws = (n + chains - 1) / chains;
-  options.seed = seed;
-  const SliceChains result = sample_likelihood_posterior(model, x_o, prior, chains, options);
+  const McmcChains result = sample_likelihood_posterior(model, x_o, prior, options);
   ProposalDraws out;
   out.theta.resize(model.x_dim(), n);  // a likelihood model's context is θ
   long filled = 0;
   for (long d = 0; d < options.draws && filled < n; ++d)
     for (int c = 0; c < chains && filled < n; ++c) out.theta.col(filled++) = result.draws[c].col(d);
-  char line[160];
-  std::snprintf(line, sizeof line, "slice sampling of q(x_o | theta) p(theta): %d chains, %ld warm-up steps", chains,
-                warmup);
+  char line[200];
+  if (options.sampler == McmcSampler::kSlice)
+    std::snprintf(line, sizeof line, "slice sampling of q(x_o | theta) p(theta): %d chains, %ld warm-up steps",
+                  chains, options.warmup);
+  else
+    std::snprintf(line, sizeof line,
+                  "the ensemble sampler on q(x_o | theta) p(theta): %d walkers, %ld warm-up steps, acceptance %.2f",
+                  chains, options.warmup, result.acceptance);
   out.sampler = line;
   return out;
 }

@@ -22,6 +22,7 @@
 #include <Eigen/Core>
 
 #include "core/prior.h"
+#include "sbi/likelihood_posterior.h"
 #include "sbi/posterior_model.h"
 
 namespace sbi {
@@ -52,10 +53,10 @@ ProposalDraws truncated_prior_draws(const PosteriorModel& model, const Eigen::Ve
                                     const core::Prior& prior, long n, const TruncationOptions& options,
                                     std::uint64_t seed);
 
-// n draws of the posterior ∝ q(x_o | θ) p(θ) of a likelihood model: `chains` slice-sampling
-// chains of n / chains draws each (the first n mod chains chains one more) after `warmup` steps.
+// n draws of the posterior ∝ q(x_o | θ) p(θ) of a likelihood model: options.chains chains
+// (slice sampling) or walkers (the ensemble sampler) of n / chains draws each (the first
+// n mod chains one more) after options.warmup steps; options.draws is set here.
 ProposalDraws likelihood_posterior_draws(const PosteriorModel& model, const Eigen::VectorXd& x_o,
-                                         const core::Prior& prior, long n, int chains, long warmup,
-                                         std::uint64_t seed);
+                                         const core::Prior& prior, long n, LikelihoodMcmcOptions options);
 
 }  // namespace sbi

@@ -57,14 +57,14 @@ void update_coordinate(const LogDensity& log_density, Eigen::VectorXd* x, Eigen:
 
 }  // namespace
 
-SliceChains slice_sample(const LogDensity& log_density, const Eigen::MatrixXd& initial,
+McmcChains slice_sample(const LogDensity& log_density, const Eigen::MatrixXd& initial,
                          const SliceSamplerOptions& options) {
   core::check_valid(options, "slice_sample");
   core::check(initial.rows() >= 1 && initial.cols() >= 1, "slice_sample: no initial point");
   core::check(initial.allFinite(), "slice_sample: a NaN or infinite initial point");
   const Eigen::Index dim = initial.rows();
   const int num_chains = static_cast<int>(initial.cols());
-  SliceChains out;
+  McmcChains out;
   out.draws.assign(static_cast<size_t>(num_chains), Eigen::MatrixXd(dim, options.draws));
   out.log_density.assign(static_cast<size_t>(num_chains), Eigen::VectorXd(options.draws));
   std::vector<Eigen::VectorXd> widths(static_cast<size_t>(num_chains));
@@ -118,17 +118,8 @@ SliceChains slice_sample(const LogDensity& log_density, const Eigen::MatrixXd& i
   }
   for (const std::string& e : errors)
     if (!e.empty()) throw core::Error(e);
-  out.widths = widths[0];
+  out.slice_widths = widths[0];
   for (long e : evaluations) out.evaluations += e;
-  return out;
-}
-
-std::vector<Eigen::VectorXd> coordinate_chains(const SliceChains& chains, Eigen::Index d) {
-  std::vector<Eigen::VectorXd> out;
-  for (const Eigen::MatrixXd& c : chains.draws) {
-    core::check(d >= 0 && d < c.rows(), "coordinate_chains: no coordinate " + std::to_string(d));
-    out.push_back(c.row(d).transpose());
-  }
   return out;
 }
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "sbi/mcmc_chains.h"
+
 namespace sbi {
 
 struct SliceSamplerOptions {
@@ -29,20 +31,11 @@ struct SliceSamplerOptions {
   bool is_valid(std::string* error) const;
 };
 
-struct SliceChains {
-  std::vector<Eigen::MatrixXd> draws;        // per chain: D x draws
-  std::vector<Eigen::VectorXd> log_density;  // per chain: log density of each kept draw
-  Eigen::VectorXd widths;                    // per coordinate, after warm-up (of chain 0)
-  long evaluations = 0;                      // log_density calls, all chains
-};
-
 using LogDensity = std::function<double(const Eigen::VectorXd&)>;
 
 // One chain per column of `initial` (D x chains); each start must have a finite log density.
-SliceChains slice_sample(const LogDensity& log_density, const Eigen::MatrixXd& initial,
+McmcChains slice_sample(const LogDensity& log_density, const Eigen::MatrixXd& initial,
                          const SliceSamplerOptions& options);
 
-// Coordinate d of every chain's draws, the input of the diagnostics (sbi/mcmc_diagnostics.h).
-std::vector<Eigen::VectorXd> coordinate_chains(const SliceChains& chains, Eigen::Index d);
 
 }  // namespace sbi

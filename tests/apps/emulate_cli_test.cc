@@ -110,6 +110,63 @@ TEST_F(EmulateCli, SampleByMcmcFindsTheGaussianPosteriorAndKeepsTheChains) {
   std::printf("NLE + slice sampling: means %.4f %.4f (0.1, -0.05), sd %.4f %.4f (0.2236)\n", m0, m1, s0, s1);
 }
 
+// The same posterior by the affine-invariant ensemble sampler (--mcmc ensemble): 32 walkers
+// by default for 2 parameters, thinned by 10 (its walkers' autocorrelation time in 2-D is tens
+// of steps, so each walker keeps an ESS of about 70 and R-hat over walkers, about
+// sqrt(1 + 1/70), stays below 1.02); the same tolerances on the moments as slice sampling,
+// and the draws do not depend on threads.
+TEST_F(EmulateCli, TheEnsembleSamplerFindsTheSamePosterior) {
+  const std::string obs = dir_.file("obs.h5");
+  {
+    io::H5File f = io::H5File::create(obs);
+    f.write_vector("/x", Eigen::Vector2d(0.2, -0.1));
+  }
+  const std::string out = dir_.file("post.h5"), again = dir_.file("again.h5");
+  const std::string args = "sample --model " + emulator_ + " --observation " + obs +
+                           " --prior 'normal(0,0.31622776601683794)*2' --mcmc ensemble --num 8000 --thin 10 --seed 8 ";
+  CliRun r = sbi(dir_, args + "--threads 2 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the affine-invariant ensemble sampler"), std::string::npos) << r.err;
+  io::H5File f = io::H5File::open_read(out);
+  std::vector<size_t> shape;
+  const std::vector<double> t0 = f.read_array("/posterior/theta_0", &shape);
+  const std::vector<double> t1 = f.read_array("/posterior/theta_1", &shape);
+  EXPECT_EQ(shape, (std::vector<size_t>{32, 250, 1}));  // walker, draw, observation
+  EXPECT_EQ(f.get_string_attr("/", "sampler"), "ensemble");
+  const std::vector<double> acceptance = f.get_double_list_attr("/sample_stats", "acceptance_rate");
+  ASSERT_EQ(acceptance.size(), 1u);
+  EXPECT_GT(acceptance[0], 0.2);
+  EXPECT_LT(acceptance[0], 0.9);
+  const double rhat = f.get_double_attr("/", "rhat_max"), n_eff = f.get_double_attr("/", "ess_bulk_min");
+  EXPECT_LT(rhat, 1.02);
+  EXPECT_GT(n_eff, 400);
+  const auto mean_sd = [](const std::vector<double>& v) {
+    double m = 0, s = 0;
+    for (double a : v) m += a / v.size();
+    for (double a : v) s += (a - m) * (a - m) / (v.size() - 1);
+    return std::make_pair(m, std::sqrt(s));
+  };
+  const auto [m0, s0] = mean_sd(t0);
+  const auto [m1, s1] = mean_sd(t1);
+  EXPECT_NEAR(m0, 0.1, 0.04);
+  EXPECT_NEAR(m1, -0.05, 0.04);
+  EXPECT_NEAR(s0 / std::sqrt(0.05), 1.0, 0.15);
+  EXPECT_NEAR(s1 / std::sqrt(0.05), 1.0, 0.15);
+  r = sbi(dir_, args + "--threads 1 --out " + again);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(io::H5File::open_read(again).read_array("/posterior/theta_0", nullptr) == t0);
+  std::printf("NLE + ensemble sampler: means %.4f %.4f (0.1, -0.05), sd %.4f %.4f (0.2236), R-hat %.4f, ESS %.0f, "
+              "acceptance %.3f\n", m0, m1, s0, s1, rhat, n_eff, acceptance[0]);
+  // Walkers must span the space: an odd number or fewer than 2 D are refused.
+  expect_clean_failure(dir_, sbi(dir_, "sample --model " + emulator_ + " --observation " + obs +
+                                           " --prior 'normal(0,1)*2' --mcmc ensemble --chains 3 --num 300 --out " +
+                                           dir_.file("bad.h5")),
+                       "must be even and at least 2 x 2", dir_.file("bad.h5"));
+  expect_clean_failure(dir_, sbi(dir_, "sample --model " + emulator_ + " --observation " + obs +
+                                           " --prior 'normal(0,1)*2' --mcmc gibbs --out " + dir_.file("bad.h5")),
+                       "unknown MCMC sampler 'gibbs'", dir_.file("bad.h5"));
+}
+
 TEST_F(EmulateCli, LikelihoodAndPosteriorModelsAreNotMixedUp) {
   const std::string obs = dir_.file("obs.h5");
   {

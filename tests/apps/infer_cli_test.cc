@@ -173,12 +173,15 @@ TEST(InferCli, AnEnsembleTrainsKModelsPerRoundAndMixesThem) {
   r = sbi(dir, base + " --rounds 3 --ensemble 3 --resume");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("is a round of another run"), std::string::npos) << r.err;
-  // A likelihood ensemble: the posterior's MCMC runs on the mixture.
+  // A likelihood ensemble: the MCMC (here the ensemble sampler, 50 walkers) runs on the mixture,
+  // for round 2's proposals and for the posterior.
   const std::string snle = dir.file("snle.h5");
-  r = sbi(dir, "infer --task two_moons --method snle --observation " + obs + " --rounds 1 --num-per-round 300" +
-                   " --warmup 50 --ensemble 2" + std::string(kFast) + " --out " + snle);
+  r = sbi(dir, "infer --task two_moons --method snle --observation " + obs + " --rounds 2 --num-per-round 300" +
+                   " --warmup 50 --ensemble 2 --mcmc ensemble --chains 50" + std::string(kFast) + " --out " + snle);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(io::H5File::open_read(snle + ".rounds/model_001.h5").get_int_attr("/", "ensemble_size"), 2);
+  EXPECT_NE(r.err.find("from the ensemble sampler on q(x_o | theta) p(theta): 50 walkers"), std::string::npos) << r.err;
+  EXPECT_EQ(io::H5File::open_read(snle + ".rounds/model_002.h5").get_int_attr("/", "ensemble_size"), 2);
+  EXPECT_EQ(io::H5File::open_read(snle).get_string_attr("/", "sampler"), "ensemble");
   EXPECT_EQ(io::read_posterior_file(snle).samples[0].cols(), 500);
 }
 
