@@ -29,9 +29,23 @@ class EmulateCli : public ::testing::Test {
     io::H5File f = io::H5File::create(theta_);
     f.write_matrix("/theta", (Eigen::MatrixXd(2, 2) << 0.3, -0.2, -0.5, 0.1).finished());
   }
+  // x_o = (0.2, -0.1): the posterior is N(x_o / 2, 0.05 I).
+  std::string observation_file() {
+    const std::string obs = dir_.file("obs.h5");
+    io::H5File f = io::H5File::create(obs);
+    f.write_vector("/x", Eigen::Vector2d(0.2, -0.1));
+    return obs;
+  }
   testing::TempDir dir_;
   std::string sims_, emulator_, theta_;
 };
+
+std::pair<double, double> mean_sd(const std::vector<double>& v) {
+  double m = 0, s = 0;
+  for (double a : v) m += a / v.size();
+  for (double a : v) s += (a - m) * (a - m) / (v.size() - 1);
+  return {m, std::sqrt(s)};
+}
 
 TEST_F(EmulateCli, EmulatedDataFollowTheSimulatorAndDoNotDependOnThreads) {
   const std::string out = dir_.file("emulated.h5");
@@ -72,11 +86,7 @@ TEST_F(EmulateCli, EmulatedDataFollowTheSimulatorAndDoNotDependOnThreads) {
 // (30 epochs on 3000 simulations) dominates the Monte Carlo error (sd / sqrt(ESS) < 0.01):
 // 0.04 on the means and 15% on the standard deviations.
 TEST_F(EmulateCli, SampleByMcmcFindsTheGaussianPosteriorAndKeepsTheChains) {
-  const std::string obs = dir_.file("obs.h5");
-  {
-    io::H5File f = io::H5File::create(obs);
-    f.write_vector("/x", Eigen::Vector2d(0.2, -0.1));
-  }
+  const std::string obs = observation_file();
   const std::string out = dir_.file("post.h5"), again = dir_.file("again.h5");
   const std::string args = "sample --model " + emulator_ + " --observation " + obs +
                            " --prior 'normal(0,0.31622776601683794)*2' --num 4000 --chains 4 --seed 8 ";
@@ -91,12 +101,6 @@ TEST_F(EmulateCli, SampleByMcmcFindsTheGaussianPosteriorAndKeepsTheChains) {
   EXPECT_EQ(shape, (std::vector<size_t>{4, 1000, 1}));  // chain, draw, observation
   EXPECT_LT(f.get_double_attr("/", "rhat_max"), 1.01);
   EXPECT_GT(f.get_double_attr("/", "ess_bulk_min"), 400);
-  const auto mean_sd = [](const std::vector<double>& v) {
-    double m = 0, s = 0;
-    for (double a : v) m += a / v.size();
-    for (double a : v) s += (a - m) * (a - m) / (v.size() - 1);
-    return std::make_pair(m, std::sqrt(s));
-  };
   const auto [m0, s0] = mean_sd(t0);
   const auto [m1, s1] = mean_sd(t1);
   EXPECT_NEAR(m0, 0.1, 0.04);
@@ -116,11 +120,7 @@ TEST_F(EmulateCli, SampleByMcmcFindsTheGaussianPosteriorAndKeepsTheChains) {
 // sqrt(1 + 1/70), stays below 1.02); the same tolerances on the moments as slice sampling,
 // and the draws do not depend on threads.
 TEST_F(EmulateCli, TheEnsembleSamplerFindsTheSamePosterior) {
-  const std::string obs = dir_.file("obs.h5");
-  {
-    io::H5File f = io::H5File::create(obs);
-    f.write_vector("/x", Eigen::Vector2d(0.2, -0.1));
-  }
+  const std::string obs = observation_file();
   const std::string out = dir_.file("post.h5"), again = dir_.file("again.h5");
   const std::string args = "sample --model " + emulator_ + " --observation " + obs +
                            " --prior 'normal(0,0.31622776601683794)*2' --mcmc ensemble --num 8000 --thin 10 --seed 8 ";
@@ -140,12 +140,6 @@ TEST_F(EmulateCli, TheEnsembleSamplerFindsTheSamePosterior) {
   const double rhat = f.get_double_attr("/", "rhat_max"), n_eff = f.get_double_attr("/", "ess_bulk_min");
   EXPECT_LT(rhat, 1.02);
   EXPECT_GT(n_eff, 400);
-  const auto mean_sd = [](const std::vector<double>& v) {
-    double m = 0, s = 0;
-    for (double a : v) m += a / v.size();
-    for (double a : v) s += (a - m) * (a - m) / (v.size() - 1);
-    return std::make_pair(m, std::sqrt(s));
-  };
   const auto [m0, s0] = mean_sd(t0);
   const auto [m1, s1] = mean_sd(t1);
   EXPECT_NEAR(m0, 0.1, 0.04);

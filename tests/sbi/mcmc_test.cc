@@ -166,14 +166,24 @@ TEST(SliceSampler, ACorrelated2dGaussianHasItsMeanAndCovariance) {
   expect_gaussian_moments(mean, cov, 4000, 0.07);
 }
 
-TEST(SliceSampler, A10dGaussianHasItsMeanAndCovariance) {
+// A 10-D Gaussian with a random covariance (condition number in the tens) and mean.
+struct Gaussian10d {
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd cov;
+};
+Gaussian10d random_gaussian_10d() {
   core::Rng rng(3);
   Eigen::MatrixXd a(10, 10);
   for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = rng.normal();
   const Eigen::MatrixXd cov = a * a.transpose() / 10.0 + 0.2 * Eigen::MatrixXd::Identity(10, 10);
   Eigen::VectorXd mean(10);
   for (Eigen::Index i = 0; i < 10; ++i) mean[i] = rng.normal();
-  expect_gaussian_moments(mean, cov, 3000, 0.02);
+  return {mean, cov};
+}
+
+TEST(SliceSampler, A10dGaussianHasItsMeanAndCovariance) {
+  const Gaussian10d g = random_gaussian_10d();
+  expect_gaussian_moments(g.mean, g.cov, 3000, 0.02);
 }
 
 // The ensemble sampler is affine invariant: the correlation of 0.9 costs it nothing. Its
@@ -190,13 +200,8 @@ TEST(EnsembleSampler, ACorrelated2dGaussianHasItsMeanAndCovariance) {
 }
 
 TEST(EnsembleSampler, A10dGaussianHasItsMeanAndCovariance) {
-  core::Rng rng(3);
-  Eigen::MatrixXd a(10, 10);
-  for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = rng.normal();
-  const Eigen::MatrixXd cov = a * a.transpose() / 10.0 + 0.2 * Eigen::MatrixXd::Identity(10, 10);
-  Eigen::VectorXd mean(10);
-  for (Eigen::Index i = 0; i < 10; ++i) mean[i] = rng.normal();
-  expect_gaussian_moments(mean, cov, 1500, 0.07, Sampler::kEnsemble, 20);
+  const Gaussian10d g = random_gaussian_10d();
+  expect_gaussian_moments(g.mean, g.cov, 1500, 0.07, Sampler::kEnsemble, 20);
 }
 
 TEST(EnsembleSampler, BadSettingsAreClearErrors) {
