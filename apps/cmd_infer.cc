@@ -1,10 +1,11 @@
 // sbi infer: sequential inference for one observation. Rounds of propose -> simulate -> train:
 // round 1 draws θ from the prior; round r > 1 from what the model of round r - 1 says about
-// the observation (sbi/sequential_proposals.h): TSNPE's truncated prior, or SNLE's posterior
-// by slice sampling. Every round trains a fresh model on all rounds' pairs. Each round's
-// simulations (a simulation file, with how its θ were drawn) and model go to OUT.rounds/,
-// atomically; --resume continues after the last finished round, bit for bit the run that
-// was never stopped. The final posterior is drawn from the last model as `sbi sample` does.
+// the observation (sbi/sequential_proposals.h): TSNPE's truncated prior, SNPE-C's posterior,
+// or SNLE's posterior by MCMC. Every round trains a fresh model (or --ensemble K of them,
+// mixed) on all rounds' pairs. Each round's simulations (a simulation file, with how its θ
+// were drawn) and model go to OUT.rounds/, atomically; --resume continues after the last
+// finished round, bit for bit the run that was never stopped. The final posterior is drawn
+// from the last model as `sbi sample` does.
 #include <cmath>
 #include <cstdio>
 #include <functional>

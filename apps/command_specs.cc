@@ -87,8 +87,8 @@ std::vector<CommandSpec> make_specs() {
       "infer",
       "(--task NAME | --plugin LIB.so --prior SPEC|FILE) --observation obs.h5 --out posterior.h5 "
       "[--method tsnpe|snpe-c|snle] [--rounds R] "
-      "[--num-per-round N] [flags]",
-      "sequential inference for one observation: rounds of propose, simulate, train (TSNPE or SNLE)",
+      "[--num-per-round N] [--ensemble K] [flags]",
+      "sequential inference for one observation: rounds of propose, simulate, train (TSNPE, SNPE-C or SNLE)",
       {{"task", kValue, "NAME", "", "the simulator and its prior, as for simulate"},
        task_params(),
        {"plugin", kValue, "LIB.so", "", "simulate with this plugin library instead of a task (needs --prior); "

@@ -12,40 +12,58 @@ AtomicNpeObjective::AtomicNpeObjective(PosteriorModel* model, Eigen::MatrixXd th
                                        Eigen::MatrixXd x_validation, Eigen::VectorXd log_prior_validation,
                                        int num_atoms, std::uint64_t seed)
     : model_(model),
-      theta_train_(std::move(theta_train)),
-      x_train_(std::move(x_train)),
-      theta_validation_(std::move(theta_validation)),
-      x_validation_(std::move(x_validation)),
-      log_prior_train_(std::move(log_prior_train)),
-      log_prior_validation_(std::move(log_prior_validation)),
+      data_(std::make_shared<const Data>(Data{std::move(theta_train), std::move(x_train), std::move(theta_validation),
+                                              std::move(x_validation), std::move(log_prior_train),
+                                              std::move(log_prior_validation)})),
       num_atoms_(num_atoms),
       seed_(seed),
       rng_(seed, 0xA70) {
   core::check(num_atoms_ >= 2, "SNPE-C: the number of atoms must be >= 2, got " + std::to_string(num_atoms_));
-  core::check(log_prior_train_.allFinite() && log_prior_validation_.allFinite(),
+  core::check(data_->log_prior_train.allFinite() && data_->log_prior_validation.allFinite(),
               "SNPE-C: every simulated theta must lie inside the prior's support");
+}
+
+AtomicNpeObjective::AtomicNpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data,
+                                       int num_atoms, std::uint64_t seed, int replica)
+    : owned_model_(std::move(owned)),
+      model_(owned_model_.get()),
+      data_(std::move(data)),
+      num_atoms_(num_atoms),
+      seed_(seed),
+      rng_(seed, 0xA70 + 0x100 * static_cast<std::uint64_t>(replica)) {}
+
+std::unique_ptr<Objective> AtomicNpeObjective::replicate(int replica) {
+  return std::unique_ptr<Objective>(new AtomicNpeObjective(std::make_shared<PosteriorModel>(model_->copy_networks()),
+                                                           data_, num_atoms_, seed_, replica));
 }
 
 double AtomicNpeObjective::atomic_loss(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
                                        const Eigen::VectorXd& log_prior, const std::vector<long>& rows,
                                        core::Rng* rng, bool train) {
   const long b = static_cast<long>(rows.size());
-  const long a = std::min<long>(num_atoms_, b);
-  core::check(a >= 2, "SNPE-C: a batch needs at least 2 pairs for the atoms");
-  // Atom 0 of pair i is its own θ; atoms 1.. are other rows of the batch, without replacement.
+  // The atoms come from the batch's rows; a shard of one pair draws them from all of theta.
+  std::vector<long> pool = rows;
+  if (b < 2) {
+    pool.resize(static_cast<size_t>(theta.cols()));
+    for (long j = 0; j < theta.cols(); ++j) pool[static_cast<size_t>(j)] = j;
+  }
+  const long n_pool = static_cast<long>(pool.size());
+  const long a = std::min<long>(num_atoms_, n_pool);
+  core::check(a >= 2, "SNPE-C: the atomic loss needs at least 2 pairs");
+  // Atom 0 of pair i is its own θ; atoms 1.. are other rows of the pool, without replacement.
   Eigen::MatrixXd atoms(theta.rows(), b * a);
   Eigen::VectorXd atom_log_prior(b * a);
-  std::vector<long> chosen;
+  std::vector<long> chosen;  // rows of theta
   for (long i = 0; i < b; ++i) {
-    chosen.assign(1, i);
+    const long own = rows[static_cast<size_t>(i)];
+    chosen.assign(1, own);
     while (static_cast<long>(chosen.size()) < a) {
-      long j = static_cast<long>(rng->below(static_cast<std::uint64_t>(b - 1)));
-      if (j >= i) ++j;
+      const long j = pool[static_cast<size_t>(rng->below(static_cast<std::uint64_t>(n_pool)))];
       if (std::find(chosen.begin(), chosen.end(), j) == chosen.end()) chosen.push_back(j);
     }
     for (long k = 0; k < a; ++k) {
-      atoms.col(i * a + k) = theta.col(rows[static_cast<size_t>(chosen[static_cast<size_t>(k)])]);
-      atom_log_prior[i * a + k] = log_prior[rows[static_cast<size_t>(chosen[static_cast<size_t>(k)])]];
+      atoms.col(i * a + k) = theta.col(chosen[static_cast<size_t>(k)]);
+      atom_log_prior[i * a + k] = log_prior[chosen[static_cast<size_t>(k)]];
     }
   }
   Eigen::MatrixXd x_batch(x.rows(), b);
@@ -82,14 +100,14 @@ double AtomicNpeObjective::atomic_loss(const Eigen::MatrixXd& theta, const Eigen
 }
 
 double AtomicNpeObjective::loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) {
-  const double loss = atomic_loss(theta_train_, x_train_, log_prior_train_, batch, &rng_, true);
+  const double loss = atomic_loss(data_->theta_train, data_->x_train, data_->log_prior_train, batch, &rng_, true);
   terms->assign(1, loss);
   return loss;
 }
 
 double AtomicNpeObjective::validation_loss(std::vector<double>* terms) {
   core::Rng rng(seed_, 0xA71);
-  const long n = theta_validation_.cols();
+  const long n = data_->theta_validation.cols();
   const long per = 200;
   double sum = 0;
   long counted = 0;
@@ -100,7 +118,7 @@ double AtomicNpeObjective::validation_loss(std::vector<double>* terms) {
     rows.resize(static_cast<size_t>(count));
     for (long i = 0; i < count; ++i) rows[static_cast<size_t>(i)] = first + i;
     sum += static_cast<double>(count) *
-           atomic_loss(theta_validation_, x_validation_, log_prior_validation_, rows, &rng, false);
+           atomic_loss(data_->theta_validation, data_->x_validation, data_->log_prior_validation, rows, &rng, false);
     counted += count;
   }
   const double loss = sum / static_cast<double>(counted);
@@ -127,10 +145,8 @@ void train_atomic(const TrainOptions& options, const Eigen::MatrixXd& theta, con
                                prior.log_prob_batch(theta_train), model->theta_norm.apply(theta_val),
                                model->x_norm.apply(x_val), prior.log_prob_batch(theta_val), num_atoms,
                                options.seed);
-  TrainOptions one_shard = options;
-  one_shard.shards = 1;  // replicate() is not offered: the atoms of a batch span all its pairs
   summary->num_validation = static_cast<long>(split.validation.size());
-  fit(one_shard, &objective, summary);
+  fit(options, &objective, summary);
   if (options.resume != nullptr)
     summary->message += "; resumed after epoch " + std::to_string(options.resume->epoch);
 }

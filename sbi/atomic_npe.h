@@ -7,11 +7,14 @@
 //
 // whose minimiser is the posterior whatever the proposal (the proposal cancels; the prior p
 // enters through the ratios). Only for densities with a cheap exact log q (realnvp, nsf).
-// Atoms come from the objective's own random stream, carried in checkpoints. Trains on one
-// thread (the atoms of a batch are shared by all its pairs).
+// Atoms come from the objective's own random stream, carried in checkpoints. Data-parallel
+// training (sbi/data_parallel.h) splits a batch into shards whose pairs draw their atoms from
+// their own shard: still θ of the proposals, so the proposal still cancels; the result is
+// reproducible for a given shard count.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include <Eigen/Core>
 
@@ -33,7 +36,7 @@ class AtomicNpeObjective : public Objective {
                      std::uint64_t seed);
 
   std::vector<std::string> term_names() const override { return {"atomic"}; }
-  long num_train() const override { return theta_train_.cols(); }
+  long num_train() const override { return data_->theta_train.cols(); }
   nn::Parameters parameters() override { return model_->parameters(); }
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;
   // The atomic loss on the held-out pairs with atoms drawn from them by a fixed stream (the
@@ -41,16 +44,25 @@ class AtomicNpeObjective : public Objective {
   double validation_loss(std::vector<double>* terms) override;
   std::vector<std::uint64_t> carried_state() const override { return rng_.state_vector(); }
   void set_carried_state(const std::vector<std::uint64_t>& state) override { rng_.set_state_vector(state); }
+  // A copy with its own copy of the networks and the atom stream (seed, replica).
+  std::unique_ptr<Objective> replicate(int replica) override;
 
  private:
+  struct Data {
+    Eigen::MatrixXd theta_train, x_train, theta_validation, x_validation;
+    Eigen::VectorXd log_prior_train, log_prior_validation;
+  };
+  AtomicNpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data, int num_atoms,
+                     std::uint64_t seed, int replica);
+
   // The atomic loss of pairs `rows` of (theta, x, log_prior): for each, itself and A - 1
   // other rows drawn without replacement by *rng; with gradients when `train`.
   double atomic_loss(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x, const Eigen::VectorXd& log_prior,
                      const std::vector<long>& rows, core::Rng* rng, bool train);
 
+  std::shared_ptr<PosteriorModel> owned_model_;  // a replica's copy of the networks
   PosteriorModel* model_;
-  Eigen::MatrixXd theta_train_, x_train_, theta_validation_, x_validation_;
-  Eigen::VectorXd log_prior_train_, log_prior_validation_;
+  std::shared_ptr<const Data> data_;
   int num_atoms_;
   std::uint64_t seed_;
   core::Rng rng_;
