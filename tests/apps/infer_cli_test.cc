@@ -185,5 +185,29 @@ TEST(InferCli, AnEnsembleTrainsKModelsPerRoundAndMixesThem) {
   EXPECT_EQ(io::read_posterior_file(snle).samples[0].cols(), 500);
 }
 
+// The built-in simulators with structured data: a dwarf galaxy's star set (DeepSets) and a
+// lensing image (CNN), two short rounds each, the observation a simulation file of one row.
+TEST(InferCli, RunsOnTheDwarfAndLensingSimulators) {
+  testing::TempDir dir;
+  const std::string short_run = " --rounds 2 --num-per-round 100 --max-epochs 2 --patience 0 --num 200 --threads 1 "
+                                "--seed 4";
+  const std::string dwarf = " --param num_stars=20";
+  ASSERT_EQ(sbi(dir, "simulate --task dwarf --num 1 --seed 9 --out " + dir.file("star_obs.h5") + dwarf).exit_code, 0);
+  CliRun r = sbi(dir, "infer --task dwarf" + dwarf + " --observation " + dir.file("star_obs.h5") +
+                          " --embedding deepsets --embedding-hidden 16 --embedding-dim 8" + short_run + " --out " +
+                          dir.file("dwarf.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("round 2/2: 100 simulations from"), std::string::npos) << r.err;
+  EXPECT_EQ(io::read_posterior_file(dir.file("dwarf.h5")).samples[0].cols(), 200);
+
+  const std::string lens = " --param npix=16 --param supersample=2";
+  ASSERT_EQ(sbi(dir, "simulate --task lensing --num 1 --seed 9 --out " + dir.file("lens_obs.h5") + lens).exit_code, 0);
+  r = sbi(dir, "infer --task lensing" + lens + " --observation " + dir.file("lens_obs.h5") +
+                   " --embedding cnn --cnn-channels 4,8" + short_run + " --out " + dir.file("lens.h5"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("round 2/2: 100 simulations from"), std::string::npos) << r.err;
+  EXPECT_EQ(io::read_posterior_file(dir.file("lens.h5")).samples[0].cols(), 200);
+}
+
 }  // namespace
 }  // namespace sbi
