@@ -26,7 +26,9 @@ int cmd_ensemble(const Invocation& inv) {
 
   TrainSummary first_summary;
   PosteriorModel ensemble = load_model(paths[0], &first_summary);
-  std::vector<TrainSummary> summaries;
+  // One training summary per further member; those of members that join from an input
+  // ensemble are not kept (empty).
+  std::vector<TrainSummary> summaries(ensemble.other_members.size());
   auto add = [&](PosteriorModel member, const TrainSummary& summary, const std::string& path) {
     const std::string which = path + " and " + paths[0];
     core::check(member.target == ensemble.target,
@@ -36,7 +38,7 @@ int cmd_ensemble(const Invocation& inv) {
     const std::string prior = member.prior ? member.prior->to_string() : "none";
     const std::string first = ensemble.prior ? ensemble.prior->to_string() : "none";
     core::check(prior == first, which + " have different priors (" + prior + " and " + first + ")");
-    // Dimensions, data shape and mask (with their own messages).
+    // add_member checks the dimensions, data shape and mask (with their own messages).
     for (PosteriorModel& m : member.other_members) {
       summaries.push_back(TrainSummary{});
       ensemble.add_member(std::move(m));
@@ -45,13 +47,6 @@ int cmd_ensemble(const Invocation& inv) {
     summaries.push_back(summary);
     ensemble.add_member(std::move(member));
   };
-  // Members of an input ensemble join as they are (their training summaries are not kept).
-  std::vector<PosteriorModel> first_others = std::move(ensemble.other_members);
-  ensemble.other_members.clear();
-  for (PosteriorModel& m : first_others) {
-    summaries.push_back(TrainSummary{});
-    ensemble.add_member(std::move(m));
-  }
   for (size_t i = 1; i < paths.size(); ++i) {
     TrainSummary summary;
     add(load_model(paths[i], &summary), summary, paths[i]);
