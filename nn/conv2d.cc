@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "nn/detail/winograd.h"
+#include "nn/gemm.h"
 
 namespace sbi::nn {
 namespace {
@@ -131,7 +132,8 @@ void Conv2d::forward(const Matrix& x, const Conv2dFilters& filters, Matrix* y, C
     im2col(x.col(n).data(), &s->cols);
     Eigen::Map<Matrix> yn(y->col(n).data(), out_.pixels(), out_.channels);
     yn.rowwise() = bias_.col(0).transpose();
-    yn.noalias() += s->cols * weight_.transpose();
+    multiply(view_of(s->cols), Transpose::kNo, view_of(weight_), Transpose::kYes,
+             mutable_view_of(yn), true);
   }
 }
 
@@ -149,12 +151,14 @@ void Conv2d::backward(const Matrix& x, const Matrix& grad_y, const Conv2dFilters
     const Eigen::Map<const Matrix> gyn(grad_y.col(n).data(), out_.pixels(), out_.channels);
     if (param_grads) {
       im2col(x.col(n).data(), &s->cols);
-      grad_weight_.noalias() += gyn.transpose() * s->cols;
+      multiply(view_of(gyn), Transpose::kYes, view_of(s->cols), Transpose::kNo,
+               mutable_view_of(grad_weight_), true);
       grad_bias_.col(0) += gyn.colwise().sum().transpose();
     }
     if (grad_x != nullptr) {
       s->cols.resize(out_.pixels(), weight_.cols());
-      s->cols.noalias() = gyn * weight_;
+      multiply(view_of(gyn), Transpose::kNo, view_of(weight_), Transpose::kNo,
+               mutable_view_of(s->cols), false);
       col2im(s->cols, grad_x->col(n).data());
     }
   }
@@ -167,9 +171,12 @@ void Conv2d::forward_winograd(const Matrix& x, const Matrix& u, Matrix* y, Conv2
   s->m.resize(g.tiles(), 16 * c_out);
   for (Eigen::Index n = 0; n < x.cols(); ++n) {
     detail::input_transform(g, x.col(n).data(), &s->v, &s->padded);
-    for (int xi = 0; xi < 16; ++xi)
-      s->m.middleCols(xi * c_out, c_out).noalias() =
-          s->v.middleCols(xi * c_in, c_in) * u.middleCols(xi * c_in, c_in).transpose();
+    for (int xi = 0; xi < 16; ++xi) {
+      auto m_xi = s->m.middleCols(xi * c_out, c_out);
+      multiply(view_of(s->v.middleCols(xi * c_in, c_in)), Transpose::kNo,
+               view_of(u.middleCols(xi * c_in, c_in)), Transpose::kYes, mutable_view_of(m_xi),
+               false);
+    }
     detail::output_transform(g, s->m, bias_, y->col(n).data());
   }
 }
@@ -184,17 +191,23 @@ void Conv2d::backward_winograd(const Matrix& x, const Matrix& grad_y, const Matr
     detail::output_transform_adjoint(g, grad_y.col(n).data(), &s->m);
     if (param_grads) {
       detail::input_transform(g, x.col(n).data(), &s->v, &s->padded);
-      for (int xi = 0; xi < 16; ++xi)
-        s->du.middleCols(xi * c_in, c_in).noalias() +=
-            s->m.middleCols(xi * c_out, c_out).transpose() * s->v.middleCols(xi * c_in, c_in);
+      for (int xi = 0; xi < 16; ++xi) {
+        auto du_xi = s->du.middleCols(xi * c_in, c_in);
+        multiply(view_of(s->m.middleCols(xi * c_out, c_out)), Transpose::kYes,
+                 view_of(s->v.middleCols(xi * c_in, c_in)), Transpose::kNo,
+                 mutable_view_of(du_xi), true);
+      }
       grad_bias_.col(0) +=
           Eigen::Map<const Matrix>(grad_y.col(n).data(), out_.pixels(), c_out).colwise().sum().transpose();
     }
     if (grad_x != nullptr) {
       s->v.resize(g.tiles(), 16 * c_in);
-      for (int xi = 0; xi < 16; ++xi)
-        s->v.middleCols(xi * c_in, c_in).noalias() =
-            s->m.middleCols(xi * c_out, c_out) * u.middleCols(xi * c_in, c_in);
+      for (int xi = 0; xi < 16; ++xi) {
+        auto v_xi = s->v.middleCols(xi * c_in, c_in);
+        multiply(view_of(s->m.middleCols(xi * c_out, c_out)), Transpose::kNo,
+                 view_of(u.middleCols(xi * c_in, c_in)), Transpose::kNo, mutable_view_of(v_xi),
+                 false);
+      }
       detail::input_transform_adjoint(g, s->v, grad_x->col(n).data(), &s->padded);
     }
   }

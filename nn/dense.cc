@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/memory_budget.h"
+#include "nn/gemm.h"
 
 namespace sbi::nn {
 namespace {
@@ -50,19 +51,16 @@ void Dense::initialize(Init init, core::Rng* rng) {
 }
 
 void Dense::forward(const Matrix& x, Matrix* y) const {
-  y->resize(out(), x.cols());
-  y->noalias() = weight_ * x;
-  y->colwise() += bias_.col(0);
+  affine(weight_, bias_.data(), x, y);
 }
 
 void Dense::backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, bool param_grads) {
   if (param_grads) {
-    grad_weight_.noalias() += grad_y * x.transpose();
+    add_outer_products(grad_y, x, &grad_weight_);
     grad_bias_.col(0) += grad_y.rowwise().sum();
   }
   if (grad_x != nullptr) {
-    grad_x->resize(in(), grad_y.cols());
-    grad_x->noalias() = weight_.transpose() * grad_y;
+    transposed_product(weight_, grad_y, grad_x);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "nn/float_mlp.h"
 
+#include "nn/gemm.h"
+
 namespace sbi::nn {
 
 FloatMlp::FloatMlp(const Mlp& mlp) : options_(mlp.options()) {
@@ -8,8 +10,7 @@ FloatMlp::FloatMlp(const Mlp& mlp) : options_(mlp.options()) {
 }
 
 void FloatMlp::dense(const Layer& layer, const MatrixF& x, MatrixF* y) {
-  y->noalias() = layer.weight * x;
-  y->colwise() += layer.bias;
+  affine(layer.weight, layer.bias.data(), x, y);
 }
 
 const MatrixF& FloatMlp::forward(const MatrixF& x, FloatMlpWork* w) const {

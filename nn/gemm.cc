@@ -1,0 +1,141 @@
+#include "nn/gemm.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "nn/detail/gemm_avx512.h"
+
+namespace sbi::nn {
+namespace {
+
+bool portable_requested() {
+  const char* value = std::getenv("SBI_PORTABLE_GEMM");
+  return value != nullptr && std::strcmp(value, "") != 0 && std::strcmp(value, "0") != 0;
+}
+
+std::atomic<bool>& wide_flag() {
+  static std::atomic<bool> flag(detail::cpu_has_avx512() && !portable_requested());
+  return flag;
+}
+
+// The kernel streams a block's rows of A (up to 64 floats or 32 doubles x k) from L1/L2 for
+// every 6 columns of B; past this depth a packed, cache-blocked GEMM (Eigen's) wins.
+constexpr long kMaxDepth = 4096;
+
+template <class T>
+using Strided = Eigen::Map<const MatrixOf<T>, 0, Eigen::OuterStride<>>;
+
+template <class T>
+Strided<T> eigen_map(const ConstMatrixView<T>& v) {
+  return Strided<T>(v.data, v.rows, v.cols, Eigen::OuterStride<>(v.ld));
+}
+
+template <class T, class A, class B>
+void eigen_product(const A& a, const B& b, MatrixView<T> c, bool accumulate) {
+  Eigen::Map<MatrixOf<T>, 0, Eigen::OuterStride<>> out(c.data, c.rows, c.cols,
+                                                        Eigen::OuterStride<>(c.ld));
+  if (accumulate)
+    out.noalias() += a * b;
+  else
+    out.noalias() = a * b;
+}
+
+template <class T>
+void multiply_any(ConstMatrixView<T> a, Transpose op_a, ConstMatrixView<T> b, Transpose op_b,
+                  MatrixView<T> c, bool accumulate, const T* bias) {
+  const bool ta = op_a == Transpose::kYes, tb = op_b == Transpose::kYes;
+  const long m = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols;
+  const long kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
+  if (k != kb || c.rows != m || c.cols != n)  // (the message is built only on failure)
+    throw core::Error("nn::multiply: shapes " + std::to_string(m) + " x " + std::to_string(k) +
+                      " times " + std::to_string(kb) + " x " + std::to_string(n) + " into " +
+                      std::to_string(c.rows) + " x " + std::to_string(c.cols));
+  if (k <= kMaxDepth && wide_flag().load(std::memory_order_relaxed)) {
+    detail::GemmOperands<T> g;
+    g.m = m;
+    g.n = n;
+    g.k = k;
+    if (ta) {
+      // The kernel reads A by columns: Aᵀ is copied first (m x k entries, small beside
+      // the m x k x n products it feeds).
+      thread_local MatrixOf<T> a_transposed;
+      a_transposed = eigen_map(a).transpose();
+      g.a = a_transposed.data();
+      g.lda = m;
+    } else {
+      g.a = a.data;
+      g.lda = a.ld;
+    }
+    g.b = b.data;
+    g.b_row_step = tb ? b.ld : 1;  // B(kk, j) = b[kk * b_row_step + j * b_col_step]
+    g.b_col_step = tb ? 1 : b.ld;
+    g.c = c.data;
+    g.ldc = c.ld;
+    g.bias = bias;
+    g.accumulate = accumulate;
+    detail::gemm_avx512(g);
+    return;
+  }
+  if (ta && tb) eigen_product<T>(eigen_map(a).transpose(), eigen_map(b).transpose(), c, accumulate);
+  if (ta && !tb) eigen_product<T>(eigen_map(a).transpose(), eigen_map(b), c, accumulate);
+  if (!ta && tb) eigen_product<T>(eigen_map(a), eigen_map(b).transpose(), c, accumulate);
+  if (!ta && !tb) eigen_product<T>(eigen_map(a), eigen_map(b), c, accumulate);
+  if (bias != nullptr) {
+    Eigen::Map<MatrixOf<T>, 0, Eigen::OuterStride<>> out(c.data, c.rows, c.cols,
+                                                          Eigen::OuterStride<>(c.ld));
+    out.colwise() += Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(bias, m);
+  }
+}
+
+template <class T>
+void affine_any(const MatrixOf<T>& w, const T* bias, const MatrixOf<T>& x, MatrixOf<T>* y) {
+  y->resize(w.rows(), x.cols());
+  multiply_any<T>(view_of(w), Transpose::kNo, view_of(x), Transpose::kNo, mutable_view_of(*y),
+                  false, bias);
+}
+
+}  // namespace
+
+void multiply(ConstMatrixView<double> a, Transpose op_a, ConstMatrixView<double> b,
+              Transpose op_b, MatrixView<double> c, bool accumulate) {
+  multiply_any<double>(a, op_a, b, op_b, c, accumulate, nullptr);
+}
+
+void multiply(ConstMatrixView<float> a, Transpose op_a, ConstMatrixView<float> b,
+              Transpose op_b, MatrixView<float> c, bool accumulate) {
+  multiply_any<float>(a, op_a, b, op_b, c, accumulate, nullptr);
+}
+
+void affine(const MatrixOf<double>& w, const double* bias, const MatrixOf<double>& x,
+            MatrixOf<double>* y) {
+  affine_any(w, bias, x, y);
+}
+
+void affine(const MatrixOf<float>& w, const float* bias, const MatrixOf<float>& x,
+            MatrixOf<float>* y) {
+  affine_any(w, bias, x, y);
+}
+
+void add_outer_products(const MatrixOf<double>& grad_y, const MatrixOf<double>& x,
+                        MatrixOf<double>* grad_w) {
+  multiply(view_of(grad_y), Transpose::kNo, view_of(x), Transpose::kYes,
+           mutable_view_of(*grad_w), true);
+}
+
+void transposed_product(const MatrixOf<double>& w, const MatrixOf<double>& grad_y,
+                        MatrixOf<double>* grad_x) {
+  grad_x->resize(w.cols(), grad_y.cols());
+  multiply(view_of(w), Transpose::kYes, view_of(grad_y), Transpose::kNo, mutable_view_of(*grad_x),
+           false);
+}
+
+bool wide_gemm_enabled() { return wide_flag().load(); }
+
+void set_wide_gemm_enabled(bool enabled) {
+  wide_flag().store(enabled && detail::cpu_has_avx512());
+}
+
+}  // namespace sbi::nn

@@ -1,0 +1,124 @@
+// The dense layers' products (nn/gemm.h) against Eigen's, on shapes that exercise every
+// block of the AVX-512 kernel: row counts off the register width (masked last register),
+// column counts off the block of 6, empty and one-deep sums, strided (transposed) B.
+// Where the CPU lacks AVX-512 both sides are Eigen and the comparisons hold trivially.
+#include "nn/gemm.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "nn/detail/gemm_avx512.h"
+
+namespace sbi::nn {
+namespace {
+
+template <class T>
+MatrixOf<T> random_matrix(long rows, long cols, unsigned seed) {
+  std::srand(seed);
+  return MatrixOf<T>::Random(rows, cols);
+}
+
+// Restores the kernel switch whatever a test does.
+class GemmTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    saved_ = wide_gemm_enabled();
+    if (!detail::cpu_has_avx512())
+      std::printf("note: this CPU has no AVX-512; only the Eigen path runs\n");
+  }
+  void TearDown() override { set_wide_gemm_enabled(saved_); }
+
+ private:
+  bool saved_ = false;
+};
+
+// |a - b| <= tol (|a| + 1) entrywise, with the same shape.
+template <class T>
+void expect_close(const MatrixOf<T>& a, const MatrixOf<T>& b, double tol, const char* what) {
+  ASSERT_EQ(a.rows(), b.rows()) << what;
+  ASSERT_EQ(a.cols(), b.cols()) << what;
+  for (long j = 0; j < a.cols(); ++j)
+    for (long i = 0; i < a.rows(); ++i)
+      ASSERT_NEAR(a(i, j), b(i, j), tol * (std::abs(static_cast<double>(b(i, j))) + 1.0))
+          << what << " at (" << i << ", " << j << ")";
+}
+
+const std::vector<long> kRows = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65, 100, 130};
+const std::vector<long> kCols = {0, 1, 5, 6, 7, 12, 13, 192};
+const std::vector<long> kDepths = {0, 1, 3, 64, 129};
+
+template <class T>
+void check_affine(double tol) {
+  unsigned seed = 1;
+  for (long m : kRows)
+    for (long n : kCols)
+      for (long k : kDepths) {
+        const MatrixOf<T> w = random_matrix<T>(m, k, ++seed);
+        const MatrixOf<T> x = random_matrix<T>(k, n, ++seed);
+        const MatrixOf<T> b = random_matrix<T>(m, 1, ++seed);
+        MatrixOf<T> expected = w * x;
+        expected.colwise() += b.col(0);
+        MatrixOf<T> with_bias(3, 3), without_bias;  // a wrong shape first: affine resizes
+        affine(w, b.data(), x, &with_bias);
+        affine(w, nullptr, x, &without_bias);
+        expect_close<T>(with_bias, expected, tol, "W x + b");
+        expected.colwise() -= b.col(0);
+        expect_close<T>(without_bias, expected, tol, "W x");
+      }
+}
+
+TEST_F(GemmTest, AffineMatchesEigenInDoubleAndFloat) {
+  set_wide_gemm_enabled(true);
+  check_affine<double>(1e-13);
+  check_affine<float>(2e-5);
+}
+
+TEST_F(GemmTest, OuterProductsAccumulateIntoTheGradient) {
+  set_wide_gemm_enabled(true);
+  unsigned seed = 100;
+  for (long out : kRows)
+    for (long in : {1L, 3L, 6L, 64L, 67L})
+      for (long batch : kDepths) {
+        const MatrixOf<double> grad_y = random_matrix<double>(out, batch, ++seed);
+        const MatrixOf<double> x = random_matrix<double>(in, batch, ++seed);
+        const MatrixOf<double> start = random_matrix<double>(out, in, ++seed);
+        MatrixOf<double> grad_w = start;
+        add_outer_products(grad_y, x, &grad_w);
+        const MatrixOf<double> expected = start + grad_y * x.transpose();
+        expect_close<double>(grad_w, expected, 1e-13, "G + dY Xᵀ");
+      }
+}
+
+TEST_F(GemmTest, TransposedProductIsTheInputGradient) {
+  set_wide_gemm_enabled(true);
+  unsigned seed = 200;
+  for (long out : {1L, 2L, 8L, 17L, 64L})
+    for (long in : kRows)
+      for (long batch : kCols) {
+        const MatrixOf<double> w = random_matrix<double>(out, in, ++seed);
+        const MatrixOf<double> grad_y = random_matrix<double>(out, batch, ++seed);
+        MatrixOf<double> grad_x;
+        transposed_product(w, grad_y, &grad_x);
+        const MatrixOf<double> expected = w.transpose() * grad_y;
+        expect_close<double>(grad_x, expected, 1e-13, "Wᵀ dY");
+      }
+}
+
+TEST_F(GemmTest, BothPathsAgreeAndTheSwitchIsHonoured) {
+  const MatrixOf<double> w = random_matrix<double>(64, 64, 7);
+  const MatrixOf<double> x = random_matrix<double>(64, 100, 8);
+  const MatrixOf<double> b = random_matrix<double>(64, 1, 9);
+  MatrixOf<double> wide, portable;
+  set_wide_gemm_enabled(true);
+  EXPECT_EQ(wide_gemm_enabled(), detail::cpu_has_avx512());
+  affine(w, b.data(), x, &wide);
+  set_wide_gemm_enabled(false);
+  EXPECT_FALSE(wide_gemm_enabled());
+  affine(w, b.data(), x, &portable);
+  expect_close<double>(wide, portable, 1e-13, "kernel vs Eigen");
+}
+
+}  // namespace
+}  // namespace sbi::nn
