@@ -45,7 +45,7 @@ void eigen_product(const A& a, const B& b, MatrixView<T> c, bool accumulate) {
 
 template <class T>
 void multiply_any(ConstMatrixView<T> a, Transpose op_a, ConstMatrixView<T> b, Transpose op_b,
-                  MatrixView<T> c, bool accumulate, const T* bias) {
+                  MatrixView<T> c, bool accumulate, const T* bias, bool relu = false) {
   const bool ta = op_a == Transpose::kYes, tb = op_b == Transpose::kYes;
   const long m = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols;
   const long kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
@@ -76,6 +76,7 @@ void multiply_any(ConstMatrixView<T> a, Transpose op_a, ConstMatrixView<T> b, Tr
     g.ldc = c.ld;
     g.bias = bias;
     g.accumulate = accumulate;
+    g.relu = relu;
     detail::gemm_avx512(g);
     return;
   }
@@ -83,11 +84,10 @@ void multiply_any(ConstMatrixView<T> a, Transpose op_a, ConstMatrixView<T> b, Tr
   if (ta && !tb) eigen_product<T>(eigen_map(a).transpose(), eigen_map(b), c, accumulate);
   if (!ta && tb) eigen_product<T>(eigen_map(a), eigen_map(b).transpose(), c, accumulate);
   if (!ta && !tb) eigen_product<T>(eigen_map(a), eigen_map(b), c, accumulate);
-  if (bias != nullptr) {
-    Eigen::Map<MatrixOf<T>, 0, Eigen::OuterStride<>> out(c.data, c.rows, c.cols,
-                                                          Eigen::OuterStride<>(c.ld));
-    out.colwise() += Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(bias, m);
-  }
+  Eigen::Map<MatrixOf<T>, 0, Eigen::OuterStride<>> out(c.data, c.rows, c.cols,
+                                                        Eigen::OuterStride<>(c.ld));
+  if (bias != nullptr) out.colwise() += Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>(bias, m);
+  if (relu) out = out.cwiseMax(T(0));
 }
 
 template <class T>
@@ -98,6 +98,19 @@ void affine_any(const MatrixOf<T>& w, const T* bias, const MatrixOf<T>& x, Matri
 }
 
 }  // namespace
+
+void affine_relu(const MatrixOf<float>& w, const float* bias, const MatrixOf<float>& x,
+                 MatrixOf<float>* y) {
+  y->resize(w.rows(), x.cols());
+  multiply_any<float>(view_of(w), Transpose::kNo, view_of(x), Transpose::kNo, mutable_view_of(*y),
+                      false, bias, true);
+}
+
+void add_affine(const MatrixOf<float>& w, const float* bias, const MatrixOf<float>& x,
+                MatrixOf<float>* y) {
+  multiply_any<float>(view_of(w), Transpose::kNo, view_of(x), Transpose::kNo, mutable_view_of(*y),
+                      true, bias);
+}
 
 void multiply(ConstMatrixView<double> a, Transpose op_a, ConstMatrixView<double> b,
               Transpose op_b, MatrixView<double> c, bool accumulate) {

@@ -54,6 +54,13 @@ void affine(const MatrixOf<double>& w, const double* bias, const MatrixOf<double
 void affine(const MatrixOf<float>& w, const float* bias, const MatrixOf<float>& x,
             MatrixOf<float>* y);
 
+// The fused steps of an inference pass through a residual ReLU network (nn/float_mlp.h):
+// y = max(0, W x + b), resized; and y += W x + b (y already W.rows() x x.cols()).
+void affine_relu(const MatrixOf<float>& w, const float* bias, const MatrixOf<float>& x,
+                 MatrixOf<float>* y);
+void add_affine(const MatrixOf<float>& w, const float* bias, const MatrixOf<float>& x,
+                MatrixOf<float>* y);
+
 // grad_w += grad_y xᵀ (the weight gradient of y = W x over a batch).
 void add_outer_products(const MatrixOf<double>& grad_y, const MatrixOf<double>& x,
                         MatrixOf<double>* grad_w);

@@ -27,6 +27,7 @@ struct Zmm<float> {
   SBI_AVX512_INLINE static V broadcast(const float* p) { return _mm512_set1_ps(*p); }
   SBI_AVX512_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   SBI_AVX512_INLINE static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  SBI_AVX512_INLINE static V max(V a, V b) { return _mm512_max_ps(a, b); }
 };
 
 template <>
@@ -40,6 +41,7 @@ struct Zmm<double> {
   SBI_AVX512_INLINE static V broadcast(const double* p) { return _mm512_set1_pd(*p); }
   SBI_AVX512_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   SBI_AVX512_INLINE static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  SBI_AVX512_INLINE static V max(V a, V b) { return _mm512_max_pd(a, b); }
 };
 
 constexpr int kMaxRegisterRows = 4;  // registers of C per column in one block
@@ -75,6 +77,12 @@ SBI_AVX512 void block(const GemmOperands<T>& g, long i, long j, typename Zmm<T>:
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) acc[r][c] = Z::fmadd(av[r], bv, acc[r][c]);
     }
+  }
+  if (g.relu) {
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 6
+      for (int c = 0; c < C; ++c) acc[r][c] = Z::max(acc[r][c], Z::zero());
   }
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r)

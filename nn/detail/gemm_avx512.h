@@ -13,7 +13,7 @@
 
 namespace sbi::nn::detail {
 
-// C (m x n, column-major, ldc) = [C +] A B [+ bias], with
+// C (m x n, column-major, ldc) = [max(0,] [C +] A B [+ bias] [)], with
 //   A: m x k, column-major, lda;  B(kk, j) = b[kk * b_row_step + j * b_col_step]
 // (B may be a transposed view); bias: m entries added to every column, or null.
 template <class T>
@@ -27,6 +27,7 @@ struct GemmOperands {
   long ldc = 0;
   const T* bias = nullptr;
   bool accumulate = false;
+  bool relu = false;  // C = max(0, ...) as the result is stored
 };
 
 // Whether this CPU (and its operating system) runs AVX-512F.

@@ -75,6 +75,29 @@ TEST_F(GemmTest, AffineMatchesEigenInDoubleAndFloat) {
   check_affine<float>(2e-5);
 }
 
+TEST_F(GemmTest, FusedReluAndResidualStepsMatchTheirDefinitions) {
+  for (bool wide : {true, false}) {
+    set_wide_gemm_enabled(wide);
+    unsigned seed = 300;
+    for (long m : {3L, 16L, 64L, 70L})
+      for (long n : {1L, 7L, 192L}) {
+        const MatrixOf<float> w = random_matrix<float>(m, 64, ++seed);
+        const MatrixOf<float> x = random_matrix<float>(64, n, ++seed);
+        const MatrixOf<float> b = random_matrix<float>(m, 1, ++seed);
+        const MatrixOf<float> start = random_matrix<float>(m, n, ++seed);
+        MatrixOf<float> pre = w * x;
+        pre.colwise() += b.col(0);
+        MatrixOf<float> relu, sum = start;
+        affine_relu(w, b.data(), x, &relu);
+        add_affine(w, b.data(), x, &sum);
+        expect_close<float>(relu, pre.cwiseMax(0.0f), 2e-5, "max(0, W x + b)");
+        expect_close<float>(sum, start + pre, 2e-5, "y + W x + b");
+        // About half the entries are clipped: the test sees both sides of the ReLU.
+        EXPECT_GT((relu.array() == 0.0f).count(), relu.size() / 4);
+      }
+  }
+}
+
 TEST_F(GemmTest, OuterProductsAccumulateIntoTheGradient) {
   set_wide_gemm_enabled(true);
   unsigned seed = 100;

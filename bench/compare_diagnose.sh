@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `sbi diagnose` (simulation-based calibration: NUM_SBC simulations x DRAWS posterior draws,
+# two_moons) with two `sbi` binaries, whole commands timed, alternated ROUNDS times in one
+# run; prints each time, the medians and the ratio BEFORE / AFTER (above 1: AFTER faster).
+# The models (realnvp and nsf, 10^4 simulations, seed 1) are trained once by BEFORE, so
+# that both binaries read them (model files stay readable by later versions).
+#
+#   BEFORE=/path/to/old/sbi bench/compare_diagnose.sh        # AFTER defaults to build/apps/sbi
+#   NUM_SBC=1000 DRAWS=1000 ROUNDS=3 THREADS=2 ESTIMATORS="realnvp nsf" bench/compare_diagnose.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BEFORE="${BEFORE:?set BEFORE to the sbi binary to compare against}"
+AFTER="${AFTER:-$ROOT/build/apps/sbi}"
+NUM_SBC="${NUM_SBC:-1000}"
+DRAWS="${DRAWS:-1000}"
+ROUNDS="${ROUNDS:-3}"
+THREADS="${THREADS:-2}"
+ESTIMATORS="${ESTIMATORS:-realnvp nsf}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+"$BEFORE" simulate --task two_moons --num 10000 --seed 1 --out "$WORK/sims.h5" >/dev/null
+for e in $ESTIMATORS; do
+  OMP_NUM_THREADS=$THREADS "$BEFORE" train --data "$WORK/sims.h5" --estimator "$e" --seed 1 \
+    --out "$WORK/$e.h5" >/dev/null 2>&1
+done
+
+seconds() {  # seconds BINARY ESTIMATOR: the wall time of one diagnose run
+  local start end
+  start=$(date +%s.%N)
+  OMP_NUM_THREADS=$THREADS "$1" diagnose --model "$WORK/$2.h5" --task two_moons \
+    --num-sbc "$NUM_SBC" --num-posterior-samples "$DRAWS" --seed 1 \
+    --out "$WORK/report_$RANDOM.h5" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); threads $THREADS; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for e in $ESTIMATORS; do
+  before=() after=()
+  for ((r = 1; r <= ROUNDS; ++r)); do
+    before+=("$(seconds "$BEFORE" "$e")")
+    after+=("$(seconds "$AFTER" "$e")")
+  done
+  b=$(median "${before[@]}")
+  a=$(median "${after[@]}")
+  printf '%-8s diagnose --num-sbc %s x %s draws: before %s s, after %s s; medians %s / %s s, ratio %.2fx\n' \
+    "$e" "$NUM_SBC" "$DRAWS" "${before[*]}" "${after[*]}" "$b" "$a" "$(awk -v a="$a" -v b="$b" 'BEGIN {print b / a}')"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
