@@ -2,8 +2,9 @@
 # `sbi diagnose` (simulation-based calibration: NUM_SBC simulations x DRAWS posterior draws,
 # two_moons) with two `sbi` binaries, whole commands timed, alternated ROUNDS times in one
 # run; prints each time, the medians and the ratio BEFORE / AFTER (above 1: AFTER faster).
-# The models (realnvp and nsf, 10^4 simulations, seed 1) are trained once by BEFORE, so
-# that both binaries read them (model files stay readable by later versions).
+# Each binary diagnoses the models it trained itself (realnvp and nsf, its defaults, the same
+# 10^4 simulations, seed 1), as a user of that version would: the models differ by rounding
+# only, and each carries its version's defaults (e.g. the inference precision).
 #
 #   BEFORE=/path/to/old/sbi bench/compare_diagnose.sh        # AFTER defaults to build/apps/sbi
 #   NUM_SBC=1000 DRAWS=1000 ROUNDS=3 THREADS=2 ESTIMATORS="realnvp nsf" bench/compare_diagnose.sh
@@ -19,13 +20,16 @@ ESTIMATORS="${ESTIMATORS:-realnvp nsf}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-"$BEFORE" simulate --task two_moons --num 10000 --seed 1 --out "$WORK/sims.h5" >/dev/null
+"$BEFORE" simulate --task two_moons --num 10000 --seed 1 --out "$WORK/sims.h5" >/dev/null 2>&1
 for e in $ESTIMATORS; do
-  OMP_NUM_THREADS=$THREADS "$BEFORE" train --data "$WORK/sims.h5" --estimator "$e" --seed 1 \
-    --out "$WORK/$e.h5" >/dev/null 2>&1
+  for side in before after; do
+    binary=$BEFORE; [[ $side == after ]] && binary=$AFTER
+    OMP_NUM_THREADS=$THREADS "$binary" train --data "$WORK/sims.h5" --estimator "$e" --seed 1 \
+      --out "$WORK/${e}_$side.h5" >/dev/null 2>&1
+  done
 done
 
-seconds() {  # seconds BINARY ESTIMATOR: the wall time of one diagnose run
+seconds() {  # seconds BINARY MODEL: the wall time of one diagnose run
   local start end
   start=$(date +%s.%N)
   OMP_NUM_THREADS=$THREADS "$1" diagnose --model "$WORK/$2.h5" --task two_moons \
@@ -40,8 +44,8 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); 
 for e in $ESTIMATORS; do
   before=() after=()
   for ((r = 1; r <= ROUNDS; ++r)); do
-    before+=("$(seconds "$BEFORE" "$e")")
-    after+=("$(seconds "$AFTER" "$e")")
+    before+=("$(seconds "$BEFORE" "${e}_before")")
+    after+=("$(seconds "$AFTER" "${e}_after")")
   done
   b=$(median "${before[@]}")
   a=$(median "${after[@]}")
