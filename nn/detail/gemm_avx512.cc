@@ -27,6 +27,7 @@ struct Zmm<float> {
   SBI_AVX512_INLINE static V broadcast(const float* p) { return _mm512_set1_ps(*p); }
   SBI_AVX512_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   SBI_AVX512_INLINE static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  // max(a, b) is b where either is NaN (vmaxps returns its second operand).
   SBI_AVX512_INLINE static V max(V a, V b) { return _mm512_max_ps(a, b); }
 };
 
@@ -82,7 +83,7 @@ SBI_AVX512 void block(const GemmOperands<T>& g, long i, long j, typename Zmm<T>:
 #pragma GCC unroll 4
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 6
-      for (int c = 0; c < C; ++c) acc[r][c] = Z::max(acc[r][c], Z::zero());
+      for (int c = 0; c < C; ++c) acc[r][c] = Z::max(Z::zero(), acc[r][c]);  // NaN stays NaN
   }
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r)

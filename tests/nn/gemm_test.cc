@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <vector>
 
 #include "nn/detail/gemm_avx512.h"
@@ -95,6 +97,25 @@ TEST_F(GemmTest, FusedReluAndResidualStepsMatchTheirDefinitions) {
         // About half the entries are clipped: the test sees both sides of the ReLU.
         EXPECT_GT((relu.array() == 0.0f).count(), relu.size() / 4);
       }
+  }
+}
+
+TEST_F(GemmTest, NaNInTheInputReachesTheOutputThroughTheFusedRelu) {
+  // A NaN must not be clipped to 0 on its way through (the caller's checks would miss it).
+  for (bool wide : {true, false}) {
+    set_wide_gemm_enabled(wide);
+    const MatrixOf<float> w = random_matrix<float>(64, 64, 11);
+    const MatrixOf<float> b = random_matrix<float>(64, 1, 12);
+    MatrixOf<float> x = random_matrix<float>(64, 13, 13);
+    x(5, 7) = std::numeric_limits<float>::quiet_NaN();
+    MatrixOf<float> y, sum = MatrixOf<float>::Zero(64, 13);
+    affine_relu(w, b.data(), x, &y);
+    add_affine(w, b.data(), x, &sum);
+    for (long i = 0; i < 64; ++i) {
+      EXPECT_TRUE(std::isnan(y(i, 7))) << "row " << i << (wide ? " (kernel)" : " (Eigen)");
+      EXPECT_TRUE(std::isnan(sum(i, 7))) << "row " << i;
+      EXPECT_FALSE(std::isnan(y(i, 6)));
+    }
   }
 }
 
