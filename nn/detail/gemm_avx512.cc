@@ -1,5 +1,6 @@
 #include "nn/detail/gemm_avx512.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 
 // Every function that touches a 512-bit register carries this attribute: only they are
@@ -142,3 +143,17 @@ void gemm_avx512(const GemmOperands<float>& g) { avx512::gemm(g); }
 void gemm_avx512(const GemmOperands<double>& g) { avx512::gemm(g); }
 
 }  // namespace sbi::nn::detail
+
+#else  // not x86-64 (or not GCC/Clang): no AVX-512, nn/gemm.cc uses Eigen throughout.
+
+#include <cstdlib>
+
+namespace sbi::nn::detail {
+
+bool cpu_has_avx512() { return false; }
+void gemm_avx512(const GemmOperands<float>&) { std::abort(); }   // never called
+void gemm_avx512(const GemmOperands<double>&) { std::abort(); }  // never called
+
+}  // namespace sbi::nn::detail
+
+#endif
