@@ -13,6 +13,8 @@
 # SEED (1), THREADS (0: all cores), PRETRAIN (at most this many epochs of regression
 # pretraining of the CNN, 30), EPOCHS (at most this many NPE epochs, 200), PATIENCE (early
 # stopping, 10), NUM_SBC (200), NOISE (0.1, the noise σ per pixel, added in training),
+# ENSEMBLE (1: K > 1 trains K networks with seeds SEED..SEED+K-1 on the same simulations and
+# uses their equal-weight mixture, `sbi ensemble`; K times the training time),
 # PYTHON (/usr/bin/python3 with numpy and h5py, for the
 # observation's θ file and the tables).
 set -euo pipefail
@@ -28,6 +30,7 @@ PATIENCE="${PATIENCE:-10}"
 NUM_SBC="${NUM_SBC:-200}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 NOISE="${NOISE:-0.1}"  # the simulator's noise_sigma (its default); PARAMS must agree
+ENSEMBLE="${ENSEMBLE:-1}"
 mkdir -p "$OUT"
 # The simulator with its defaults (simulators/lensing.h): 48 x 48 pixels of 0.1", 4 x 4 rays
 # per pixel, Gaussian PSF of FWHM 0.15" (21 x 21 kernel), Gaussian noise σ = 0.1 per pixel.
@@ -73,12 +76,32 @@ stage "observation"
 #    embedding_pretraining.h): trained jointly with the flow from the start, it learns θ_E
 #    and the source position and hardly anything of q, φ and the shear (README.md here).
 #    Both stages stop early on the 10% validation split (PATIENCE epochs without progress).
-"$SBI" train --data "$OUT/sims.h5" "${NET[@]}" --noise-sigma "$NOISE" --pretrain-epochs "$PRETRAIN" \
-  --max-epochs "$EPOCHS" --patience "$PATIENCE" --seed "$SEED" \
-  --threads "$THREADS" --out "$OUT/model.h5" 2> "$OUT/train.log" || { cat "$OUT/train.log" >&2; exit 1; }
-grep -E "training nsf" "$OUT/train.log" | sed 's/^sbi: //'
-tail -n 2 "$OUT/train.log" | head -n 1
-stage "train"
+#    With ENSEMBLE=K the K networks differ only in their seed (initial weights, validation
+#    split, batches); their mixture is what the later steps use.
+train_one() {  # train_one SEED MODEL LOG
+  "$SBI" train --data "$OUT/sims.h5" "${NET[@]}" --noise-sigma "$NOISE" --pretrain-epochs "$PRETRAIN" \
+    --max-epochs "$EPOCHS" --patience "$PATIENCE" --seed "$1" \
+    --threads "$THREADS" --out "$2" 2> "$3" || { cat "$3" >&2; exit 1; }
+  grep -E "training nsf" "$3" | sed 's/^sbi: //'
+  tail -n 2 "$3" | head -n 1
+}
+if [[ $ENSEMBLE -le 1 ]]; then
+  train_one "$SEED" "$OUT/model.h5" "$OUT/train.log"
+else
+  members=()
+  for ((k = 0; k < ENSEMBLE; ++k)); do
+    # A member already in OUT is kept (members can be trained by separate runs or jobs;
+    # member_0 is the ENSEMBLE=1 model.h5 of the same SEED and NUM).
+    if [[ -f $OUT/member_$k.h5 ]]; then
+      echo "member $k: reusing $OUT/member_$k.h5"
+    else
+      train_one "$((SEED + k))" "$OUT/member_$k.h5" "$OUT/train_$k.log"
+    fi
+    members+=(--model "$OUT/member_$k.h5")
+  done
+  "$SBI" ensemble "${members[@]}" --out "$OUT/model.h5"
+fi
+stage "train ($ENSEMBLE network(s))"
 "$SBI" sample --model "$OUT/model.h5" --observation "$OUT/obs.h5" --num 20000 --seed "$SEED" \
   --threads "$THREADS" --out "$OUT/posterior.h5" > "$OUT/sample.txt"
 "$SBI" plot corner "$OUT/posterior.h5" --truth "$OUT/obs.h5" \
