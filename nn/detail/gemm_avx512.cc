@@ -67,9 +67,10 @@ SBI_AVX512 void block(const GemmOperands<T>& g, long i, long j, typename Zmm<T>:
       acc[r][c] = g.accumulate ? Z::add(bias, Z::load(mask, g.c + (j + c) * g.ldc + i + r * W))
                                : bias;
   }
-  const T* a = g.a + i;
-  const T* b = g.b + j * g.b_col_step;
-  for (long kk = 0; kk < g.k; ++kk, a += g.lda, b += g.b_row_step) {
+  // Every pointer formed points into A or B (an empty sum may come with null A and B).
+  for (long kk = 0; kk < g.k; ++kk) {
+    const T* a = g.a + i + kk * g.lda;
+    const T* b = g.b + j * g.b_col_step + kk * g.b_row_step;
     V av[R];
 #pragma GCC unroll 4
     for (int r = 0; r < R; ++r) av[r] = Z::load(r + 1 == R ? last : full, a + r * W);
