@@ -38,7 +38,8 @@ seconds() {  # seconds BINARY MODEL: the wall time of one diagnose run
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}'
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# shellcheck source=bench/compare_support.sh
+source "$ROOT/bench/compare_support.sh"  # median
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); threads $THREADS; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for e in $ESTIMATORS; do

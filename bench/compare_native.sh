@@ -32,7 +32,8 @@ prepare "$NATIVE" ON
 
 # value KEY LINE: the number after KEY= in a key=value line.
 value() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# shellcheck source=bench/compare_support.sh
+source "$ROOT/bench/compare_support.sh"  # median
 
 declare -A results
 run_round() {  # run_round DIR LABEL

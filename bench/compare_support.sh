@@ -1,6 +1,7 @@
-# What the PyTorch comparison scripts (compare_pytorch.sh, compare_pytorch_cnn.sh) share;
-# sourced by them after they set ROOT, BUILD_DIR (absolute), WORK (a scratch folder) and
-# PYTHON.
+# What the comparison scripts share: the PyTorch ones (compare_pytorch.sh,
+# compare_pytorch_cnn.sh) source it after they set ROOT, BUILD_DIR (absolute), WORK (a scratch
+# folder) and PYTHON, which the functions below use; compare_native.sh and
+# compare_diagnose.sh source it for `median` alone. Sourcing runs nothing.
 
 # Configures $BUILD_DIR if needed and builds the bench program $1 (cmake --build is a no-op
 # when it is up to date); the build's output only on failure.
@@ -30,3 +31,6 @@ print_machine() {
 print_load() {  # $1: before or after
   echo "# load $1: $(uptime | sed 's/.*load average/load average/')"
 }
+
+# The median of the numbers $@ (the mean of the middle two for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -7,13 +7,13 @@
 #   bash scripts/check_portable.sh BINARY
 set -euo pipefail
 binary=$1
+disassembly=$(objdump -d -C --no-show-raw-insn "$binary")
 # The disassembly without the functions of the dispatched namespace (a function starts at
 # its "<name>:" line and runs to the next one).
 outside_kernels() {
-  objdump -d -C --no-show-raw-insn "$binary" |
-    awk '/^[0-9a-f]+ <.*>:$/ { inside = index($0, "sbi::nn::detail::avx512::") > 0 } !inside'
+  awk '/^[0-9a-f]+ <.*>:$/ { inside = index($0, "sbi::nn::detail::avx512::") > 0 } !inside' <<<"$disassembly"
 }
-kernels=$(objdump -d -C --no-show-raw-insn "$binary" | grep -cE '^[0-9a-f]+ <.*sbi::nn::detail::avx512::.*>:$' || true)
+kernels=$(grep -cE '^[0-9a-f]+ <.*sbi::nn::detail::avx512::.*>:$' <<<"$disassembly" || true)
 if [ "$kernels" -eq 0 ]; then
   echo "check_portable: $binary has no sbi::nn::detail::avx512 function: has the kernel moved?" >&2
   exit 1
