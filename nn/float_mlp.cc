@@ -16,28 +16,23 @@ void FloatMlp::dense(const Layer& layer, const MatrixF& x, MatrixF* y) {
 const MatrixF& FloatMlp::forward(const MatrixF& x, FloatMlpWork* w) const {
   const Activation act = options_.activation;
   const size_t n = layers_.size();
-  if (options_.residual && act == Activation::kReLU) {
-    // The same with the ReLU after D1 and the residual sum fused into the products.
-    affine(layers_[0].weight, layers_[0].bias.data(), x, &w->h);
-    for (int b = 0; b < options_.num_layers; ++b) {
-      activate(act, w->h, &w->a);
-      const Layer& d1 = layers_[1 + 2 * b];
-      const Layer& d2 = layers_[2 + 2 * b];
-      affine_relu(d1.weight, d1.bias.data(), w->a, &w->b);
-      add_affine(d2.weight, d2.bias.data(), w->b, &w->h);
-    }
-    dense(layers_[n - 1], w->h, &w->output);
-    return w->output;
-  }
   if (options_.residual) {
     // The structure of Mlp::forward: h = D0 x; h += D2(act(D1(act(h)))) per block; y = Dn h.
+    // The residual sum is fused into D2's product, and a ReLU into D1's.
     dense(layers_[0], x, &w->h);
     for (int b = 0; b < options_.num_layers; ++b) {
+      const Layer& d1 = layers_[1 + 2 * b];
+      const Layer& d2 = layers_[2 + 2 * b];
       activate(act, w->h, &w->a);
-      dense(layers_[1 + 2 * b], w->a, &w->b);
-      activate(act, w->b, &w->a);
-      dense(layers_[2 + 2 * b], w->a, &w->b);
-      w->h += w->b;
+      const MatrixF* inner = &w->b;  // act(D1 act(h))
+      if (act == Activation::kReLU) {
+        affine_relu(d1.weight, d1.bias.data(), w->a, &w->b);
+      } else {
+        dense(d1, w->a, &w->b);
+        activate(act, w->b, &w->a);
+        inner = &w->a;
+      }
+      add_affine(d2.weight, d2.bias.data(), *inner, &w->h);
     }
     dense(layers_[n - 1], w->h, &w->output);
     return w->output;
