@@ -168,16 +168,17 @@ const std::string& OutputFiles::add(const std::string& path) {
   for (int attempt = 0; attempt < 8 && o->temp.empty(); ++attempt) {
     const std::string candidate =
         o->target + ".tmp." + std::to_string(::getpid()) + "." + random_suffix();
-    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int slot = -1;
+    const int fd = detail::create_temporary(candidate, &slot);  // and registered at once
     if (fd >= 0) {
       ::close(fd);
       o->temp = candidate;
+      o->slot = slot;
     } else if (errno != EEXIST) {
       fail(path, errno_text(errno));
     }
   }
   if (o->temp.empty()) fail(path, "cannot find an unused temporary name");
-  o->slot = detail::register_temporary(o->temp);
   outputs_.push_back(std::move(o));
   return outputs_.back()->temp;
 }
@@ -262,41 +263,45 @@ void OutputFiles::commit() {
     fsync_file(o->temp, o->path);
   }
 
-  const detail::TerminationSignalsBlocked blocked;
   // With several outputs, keep a hard link to each previous file, so that a failed rename
   // can put back the ones already replaced. One output needs none: rename is atomic.
   const bool several = outputs_.size() > 1;
-  std::vector<std::string> backups(outputs_.size());
-  std::vector<bool> existed(outputs_.size(), false);
-  for (size_t i = 0; several && i < outputs_.size(); ++i) {
-    const Output& o = *outputs_[i];
-    existed[i] = ::access(o.target.c_str(), F_OK) == 0;
-    const std::string backup = o.temp + ".previous";
-    if (existed[i] && ::link(o.target.c_str(), backup.c_str()) == 0) backups[i] = backup;
-  }
-  auto remove_backups = [&] {
-    for (const std::string& b : backups)
-      if (!b.empty()) ::unlink(b.c_str());
-  };
-
-  for (size_t i = 0; i < outputs_.size(); ++i) {
-    const Output& o = *outputs_[i];
-    if (std::rename(o.temp.c_str(), o.target.c_str()) == 0) continue;
-    const std::string reason = errno_text(errno);
-    for (size_t j = 0; j < i; ++j) {  // undo (the order does not matter: distinct files)
-      const Output& done = *outputs_[j];
-      if (!backups[j].empty()) {
-        std::rename(backups[j].c_str(), done.target.c_str());
-        backups[j].clear();
-      } else if (!existed[j]) {
-        ::unlink(done.target.c_str());
-      }  // else: no hard links on this filesystem; the new file stays rather than nothing
+  std::vector<std::string> backup_names(outputs_.size());
+  for (size_t i = 0; several && i < outputs_.size(); ++i)
+    backup_names[i] = outputs_[i]->temp + ".previous";
+  std::vector<bool> existed(outputs_.size(), false), backed_up(outputs_.size(), false);
+  size_t failed = outputs_.size();
+  int rename_errno = 0;
+  {
+    // The links and renames as one step that no signal cuts in half (system calls only).
+    const detail::TemporariesChange change;
+    for (size_t i = 0; several && i < outputs_.size(); ++i) {
+      const Output& o = *outputs_[i];
+      existed[i] = ::access(o.target.c_str(), F_OK) == 0;
+      backed_up[i] = existed[i] && ::link(o.target.c_str(), backup_names[i].c_str()) == 0;
     }
-    remove_backups();
-    fail(o.path, "rename failed: " + reason + (i > 0 ? " (the other outputs were restored)" : ""));
+    for (size_t i = 0; i < outputs_.size() && failed == outputs_.size(); ++i) {
+      if (std::rename(outputs_[i]->temp.c_str(), outputs_[i]->target.c_str()) == 0) continue;
+      rename_errno = errno;
+      failed = i;
+      for (size_t j = 0; j < i; ++j) {  // undo (the order does not matter: distinct files)
+        const Output& done = *outputs_[j];
+        if (backed_up[j]) {
+          std::rename(backup_names[j].c_str(), done.target.c_str());
+          backed_up[j] = false;  // restored, or (rename failed) kept: the only old copy
+        } else if (!existed[j]) {
+          ::unlink(done.target.c_str());
+        }  // else: no hard links on this filesystem; the new file stays rather than nothing
+      }
+    }
+    for (size_t i = 0; i < outputs_.size(); ++i)
+      if (backed_up[i]) ::unlink(backup_names[i].c_str());
+  }
+  if (failed < outputs_.size()) {
+    fail(outputs_[failed]->path, "rename failed: " + errno_text(rename_errno) +
+                                     (failed > 0 ? " (the other outputs were restored)" : ""));
   }
   committed_ = true;
-  remove_backups();
   for (const auto& o : outputs_) {
     detail::release_temporary(o->slot);
     o->slot = -1;

@@ -18,13 +18,15 @@
 //   twice, and any existing target that is not a regular file (/dev/null, a FIFO, a
 //   directory). A symbolic link to a regular file is followed: its target is replaced.
 // - commit() writes nothing new: it renames the complete temporaries in order, with
-//   SIGINT/SIGTERM/SIGHUP held back. Should a rename fail, the targets already replaced
+//   SIGINT/SIGTERM/SIGHUP held back until it is done. Should a rename fail, the targets already replaced
 //   get their previous contents back (from hard-link backups taken just before), so a
 //   multi-file output (GetDist chains, a report and its figures) lands whole or not at all.
 // - Without commit() (an exception, an early return) the destructor removes every
 //   temporary; on SIGINT, SIGTERM or SIGHUP a handler removes them before the process dies
 //   (installed only where the signal has its default action, so a host program's handlers
-//   are kept). SIGKILL cannot be caught: it may leave a "*.tmp.*" file, never a bad output.
+//   are kept), whichever thread takes the signal: the handler waits for the other threads'
+//   creations, releases and commits in progress (io/detail/temporary_files.h). SIGKILL
+//   cannot be caught: it may leave a "*.tmp.*" file, never a bad output.
 #pragma once
 
 #include <functional>
