@@ -68,6 +68,9 @@ class ConditionalDensity {
 
   // The trainable parameters (borrowed pointers into the model).
   virtual nn::Parameters parameters() = 0;
+  // The arithmetic of the training passes (coupling flows may train in float, nn/mlp.h);
+  // the optimiser's step follows it (sbi/objective.h).
+  virtual nn::Precision training_precision() const { return nn::Precision::kFloat64; }
 
   // The state of the random stream training draws from (Cnf, ScoreModel: times and noise),
   // for checkpoints (a core::Rng state vector); empty for densities whose training draws nothing.

@@ -61,6 +61,7 @@ void CouplingFlowOptions::to_hyperparameters(Hyperparameters* h) const {
   h->set("activation", nn::activation_name(activation));
   h->set_uint64("seed", seed);
   h->set("inference_precision", inference_precision_name(inference_precision));
+  h->set("training_precision", inference_precision_name(training_precision));
 }
 
 void CouplingFlowOptions::from_hyperparameters(const Hyperparameters& h) {
@@ -76,6 +77,10 @@ void CouplingFlowOptions::from_hyperparameters(const Hyperparameters& h) {
                             ? h.get_enum("inference_precision", parse_inference_precision,
                                          inference_precision_names())
                             : InferencePrecision::kFloat64;
+  training_precision = h.has("training_precision")  // absent before 2026-12-04: double
+                           ? h.get_enum("training_precision", parse_inference_precision,
+                                        inference_precision_names())
+                           : nn::Precision::kFloat64;
 }
 
 CouplingFlow::CouplingFlow(const CouplingFlowOptions& options, std::unique_ptr<ElementwiseMap> map,
@@ -92,6 +97,7 @@ CouplingFlow::CouplingFlow(const CouplingFlowOptions& options, std::unique_ptr<E
   net.residual = options.residual;
   net.activation = options.activation;
   net.output_init = nn::Init::kZero;  // every layer starts as the identity (params = 0)
+  net.precision = options.training_precision;
   std::vector<int> a, b;
   for (int k = 0; k < options.num_transforms; ++k) {
     if (d == 1) {

@@ -23,8 +23,8 @@ namespace sbi::flows {
 
 // The precision of a flow's inference passes (sample, log_prob on 64 or more columns): the
 // conditioners' matrix products in double, or in float (nn/float_mlp.h) with the maps and
-// log|det| in double. Training is always double.
-enum class InferencePrecision { kFloat64, kFloat32 };
+// log|det| in double. The training passes have their own (training_precision below).
+using InferencePrecision = nn::Precision;
 InferencePrecision parse_inference_precision(const std::string& name);  // "float64", "float32"
 std::string inference_precision_name(InferencePrecision p);
 std::vector<std::string> inference_precision_names();
@@ -40,6 +40,9 @@ struct CouplingFlowOptions {
   nn::Activation activation = nn::Activation::kReLU;
   std::uint64_t seed = 0;      // initial weights and partitions
   InferencePrecision inference_precision = InferencePrecision::kFloat64;
+  // The conditioners' arithmetic while training (nn/mlp.h): float32 runs their products
+  // and activations in float; the weights, the maps, log|det| and Adam stay double.
+  nn::Precision training_precision = nn::Precision::kFloat64;
 
   // `type` names the options struct in the message, e.g. "RealNVPOptions".
   bool is_valid(const char* type, std::string* error) const;
@@ -73,6 +76,7 @@ class CouplingFlow : public ConditionalDensity {
   Vector train_log_prob(const Matrix& theta, const Matrix& context) override;
   void add_log_prob_gradient(const Vector& weights, Matrix* grad_context) override;
   nn::Parameters parameters() override;
+  nn::Precision training_precision() const override { return options_.training_precision; }
 
   // theta -> z with the summed log|det J| (1 x N), in cache->z and cache->log_det, keeping
   // every layer's intermediates for backward().

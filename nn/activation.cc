@@ -35,23 +35,37 @@ void activate_any(Activation a, const M& pre, M* out) {
 void activate(Activation a, const Matrix& pre, Matrix* out) { activate_any(a, pre, out); }
 void activate(Activation a, const MatrixF& pre, MatrixF* out) { activate_any(a, pre, out); }
 
-void activation_backward(Activation a, const Matrix& pre, const Matrix& out,
-                         const Matrix& grad_out, Matrix* grad_pre) {
+namespace {
+template <class M>
+void activation_backward_any(Activation a, const M& pre, const M& out, const M& grad_out,
+                             M* grad_pre) {
+  using T = typename M::Scalar;
   grad_pre->resize(pre.rows(), pre.cols());
   auto x = pre.array();
   auto y = out.array();
   auto g = grad_out.array();
   switch (a) {
-    case Activation::kReLU: grad_pre->array() = (x > 0).select(g, Scalar(0)); break;
-    case Activation::kTanh: grad_pre->array() = g * (Scalar(1) - y.square()); break;
+    case Activation::kReLU: grad_pre->array() = (x > 0).select(g, T(0)); break;
+    case Activation::kTanh: grad_pre->array() = g * (T(1) - y.square()); break;
     case Activation::kSiLU: {
       // d/dx x s(x) = s(x) (1 + x (1 - s(x))), with s(x) = y / x recomputed stably.
-      auto s = Scalar(1) / (Scalar(1) + (-x).exp());
-      grad_pre->array() = g * s * (Scalar(1) + x * (Scalar(1) - s));
+      auto s = T(1) / (T(1) + (-x).exp());
+      grad_pre->array() = g * s * (T(1) + x * (T(1) - s));
       break;
     }
-    case Activation::kELU: grad_pre->array() = (x > 0).select(g, g * (y + Scalar(1))); break;
+    case Activation::kELU: grad_pre->array() = (x > 0).select(g, g * (y + T(1))); break;
   }
+}
+}  // namespace
+
+void activation_backward(Activation a, const Matrix& pre, const Matrix& out,
+                         const Matrix& grad_out, Matrix* grad_pre) {
+  activation_backward_any(a, pre, out, grad_out, grad_pre);
+}
+
+void activation_backward(Activation a, const MatrixF& pre, const MatrixF& out,
+                         const MatrixF& grad_out, MatrixF* grad_pre) {
+  activation_backward_any(a, pre, out, grad_out, grad_pre);
 }
 
 }  // namespace sbi::nn

@@ -22,5 +22,7 @@ void activate(Activation a, const MatrixF& pre, MatrixF* out);
 // grad_pre = grad_out * act'(pre), using `out` = act(pre) where that is cheaper.
 void activation_backward(Activation a, const Matrix& pre, const Matrix& out,
                          const Matrix& grad_out, Matrix* grad_pre);
+void activation_backward(Activation a, const MatrixF& pre, const MatrixF& out,
+                         const MatrixF& grad_out, MatrixF* grad_pre);
 
 }  // namespace sbi::nn

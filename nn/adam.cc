@@ -12,6 +12,8 @@ Adam::Adam(const Parameters& params, const AdamOptions& options)
   for (const Parameter& p : params_) {
     m_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
     v_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
+    if (options.precision == Precision::kFloat32 && p.value->size() > quotient_.size())
+      quotient_.resize(p.value->size());
   }
 }
 
@@ -30,7 +32,23 @@ void Adam::step() {
     v = b2 * v + (1.0 - b2) * g.square();
     auto w = params_[i].value->array();
     if (options_.weight_decay != 0.0) w *= decay;
-    w -= step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+    if (options_.precision == Precision::kFloat32) {
+      const float c2 = static_cast<float>(correction2), eps = static_cast<float>(options_.epsilon);
+      // Plain loops for the conversions (Eigen's double-to-float cast stays scalar), Eigen
+      // for the vectorised root.
+      const long n = m.size();
+      float* denominator = quotient_.data();  // sized for the largest parameter
+      const double* md = m_[i].data();
+      const double* vd = v_[i].data();
+      double* wd = params_[i].value->data();
+      for (long j = 0; j < n; ++j) denominator[j] = static_cast<float>(vd[j]);
+      auto d = quotient_.head(n);
+      d = (d / c2).sqrt() + eps;
+      for (long j = 0; j < n; ++j)
+        wd[j] -= step_size * static_cast<double>(static_cast<float>(md[j]) / denominator[j]);
+    } else {
+      w -= step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+    }
   }
 }
 

@@ -13,6 +13,10 @@ struct AdamOptions {
   double beta2 = 0.999;
   double epsilon = 1e-8;
   double weight_decay = 0.0;  // decoupled (AdamW, Loshchilov & Hutter 2019); 0 = plain Adam
+  // The arithmetic of each step's quotient m̂ / (sqrt(v̂) + eps): kFloat32 for networks that
+  // train in float (nn/mlp.h), where it costs a third of double's divisions and roots
+  // (the weights and moments stay double either way).
+  Precision precision = Precision::kFloat64;
 };
 
 class Adam {
@@ -38,6 +42,7 @@ class Adam {
   Parameters params_;
   AdamOptions options_;
   std::vector<Matrix> m_, v_;
+  Eigen::ArrayXf quotient_;  // kFloat32's scratch
   long t_ = 0;
 };
 

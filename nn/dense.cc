@@ -64,6 +64,11 @@ void Dense::backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, bool
   }
 }
 
+void Dense::add_gradients(const MatrixF& grad_weight, const Eigen::VectorXf& grad_bias) {
+  grad_weight_ += grad_weight.cast<double>();
+  grad_bias_.col(0) += grad_bias.cast<double>();
+}
+
 Parameters Dense::parameters() {
   return {{"weight", &weight_, &grad_weight_}, {"bias", &bias_, &grad_bias_}};
 }

@@ -33,6 +33,9 @@ class Dense {
   // (unless param_grads is false) and, if grad_x is not null, writes dL/dx.
   void backward(const Matrix& x, const Matrix& grad_y, Matrix* grad_x, bool param_grads = true);
 
+  // Adds gradients computed in single precision (Mlp's float32 passes) into the buffers.
+  void add_gradients(const MatrixF& grad_weight, const Eigen::VectorXf& grad_bias);
+
   Parameters parameters();
 
   Matrix& weight() { return weight_; }

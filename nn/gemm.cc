@@ -138,11 +138,31 @@ void add_outer_products(const MatrixOf<double>& grad_y, const MatrixOf<double>& 
            mutable_view_of(*grad_w), true);
 }
 
-void transposed_product(const MatrixOf<double>& w, const MatrixOf<double>& grad_y,
-                        MatrixOf<double>* grad_x) {
+void outer_products(const MatrixOf<float>& grad_y, const MatrixOf<float>& x,
+                    MatrixOf<float>* grad_w) {
+  grad_w->resize(grad_y.rows(), x.rows());
+  multiply(view_of(grad_y), Transpose::kNo, view_of(x), Transpose::kYes,
+           mutable_view_of(*grad_w), false);
+}
+
+namespace {
+template <class T>
+void transposed_product_any(const MatrixOf<T>& w, const MatrixOf<T>& grad_y,
+                            MatrixOf<T>* grad_x) {
   grad_x->resize(w.cols(), grad_y.cols());
   multiply(view_of(w), Transpose::kYes, view_of(grad_y), Transpose::kNo, mutable_view_of(*grad_x),
            false);
+}
+}  // namespace
+
+void transposed_product(const MatrixOf<double>& w, const MatrixOf<double>& grad_y,
+                        MatrixOf<double>* grad_x) {
+  transposed_product_any(w, grad_y, grad_x);
+}
+
+void transposed_product(const MatrixOf<float>& w, const MatrixOf<float>& grad_y,
+                        MatrixOf<float>* grad_x) {
+  transposed_product_any(w, grad_y, grad_x);
 }
 
 bool wide_gemm_enabled() { return wide_flag().load(); }

@@ -64,10 +64,15 @@ void add_affine(const MatrixOf<float>& w, const float* bias, const MatrixOf<floa
 // grad_w += grad_y xᵀ (the weight gradient of y = W x over a batch).
 void add_outer_products(const MatrixOf<double>& grad_y, const MatrixOf<double>& x,
                         MatrixOf<double>* grad_w);
+// grad_w = grad_y xᵀ (overwritten; grad_w resized).
+void outer_products(const MatrixOf<float>& grad_y, const MatrixOf<float>& x,
+                    MatrixOf<float>* grad_w);
 
 // grad_x = Wᵀ grad_y (the input gradient of y = W x); resized to W.cols() x grad_y.cols().
 void transposed_product(const MatrixOf<double>& w, const MatrixOf<double>& grad_y,
                         MatrixOf<double>* grad_x);
+void transposed_product(const MatrixOf<float>& w, const MatrixOf<float>& grad_y,
+                        MatrixOf<float>* grad_x);
 
 // Whether the AVX-512 kernel is in use: the CPU has it and SBI_PORTABLE_GEMM is not set.
 bool wide_gemm_enabled();

@@ -7,6 +7,12 @@
 // forward() is const and keeps what backward() needs in a caller-owned MlpCache, so one
 // network can run on several threads at once, each with its own cache. Once a cache has
 // seen a batch size, further passes at that size do not allocate.
+//
+// With Precision::kFloat32 both passes run their products and activations in float
+// (nn/mlp_single.cc): each forward rounds the weights into the cache, inputs and outputs
+// stay double, and backward adds the float gradients into the double buffers, so the
+// optimiser and the stored model are unchanged (mixed precision, Micikevicius et al. 2018,
+// without loss scaling: float's exponent range is that of double's use here).
 #pragma once
 
 #include <string>
@@ -27,8 +33,19 @@ struct MlpOptions {
   bool residual = false;
   Init hidden_init = Init::kPyTorch;
   Init output_init = Init::kPyTorch;  // kZero makes the network start at y = 0
+  Precision precision = Precision::kFloat64;  // of forward and backward (see above)
 
   bool is_valid(std::string* error) const;
+};
+
+// The single-precision passes' copies: weights and biases rounded for this pass, and the
+// float counterparts of MlpCache's members.
+struct MlpSingleCache {
+  std::vector<MatrixF> weight;
+  std::vector<Eigen::VectorXf> bias;
+  std::vector<MatrixF> input, pre;
+  MatrixF output, grad_y, grad_h, grad_a, grad_pre, grad_x, grad_weight;
+  Eigen::VectorXf grad_bias;
 };
 
 struct MlpCache {
@@ -37,6 +54,7 @@ struct MlpCache {
   Matrix output;
   // backward scratch
   Matrix grad_h, grad_a, grad_pre;
+  MlpSingleCache single;  // used with Precision::kFloat32 only
 };
 
 class Mlp {
@@ -57,6 +75,11 @@ class Mlp {
   const std::vector<Dense>& layers() const { return layers_; }
 
  private:
+  const Matrix& forward_single(const Matrix& x, MlpCache* cache) const;
+  void backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x, bool param_grads);
+  void dense_backward_single(size_t layer, const MatrixF& x, const MatrixF& grad_y,
+                             MatrixF* grad_x, bool param_grads, MlpSingleCache* c);
+
   MlpOptions options_;
   std::vector<Dense> layers_;
 };

@@ -25,6 +25,7 @@ void set_coupling_options(const DensityOptions& options, CouplingFlowOptions* o)
   o->activation = options.activation.value_or(nn::Activation::kReLU);
   o->seed = options.seed;
   o->inference_precision = options.inference_precision;
+  o->training_precision = options.training_precision;
 }
 
 CnfOptions cnf_options(const DensityOptions& options) {
@@ -116,14 +117,16 @@ bool DensityOptions::is_valid(std::string* error) const {
       return o.is_valid(error);
     }
     case DensityKind::kCNF:
-      if (inference_precision != flows::InferencePrecision::kFloat64) {
-        *error = "the cnf samples in double precision only (float32 is for realnvp and nsf)";
+      if (inference_precision != nn::Precision::kFloat64 ||
+          training_precision != nn::Precision::kFloat64) {
+        *error = "the cnf runs in double precision only (float32 is for realnvp and nsf)";
         return false;
       }
       return cnf_options(*this).is_valid(error);
     case DensityKind::kScore:
-      if (inference_precision != flows::InferencePrecision::kFloat64) {
-        *error = "the score model samples in double precision only (float32 is for realnvp and nsf)";
+      if (inference_precision != nn::Precision::kFloat64 ||
+          training_precision != nn::Precision::kFloat64) {
+        *error = "the score model runs in double precision only (float32 is for realnvp and nsf)";
         return false;
       }
       return score_model_options(*this).is_valid(error);

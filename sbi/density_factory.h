@@ -38,6 +38,8 @@ struct DensityOptions {
   std::optional<nn::Activation> activation;
   // realnvp, nsf: the precision of sampling and log-densities (flows/coupling_flow.h).
   flows::InferencePrecision inference_precision = flows::InferencePrecision::kFloat64;
+  // realnvp, nsf: the conditioners' arithmetic while training (nn/mlp.h).
+  nn::Precision training_precision = nn::Precision::kFloat64;
   int bins = 8;        // nsf: spline bins K
   double bound = 5.0;  // nsf: spline interval [-B, B] on z-scored theta
   // cnf (flows/cnf.h): the probability path, its time prior, the Fourier features of t,

@@ -103,7 +103,9 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
 
   nn::Parameters params = objective->parameters();
   double learning_rate = options.learning_rate;
-  nn::Adam adam(params, nn::AdamOptions{learning_rate});
+  nn::AdamOptions adam_options{learning_rate};
+  adam_options.precision = objective->precision();
+  nn::Adam adam(params, adam_options);
   nn::Vector best = nn::flatten_values(params);
   double best_loss = std::numeric_limits<double>::infinity();
   int since_best = 0;
@@ -297,7 +299,8 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
       ++summary->non_finite_restarts;
       nn::unflatten_values(best, params);
       learning_rate *= 0.5;
-      adam = nn::Adam(params, nn::AdamOptions{learning_rate});
+      adam_options.learning_rate = learning_rate;
+      adam = nn::Adam(params, adam_options);
       std::snprintf(rate, sizeof rate, "%.3g", learning_rate);
       restarts_note +=
           "; " + failure + ": restarted from the best weights with learning rate " + rate;

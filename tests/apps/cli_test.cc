@@ -171,9 +171,11 @@ TEST(Cli, EstimatorSettingsReachTheModelFromTheCommandLine) {
   ASSERT_EQ(sbi(dir, train + dir.file("default.h5")).exit_code, 0);
   EXPECT_EQ(load_model(dir.file("default.h5")).density->kind(), "nsf");
 
+  EXPECT_EQ(load_model(dir.file("default.h5")).density->training_precision(), nn::Precision::kFloat64);
   ASSERT_EQ(sbi(dir, train + dir.file("nsf.h5") + " --bins 5 --bound 4 --transforms 2 "
-                     "--activation tanh").exit_code, 0);
+                     "--activation tanh --train-precision float32").exit_code, 0);
   const flows::Hyperparameters nsf = load_model(dir.file("nsf.h5")).density->hyperparameters();
+  EXPECT_EQ(load_model(dir.file("nsf.h5")).density->training_precision(), nn::Precision::kFloat32);
   EXPECT_EQ(nsf.get_int("bins"), 5);
   EXPECT_EQ(nsf.get_double("bound"), 4.0);
   EXPECT_EQ(nsf.get_int("num_transforms"), 2);

@@ -1,0 +1,134 @@
+// Mlp's single-precision training passes (MlpOptions::precision = kFloat32, nn/mlp_single.cc)
+// compute the double network's outputs, input gradients and weight gradients up to float
+// rounding: for every activation, residual and plain, with and without the AVX-512 products.
+// And Adam's float32 step quotient (nn/adam.h) moves the weights as the double step does.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/rng.h"
+#include "nn/adam.h"
+#include "nn/gemm.h"
+#include "nn/mlp.h"
+
+namespace sbi::nn {
+namespace {
+
+Matrix random_matrix(long rows, long cols, core::Rng* rng) {
+  Matrix m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng->normal();
+  return m;
+}
+
+double max_abs(const Matrix& m) { return m.cwiseAbs().maxCoeff(); }
+
+TEST(MlpSingle, ForwardAndBackwardMatchTheDoubleNetwork) {
+  const bool saved = wide_gemm_enabled();
+  for (bool wide : {true, false}) {
+    set_wide_gemm_enabled(wide);
+    for (Activation act : {Activation::kReLU, Activation::kTanh, Activation::kSiLU, Activation::kELU})
+      for (bool residual : {true, false}) {
+        SCOPED_TRACE(activation_name(act) + (residual ? " residual" : " plain") +
+                     (wide ? " (kernel)" : " (Eigen)"));
+        MlpOptions o;
+        o.in = 5;
+        o.out = 4;
+        o.hidden = 48;
+        o.num_layers = 2;
+        o.activation = act;
+        o.residual = residual;
+        core::Rng init64(7), init32(7), data(8);
+        Mlp mlp64(o, &init64);
+        o.precision = Precision::kFloat32;
+        Mlp mlp32(o, &init32);
+        const Matrix x = random_matrix(5, 70, &data);
+        const Matrix grad_y = random_matrix(4, 70, &data);
+
+        MlpCache c64, c32;
+        const Matrix y64 = mlp64.forward(x, &c64);
+        const Matrix y32 = mlp32.forward(x, &c32);
+        // float rounding of ~10 sums of 48 terms of order 1: a few 1e-6 relative; a layer
+        // skipped or a bias dropped is off by O(1).
+        EXPECT_LT(max_abs(y32 - y64), 1e-5 * max_abs(y64));
+        EXPECT_GT(max_abs(y32 - y64), 0.0);  // it did run in float
+
+        Matrix gx64, gx32;
+        zero_grad(mlp64.parameters());
+        zero_grad(mlp32.parameters());
+        mlp64.backward(&c64, grad_y, &gx64);
+        mlp32.backward(&c32, grad_y, &gx32);
+        EXPECT_LT(max_abs(gx32 - gx64), 1e-5 * max_abs(gx64));
+        const Vector g64 = flatten_grads(mlp64.parameters());
+        const Vector g32 = flatten_grads(mlp32.parameters());
+        // Weight gradients sum 70 products each: rounding ~1e-6 of the largest.
+        EXPECT_LT((g32 - g64).cwiseAbs().maxCoeff(), 1e-5 * g64.cwiseAbs().maxCoeff());
+
+        // Gradients accumulate (a second backward adds, as in double), and without
+        // param_grads only the input gradient is written.
+        mlp32.backward(&c32, grad_y, nullptr);
+        EXPECT_LT((flatten_grads(mlp32.parameters()) - 2 * g32).cwiseAbs().maxCoeff(),
+                  1e-6 * g32.cwiseAbs().maxCoeff());
+        Matrix gx_only;
+        mlp32.backward(&c32, grad_y, &gx_only, false);
+        EXPECT_EQ(gx_only, gx32);
+        EXPECT_LT((flatten_grads(mlp32.parameters()) - 2 * g32).cwiseAbs().maxCoeff(),
+                  1e-6 * g32.cwiseAbs().maxCoeff());
+      }
+  }
+  set_wide_gemm_enabled(saved);
+}
+
+// A network without hidden layers (one Dense), also with no inputs (learned constants).
+TEST(MlpSingle, OneLayerAndNoInputNetworks) {
+  for (int in : {0, 3}) {
+    MlpOptions o;
+    o.in = in;
+    o.out = 2;
+    o.num_layers = 0;
+    core::Rng a(3), b(3), data(4);
+    Mlp mlp64(o, &a);
+    o.precision = Precision::kFloat32;
+    Mlp mlp32(o, &b);
+    const Matrix x = random_matrix(in, 9, &data), grad_y = random_matrix(2, 9, &data);
+    MlpCache c64, c32;
+    EXPECT_LT(max_abs(mlp32.forward(x, &c32) - mlp64.forward(x, &c64)), 1e-6);
+    zero_grad(mlp64.parameters());
+    zero_grad(mlp32.parameters());
+    Matrix gx64, gx32;
+    mlp64.backward(&c64, grad_y, &gx64);
+    mlp32.backward(&c32, grad_y, &gx32);
+    ASSERT_EQ(gx32.rows(), in);
+    if (in > 0) EXPECT_LT(max_abs(gx32 - gx64), 1e-5);
+    EXPECT_LT((flatten_grads(mlp32.parameters()) - flatten_grads(mlp64.parameters()))
+                  .cwiseAbs()
+                  .maxCoeff(),
+              1e-5);
+  }
+}
+
+TEST(Adam, TheFloat32QuotientMovesTheWeightsAsTheDoubleStep) {
+  core::Rng rng(5);
+  Matrix w64 = random_matrix(37, 11, &rng), w32 = w64, g64(37, 11), g32(37, 11);
+  const Parameters p64{{"w", &w64, &g64}}, p32{{"w", &w32, &g32}};
+  AdamOptions o{1e-2};
+  Adam adam64(p64, o);
+  o.precision = Precision::kFloat32;
+  Adam adam32(p32, o);
+  const Matrix start = w64;
+  for (int step = 0; step < 20; ++step) {
+    g64 = random_matrix(37, 11, &rng) * std::pow(10.0, step % 5 - 2);  // scales 1e-2 .. 1e2
+    g32 = g64;
+    adam64.step();
+    adam32.step();
+  }
+  // Each step moves a weight by at most ~lr; the float quotient is exact to ~2^-23
+  // relative, so 20 steps differ by ~20 * 1e-2 * 1e-7. A wrong bias correction or
+  // epsilon would be off by ~1e-3.
+  const double moved = max_abs(w64 - start);
+  EXPECT_GT(moved, 1e-2);
+  EXPECT_LT(max_abs(w32 - w64), 1e-7);
+  EXPECT_GT(max_abs(w32 - w64), 0.0);  // it did run in float
+}
+
+}  // namespace
+}  // namespace sbi::nn
