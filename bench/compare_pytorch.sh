@@ -74,6 +74,10 @@ for round in $(seq 1 "$ROUNDS"); do
   for t in $THREADS; do
     # shellcheck disable=SC2086
     OMP_NUM_THREADS="$t" "$BENCH" --steps "$STEPS" --warmup "$WARMUP" $EXTRA | tee -a "$RESULTS" | sed "s/^/# round $round: /"
+    # The same training with the conditioners' passes in single precision (--train-precision).
+    # shellcheck disable=SC2086
+    OMP_NUM_THREADS="$t" "$BENCH" --steps "$STEPS" --warmup "$WARMUP" --train-precision float32 $EXTRA |
+      tee -a "$RESULTS" | sed "s/^/# round $round: /"
     for blas in system ${OPENBLAS_DIR:+openblas}; do
       libs="${LD_LIBRARY_PATH:-}"
       if [[ "$blas" == openblas ]]; then libs="$OPENBLAS_DIR${libs:+:$libs}"; fi
@@ -94,7 +98,9 @@ import collections, statistics, sys
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     kv = dict(f.split("=", 1) for f in line.split())
-    runs[(kv["impl"], kv["dtype"], kv.get("blas", "eigen"), int(kv["threads"]))].append(kv)
+    # C++ runs with --train-precision float32 are the variant ("cpp", "f32train", "eigen").
+    dtype = "f32train" if kv.get("train_precision") == "float32" else kv["dtype"]
+    runs[(kv["impl"], dtype, kv.get("blas", "eigen"), int(kv["threads"]))].append(kv)
 
 
 def med(variant, t, key):
@@ -117,6 +123,14 @@ for title, key in (("training steps/s", "steps_per_s"),
         c = med(cpp, t, key)
         print(f"{t:>7} {c:>9.0f}" + "".join(f" {med(v, t, key):>17.0f} {c / med(v, t, key):>6.2f}" for v in pts))
     print()
+cpp32 = ("cpp", "f32train", "eigen")
+if runs[cpp32 + (threads[0],)]:
+    print(f"training steps/s with --train-precision float32; ratio = C++ f32 / PyTorch; median of {rounds} run(s)")
+    print(f"{'threads':>7} {'C++ f32':>9}" + "".join(f" {label(v):>17} {'ratio':>6}" for v in pts))
+    for t in threads:
+        c = med(cpp32, t, "steps_per_s")
+        print(f"{t:>7} {c:>9.0f}" + "".join(f" {med(v, t, 'steps_per_s'):>17.0f} {c / med(v, t, 'steps_per_s'):>6.2f}" for v in pts))
+    print()
 # The C++ inference passes with the conditioners in single precision (sbi train --precision
 # float32), against the same PyTorch runs.
 for title, key in (("float32 sampling draws/s", "f32_draws_per_s"),
@@ -134,5 +148,6 @@ for title, key in (("float32 sampling draws/s", "f32_draws_per_s"),
 print("training loss, mean of the last 100 steps (median over runs):")
 for t in threads:
     print(f"  threads {t}: C++ f64 {med(cpp, t, 'loss_last100'):.3f}" +
+          (f"  C++ f32 training {med(cpp32, t, 'loss_last100'):.3f}" if runs[cpp32 + (t,)] else "") +
           "".join(f"  {label(v)} {med(v, t, 'loss_last100'):.3f}" for v in pts))
 PYEOF

@@ -97,7 +97,6 @@ CouplingFlow::CouplingFlow(const CouplingFlowOptions& options, std::unique_ptr<E
   net.residual = options.residual;
   net.activation = options.activation;
   net.output_init = nn::Init::kZero;  // every layer starts as the identity (params = 0)
-  net.precision = options.training_precision;
   std::vector<int> a, b;
   for (int k = 0; k < options.num_transforms; ++k) {
     if (d == 1) {
@@ -121,10 +120,12 @@ CouplingFlow::CouplingFlow(const CouplingFlowOptions& options, std::unique_ptr<E
 }
 
 
-void CouplingFlow::forward(const Matrix& theta, const Matrix& context, CouplingFlowCache* c) const {
+void CouplingFlow::forward(const Matrix& theta, const Matrix& context, CouplingFlowCache* c,
+                           nn::Precision precision) const {
   const size_t n = layers_.size();
   c->u.resize(n);
   c->layers.resize(n);
+  for (CouplingCache& layer : c->layers) layer.net.precision = precision;
   c->log_det.setZero(1, theta.cols());
   c->u[0] = theta;
   for (size_t k = 0; k < n; ++k) {
@@ -252,7 +253,7 @@ void CouplingFlow::backward(CouplingFlowCache* c, const Eigen::RowVectorXd& weig
 
 Vector CouplingFlow::train_log_prob(const Matrix& theta, const Matrix& context) {
   check_shapes(name_, "train_log_prob", &theta, context);
-  forward(theta, context, &train_cache_);
+  forward(theta, context, &train_cache_, options_.training_precision);
   return standard_normal_log_prob(train_cache_.z) + train_cache_.log_det.row(0).transpose();
 }
 
@@ -267,7 +268,7 @@ void CouplingFlow::add_log_prob_gradient(const Vector& weights, Matrix* grad_con
 
 double CouplingFlow::loss_and_gradient(const Matrix& theta, const Matrix& context, Matrix* grad_context) {
   check_shapes(name_, "loss_and_gradient", &theta, context);
-  forward(theta, context, &train_cache_);
+  forward(theta, context, &train_cache_, options_.training_precision);
   const double n = static_cast<double>(theta.cols());
   const double loss =
       -(standard_normal_log_prob(train_cache_.z).sum() + train_cache_.log_det.sum()) / n;

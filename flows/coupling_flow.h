@@ -40,8 +40,9 @@ struct CouplingFlowOptions {
   nn::Activation activation = nn::Activation::kReLU;
   std::uint64_t seed = 0;      // initial weights and partitions
   InferencePrecision inference_precision = InferencePrecision::kFloat64;
-  // The conditioners' arithmetic while training (nn/mlp.h): float32 runs their products
-  // and activations in float; the weights, the maps, log|det| and Adam stay double.
+  // The conditioners' arithmetic in the training passes (loss_and_gradient, train_log_prob;
+  // nn/mlp.h): float32 runs their products and activations in float; the weights, the maps,
+  // log|det| and Adam's moments stay double. Every other pass keeps its own precision.
   nn::Precision training_precision = nn::Precision::kFloat64;
 
   // `type` names the options struct in the message, e.g. "RealNVPOptions".
@@ -79,8 +80,10 @@ class CouplingFlow : public ConditionalDensity {
   nn::Precision training_precision() const override { return options_.training_precision; }
 
   // theta -> z with the summed log|det J| (1 x N), in cache->z and cache->log_det, keeping
-  // every layer's intermediates for backward().
-  void forward(const Matrix& theta, const Matrix& context, CouplingFlowCache* cache) const;
+  // every layer's intermediates for backward(); the conditioners' passes in `precision`
+  // (the training ones in training_precision, all others in double).
+  void forward(const Matrix& theta, const Matrix& context, CouplingFlowCache* cache,
+               nn::Precision precision = nn::Precision::kFloat64) const;
   // theta -> z; adds log|det d z / d theta| (1 x N) into *log_det. Keeps nothing for
   // backward: one layer's scratch is reused by all layers (log_prob's pass).
   Matrix to_base(const Matrix& theta, const Matrix& context, Matrix* log_det) const;

@@ -1,5 +1,6 @@
 #include "nn/adam.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -8,12 +9,10 @@
 namespace sbi::nn {
 
 Adam::Adam(const Parameters& params, const AdamOptions& options)
-    : params_(params), options_(options) {
+    : params_(params), options_(options), denominator_(kChunk) {
   for (const Parameter& p : params_) {
     m_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
     v_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
-    if (options.precision == Precision::kFloat32 && p.value->size() > quotient_.size())
-      quotient_.resize(p.value->size());
   }
 }
 
@@ -25,30 +24,45 @@ void Adam::step() {
   const double step_size = options_.learning_rate / correction1;
   const double decay = 1.0 - options_.learning_rate * options_.weight_decay;
   for (size_t i = 0; i < params_.size(); ++i) {
+    auto w = params_[i].value->array();
+    if (options_.weight_decay != 0.0) w *= decay;
+    if (options_.precision == Precision::kFloat32) {
+      float_step(i, step_size, correction2);
+      continue;
+    }
     auto g = params_[i].grad->array();
     auto m = m_[i].array();
     auto v = v_[i].array();
     m = b1 * m + (1.0 - b1) * g;
     v = b2 * v + (1.0 - b2) * g.square();
-    auto w = params_[i].value->array();
-    if (options_.weight_decay != 0.0) w *= decay;
-    if (options_.precision == Precision::kFloat32) {
-      const float c2 = static_cast<float>(correction2), eps = static_cast<float>(options_.epsilon);
-      // Plain loops for the conversions (Eigen's double-to-float cast stays scalar), Eigen
-      // for the vectorised root.
-      const long n = m.size();
-      float* denominator = quotient_.data();  // sized for the largest parameter
-      const double* md = m_[i].data();
-      const double* vd = v_[i].data();
-      double* wd = params_[i].value->data();
-      for (long j = 0; j < n; ++j) denominator[j] = static_cast<float>(vd[j]);
-      auto d = quotient_.head(n);
-      d = (d / c2).sqrt() + eps;
-      for (long j = 0; j < n; ++j)
-        wd[j] -= step_size * static_cast<double>(static_cast<float>(md[j]) / denominator[j]);
-    } else {
-      w -= step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+    w -= step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+  }
+}
+
+// The step of parameter i with the quotient in float, a chunk at a time so that the moments
+// and weights are read once from memory and the chunk's denominators stay in L1. Plain loops
+// for the conversions (Eigen's double-to-float cast stays scalar), Eigen for the vectorised
+// root.
+void Adam::float_step(size_t i, double step_size, double correction2) {
+  const double b1 = options_.beta1, b2 = options_.beta2;
+  const float c2 = static_cast<float>(correction2), eps = static_cast<float>(options_.epsilon);
+  const double* g = params_[i].grad->data();
+  double* m = m_[i].data();
+  double* v = v_[i].data();
+  double* w = params_[i].value->data();
+  float* denominator = denominator_.data();
+  const long n = m_[i].size();
+  for (long at = 0; at < n; at += kChunk) {
+    const long len = std::min(kChunk, n - at);
+    for (long j = at; j < at + len; ++j) {
+      m[j] = b1 * m[j] + (1.0 - b1) * g[j];
+      v[j] = b2 * v[j] + (1.0 - b2) * (g[j] * g[j]);
+      denominator[j - at] = static_cast<float>(v[j]);
     }
+    auto d = denominator_.head(len);
+    d = (d / c2).sqrt() + eps;
+    for (long j = at; j < at + len; ++j)
+      w[j] -= step_size * static_cast<double>(static_cast<float>(m[j]) / denominator[j - at]);
   }
 }
 

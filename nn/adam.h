@@ -39,10 +39,13 @@ class Adam {
   void set_state(const State& state);  // throws core::Error for moments of another size
 
  private:
+  void float_step(size_t i, double step_size, double correction2);
+  static constexpr long kChunk = 512;  // float_step's elements at a time
+
   Parameters params_;
   AdamOptions options_;
   std::vector<Matrix> m_, v_;
-  Eigen::ArrayXf quotient_;  // kFloat32's scratch
+  Eigen::ArrayXf denominator_;  // kFloat32's scratch, one chunk
   long t_ = 0;
 };
 

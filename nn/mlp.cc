@@ -37,7 +37,7 @@ Mlp::Mlp(const MlpOptions& options, core::Rng* rng) : options_(options) {
 }
 
 const Matrix& Mlp::forward(const Matrix& x, MlpCache* c) const {
-  if (options_.precision == Precision::kFloat32) return forward_single(x, c);
+  if (c->precision == Precision::kFloat32) return forward_single(x, c);
   const Activation act = options_.activation;
   const size_t n = layers_.size();
   c->input.resize(n);
@@ -71,7 +71,7 @@ const Matrix& Mlp::forward(const Matrix& x, MlpCache* c) const {
 }
 
 void Mlp::backward(MlpCache* c, const Matrix& grad_y, Matrix* grad_x, bool param_grads) {
-  if (options_.precision == Precision::kFloat32) return backward_single(c, grad_y, grad_x, param_grads);
+  if (c->precision == Precision::kFloat32) return backward_single(c, grad_y, grad_x, param_grads);
   const Activation act = options_.activation;
   const size_t n = layers_.size();
   if (options_.residual) {

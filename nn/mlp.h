@@ -8,11 +8,13 @@
 // network can run on several threads at once, each with its own cache. Once a cache has
 // seen a batch size, further passes at that size do not allocate.
 //
-// With Precision::kFloat32 both passes run their products and activations in float
-// (nn/mlp_single.cc): each forward rounds the weights into the cache, inputs and outputs
-// stay double, and backward adds the float gradients into the double buffers, so the
-// optimiser and the stored model are unchanged (mixed precision, Micikevicius et al. 2018,
-// without loss scaling: float's exponent range is that of double's use here).
+// A cache whose `precision` is Precision::kFloat32 makes both passes run their products and
+// activations in float (nn/mlp_single.cc): each forward rounds the weights into the cache,
+// inputs and outputs stay double, and backward adds the float gradients into the double
+// buffers, so the optimiser and the stored model are unchanged (mixed precision,
+// Micikevicius et al. 2018, without loss scaling: float's exponent range is that of
+// double's use here). The caller chooses per pass: a flow trains in float and evaluates
+// in double with the same network.
 #pragma once
 
 #include <string>
@@ -33,7 +35,6 @@ struct MlpOptions {
   bool residual = false;
   Init hidden_init = Init::kPyTorch;
   Init output_init = Init::kPyTorch;  // kZero makes the network start at y = 0
-  Precision precision = Precision::kFloat64;  // of forward and backward (see above)
 
   bool is_valid(std::string* error) const;
 };
@@ -49,6 +50,7 @@ struct MlpSingleCache {
 };
 
 struct MlpCache {
+  Precision precision = Precision::kFloat64;  // of the passes through this cache (above)
   std::vector<Matrix> input;  // input of each Dense layer, in forward order
   std::vector<Matrix> pre;    // pre-activations (plain: per hidden layer; residual: 2 per block)
   Matrix output;

@@ -20,6 +20,17 @@ const Matrix& Mlp::forward_single(const Matrix& x, MlpCache* cache) const {
   auto dense = [&](size_t l, const MatrixF& in, MatrixF* out) {
     affine(c->weight[l], c->bias[l].data(), in, out);
   };
+  // dense then act, into `out`; a ReLU is fused into the product and keeps no
+  // pre-activation (its derivative reads the sign of the output, the same as the input's).
+  const bool relu = act == Activation::kReLU;
+  auto dense_act = [&](size_t l, const MatrixF& in, MatrixF* pre, MatrixF* out) {
+    if (relu) {
+      affine_relu(c->weight[l], c->bias[l].data(), in, out);
+    } else {
+      dense(l, in, pre);
+      activate(act, *pre, out);
+    }
+  };
   c->input.resize(n);
   c->input[0] = x.cast<float>();
   if (options_.residual) {
@@ -28,18 +39,14 @@ const Matrix& Mlp::forward_single(const Matrix& x, MlpCache* cache) const {
     MatrixF* h = &c->input[n - 1];
     dense(0, c->input[0], h);
     for (int b = 0; b < blocks; ++b) {
-      c->pre[2 * b] = *h;
+      if (!relu) c->pre[2 * b] = *h;
       activate(act, *h, &c->input[1 + 2 * b]);
-      dense(1 + 2 * b, c->input[1 + 2 * b], &c->pre[2 * b + 1]);
-      activate(act, c->pre[2 * b + 1], &c->input[2 + 2 * b]);
+      dense_act(1 + 2 * b, c->input[1 + 2 * b], &c->pre[2 * b + 1], &c->input[2 + 2 * b]);
       add_affine(c->weight[2 + 2 * b], c->bias[2 + 2 * b].data(), c->input[2 + 2 * b], h);
     }
   } else {
     c->pre.resize(n - 1);
-    for (size_t l = 0; l + 1 < n; ++l) {
-      dense(l, c->input[l], &c->pre[l]);
-      activate(act, c->pre[l], &c->input[l + 1]);
-    }
+    for (size_t l = 0; l + 1 < n; ++l) dense_act(l, c->input[l], &c->pre[l], &c->input[l + 1]);
   }
   dense(n - 1, c->input[n - 1], &c->output);
   cache->output = c->output.cast<double>();
@@ -63,14 +70,20 @@ void Mlp::backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x,
   const size_t n = layers_.size();
   c->grad_y = grad_y.cast<float>();
   MatrixF* grad_in = grad_x != nullptr ? &c->grad_x : nullptr;
+  // The pre-activation feeding input[l] (a ReLU's forward kept only its output).
+  const bool relu = act == Activation::kReLU;
+  auto pre = [&](size_t pre_index, size_t input_index) -> const MatrixF& {
+    return relu ? c->input[input_index] : c->pre[pre_index];
+  };
   if (options_.residual) {
     dense_backward_single(n - 1, c->input[n - 1], c->grad_y, &c->grad_h, param_grads, c);
     for (int b = options_.num_layers - 1; b >= 0; --b) {
       dense_backward_single(2 + 2 * b, c->input[2 + 2 * b], c->grad_h, &c->grad_a, param_grads, c);
-      activation_backward(act, c->pre[2 * b + 1], c->input[2 + 2 * b], c->grad_a, &c->grad_pre);
+      activation_backward(act, pre(2 * b + 1, 2 + 2 * b), c->input[2 + 2 * b], c->grad_a,
+                          &c->grad_pre);
       dense_backward_single(1 + 2 * b, c->input[1 + 2 * b], c->grad_pre, &c->grad_a, param_grads,
                             c);
-      activation_backward(act, c->pre[2 * b], c->input[1 + 2 * b], c->grad_a, &c->grad_pre);
+      activation_backward(act, pre(2 * b, 1 + 2 * b), c->input[1 + 2 * b], c->grad_a, &c->grad_pre);
       c->grad_h += c->grad_pre;
     }
     dense_backward_single(0, c->input[0], c->grad_h, grad_in, param_grads, c);
@@ -79,7 +92,7 @@ void Mlp::backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x,
   } else {
     dense_backward_single(n - 1, c->input[n - 1], c->grad_y, &c->grad_a, param_grads, c);
     for (size_t l = n - 1; l-- > 0;) {
-      activation_backward(act, c->pre[l], c->input[l + 1], c->grad_a, &c->grad_pre);
+      activation_backward(act, pre(l, l + 1), c->input[l + 1], c->grad_a, &c->grad_pre);
       dense_backward_single(l, c->input[l], c->grad_pre, l == 0 ? grad_in : &c->grad_a,
                             param_grads, c);
     }

@@ -1,4 +1,4 @@
-// Mlp's single-precision training passes (MlpOptions::precision = kFloat32, nn/mlp_single.cc)
+// Mlp's single-precision passes (MlpCache::precision = kFloat32, nn/mlp_single.cc)
 // compute the double network's outputs, input gradients and weight gradients up to float
 // rounding: for every activation, residual and plain, with and without the AVX-512 products.
 // And Adam's float32 step quotient (nn/adam.h) moves the weights as the double step does.
@@ -39,12 +39,12 @@ TEST(MlpSingle, ForwardAndBackwardMatchTheDoubleNetwork) {
         o.residual = residual;
         core::Rng init64(7), init32(7), data(8);
         Mlp mlp64(o, &init64);
-        o.precision = Precision::kFloat32;
-        Mlp mlp32(o, &init32);
+        Mlp mlp32(o, &init32);  // the same weights, passes in float below
         const Matrix x = random_matrix(5, 70, &data);
         const Matrix grad_y = random_matrix(4, 70, &data);
 
         MlpCache c64, c32;
+        c32.precision = Precision::kFloat32;
         const Matrix y64 = mlp64.forward(x, &c64);
         const Matrix y32 = mlp32.forward(x, &c32);
         // float rounding of ~10 sums of 48 terms of order 1: a few 1e-6 relative; a layer
@@ -87,10 +87,10 @@ TEST(MlpSingle, OneLayerAndNoInputNetworks) {
     o.num_layers = 0;
     core::Rng a(3), b(3), data(4);
     Mlp mlp64(o, &a);
-    o.precision = Precision::kFloat32;
     Mlp mlp32(o, &b);
     const Matrix x = random_matrix(in, 9, &data), grad_y = random_matrix(2, 9, &data);
     MlpCache c64, c32;
+    c32.precision = Precision::kFloat32;
     EXPECT_LT(max_abs(mlp32.forward(x, &c32) - mlp64.forward(x, &c64)), 1e-6);
     zero_grad(mlp64.parameters());
     zero_grad(mlp32.parameters());
