@@ -15,6 +15,21 @@ using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 // passes with Precision::kFloat32).
 using MatrixF = Eigen::MatrixXf;
 
+// Conversions between the precisions, as plain loops that the compiler vectorises (Eigen
+// 3.4's cast<float>() of a double matrix runs one element at a time): `to` is resized.
+inline void round_to_float(const Matrix& from, MatrixF* to) {
+  to->resize(from.rows(), from.cols());
+  const double* f = from.data();
+  float* t = to->data();
+  for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = static_cast<float>(f[i]);
+}
+inline void widen_to_double(const MatrixF& from, Matrix* to) {
+  to->resize(from.rows(), from.cols());
+  const float* f = from.data();
+  double* t = to->data();
+  for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = static_cast<double>(f[i]);
+}
+
 // The arithmetic of a network's passes: double throughout, or the matrix products and
 // activations in float (inputs, outputs, weights kept and gradients accumulated in double).
 enum class Precision { kFloat64, kFloat32 };

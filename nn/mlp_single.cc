@@ -14,7 +14,7 @@ const Matrix& Mlp::forward_single(const Matrix& x, MlpCache* cache) const {
   c->weight.resize(n);
   c->bias.resize(n);
   for (size_t l = 0; l < n; ++l) {
-    c->weight[l] = layers_[l].weight().cast<float>();
+    round_to_float(layers_[l].weight(), &c->weight[l]);
     c->bias[l] = layers_[l].bias().col(0).cast<float>();
   }
   auto dense = [&](size_t l, const MatrixF& in, MatrixF* out) {
@@ -32,7 +32,7 @@ const Matrix& Mlp::forward_single(const Matrix& x, MlpCache* cache) const {
     }
   };
   c->input.resize(n);
-  c->input[0] = x.cast<float>();
+  round_to_float(x, &c->input[0]);
   if (options_.residual) {
     const int blocks = options_.num_layers;
     c->pre.resize(2 * blocks);
@@ -49,7 +49,7 @@ const Matrix& Mlp::forward_single(const Matrix& x, MlpCache* cache) const {
     for (size_t l = 0; l + 1 < n; ++l) dense_act(l, c->input[l], &c->pre[l], &c->input[l + 1]);
   }
   dense(n - 1, c->input[n - 1], &c->output);
-  cache->output = c->output.cast<double>();
+  widen_to_double(c->output, &cache->output);
   return cache->output;
 }
 
@@ -68,7 +68,7 @@ void Mlp::backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x,
   MlpSingleCache* c = &cache->single;
   const Activation act = options_.activation;
   const size_t n = layers_.size();
-  c->grad_y = grad_y.cast<float>();
+  round_to_float(grad_y, &c->grad_y);
   MatrixF* grad_in = grad_x != nullptr ? &c->grad_x : nullptr;
   // The pre-activation feeding input[l] (a ReLU's forward kept only its output).
   const bool relu = act == Activation::kReLU;
@@ -97,7 +97,7 @@ void Mlp::backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x,
                             param_grads, c);
     }
   }
-  if (grad_x != nullptr) *grad_x = c->grad_x.cast<double>();
+  if (grad_x != nullptr) widen_to_double(c->grad_x, grad_x);
 }
 
 }  // namespace sbi::nn
