@@ -95,7 +95,8 @@ TEST(ModelFile, FormatVersion1FilesStillLoad) {
     const std::vector<std::string> activations = {"relu", "tanh", "silu", "elu"};
     for (const std::string group : {"/density/hyperparameters", "/embedding/hyperparameters"}) {
       for (const std::string& key : f.list_attrs(group)) {
-        if (key == "inference_precision") continue;  // newer than format 1, read by its name
+        // Newer than format 1, read by their names.
+        if (key == "inference_precision" || key == "training_precision") continue;
         double v = 0;
         if (f.attr_dtype(group, key) == "string") {
           const std::string name = f.get_string_attr(group, key);
