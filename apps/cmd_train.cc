@@ -69,7 +69,8 @@ struct TrainingData {
 };
 
 // What a checkpoint must match to be continued: the data, the fresh model (its initial
-// weights stand for the architecture and the seed) and every training setting but max_epochs.
+// weights stand for the architecture and the seed; its training precision) and every
+// training setting but max_epochs.
 // A streamed file stands in by its row count and its first and last chunks, and the plan.
 std::string training_fingerprint(const TrainOptions& t, const TrainingData& data, PosteriorModel* model) {
   core::Digest d;
@@ -87,6 +88,8 @@ std::string training_fingerprint(const TrainOptions& t, const TrainingData& data
   d.add(nn::flatten_values(model->parameters()));
   d.add(training_settings_text(t) + (model->is_likelihood() ? " target x" : " target theta"));
   d.add(t.x_noise.description).add(t.x_noise.sigma).add(model->x_mask_source);
+  // (Added only when not double, so that the checkpoints of double runs keep their prints.)
+  if (model->density->training_precision() != nn::Precision::kFloat64) d.add("training precision float32");
   return d.hex();
 }
 

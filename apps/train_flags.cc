@@ -70,7 +70,7 @@ std::vector<FlagSpec> train_flag_specs() {
        per_estimator(+[](K k) { return flows::inference_precision_name(density(k).training_precision); }),
        "realnvp, nsf: training in float64, or float32 (the conditioners' products, activations "
        "and Adam's step quotient in single precision, weights and moments in double: about "
-       "1.7x the training steps per second)"},
+       "2x the training steps per second)"},
       {"bins", v, "K", std::to_string(d.bins), "nsf: spline bins"},
       {"bound", v, "B", number(d.bound), "nsf: the splines act on [-B, B] of standardised theta"},
       {"path", v, "NAME",

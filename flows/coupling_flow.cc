@@ -11,7 +11,7 @@ namespace sbi::flows {
 namespace {
 
 const core::EnumNames<InferencePrecision>& precisions() {
-  static const core::EnumNames<InferencePrecision> names("inference precision", {"float64", "float32"});
+  static const core::EnumNames<InferencePrecision> names("precision", {"float64", "float32"});
   return names;
 }
 

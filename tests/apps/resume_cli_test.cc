@@ -136,6 +136,18 @@ TEST(ResumeCli, AKilledStreamedTrainingResumedEqualsAnUninterruptedOne) {
                                  "info " + sims);
 }
 
+// Single-precision training resumes bitwise too, and a checkpoint trained in one precision
+// is not continued in the other (the initial weights, which stand for the architecture in
+// the checkpoint's fingerprint, do not differ between the two).
+TEST(ResumeCli, AKilledFloat32TrainingResumedEqualsAnUninterruptedOne) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("sims.h5");
+  ASSERT_EQ(sbi(dir, "simulate --task two_moons --num 3000 --seed 1 --out " + sims).exit_code, 0);
+  const std::string train = "train --data " + sims + " --hidden 32 --max-epochs 12 --patience 0 --seed 5 --threads 1 ";
+  expect_killed_training_resumes(dir, train + "--train-precision float32 --out ",
+                                 train + "--train-precision float64 --out ", "info " + sims);
+}
+
 // sbi vae train too; with the rate controller, whose β and integral carry from epoch to epoch
 // (Objective::carried_state), and the per-epoch β history, which must come out whole.
 TEST(ResumeCli, AKilledVaeTrainingWithTheRateControllerResumedEqualsAnUninterruptedOne) {
