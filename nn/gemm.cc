@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "nn/detail/gemm_avx512.h"
+#include "nn/detail/transpose.h"
 
 namespace sbi::nn {
 namespace {
@@ -62,7 +63,7 @@ void multiply_any(ConstMatrixView<T> a, Transpose op_a, ConstMatrixView<T> b, Tr
       // The kernel reads A by columns: Aᵀ is copied first (m x k entries, small beside
       // the m x k x n products it feeds).
       thread_local MatrixOf<T> a_transposed;
-      a_transposed = eigen_map(a).transpose();
+      detail::transpose(a, &a_transposed);
       g.a = a_transposed.data();
       g.lda = m;
     } else {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nn/detail/gemm_avx512.h"
+#include "nn/detail/transpose.h"
 
 namespace sbi::nn {
 namespace {
@@ -135,19 +136,53 @@ TEST_F(GemmTest, OuterProductsAccumulateIntoTheGradient) {
       }
 }
 
-TEST_F(GemmTest, TransposedProductIsTheInputGradient) {
-  set_wide_gemm_enabled(true);
+template <class T>
+void check_transposed_product(double tol) {
   unsigned seed = 200;
   for (long out : {1L, 2L, 8L, 17L, 64L})
     for (long in : kRows)
       for (long batch : kCols) {
-        const MatrixOf<double> w = random_matrix<double>(out, in, ++seed);
-        const MatrixOf<double> grad_y = random_matrix<double>(out, batch, ++seed);
-        MatrixOf<double> grad_x;
+        const MatrixOf<T> w = random_matrix<T>(out, in, ++seed);
+        const MatrixOf<T> grad_y = random_matrix<T>(out, batch, ++seed);
+        MatrixOf<T> grad_x;
         transposed_product(w, grad_y, &grad_x);
-        const MatrixOf<double> expected = w.transpose() * grad_y;
-        expect_close<double>(grad_x, expected, 1e-13, "Wᵀ dY");
+        const MatrixOf<T> expected = w.transpose() * grad_y;
+        expect_close<T>(grad_x, expected, tol, "Wᵀ dY");
       }
+}
+
+TEST_F(GemmTest, TransposedProductIsTheInputGradient) {
+  set_wide_gemm_enabled(true);
+  check_transposed_product<double>(1e-13);
+  check_transposed_product<float>(1e-5);
+}
+
+// The copy Aᵀ the kernel's transposed products read (register blocks and scalar edges),
+// bit for bit, also from a block of a larger matrix (leading dimension above the rows).
+template <class T>
+void check_transpose() {
+  unsigned seed = 300;
+  for (long rows : kRows)
+    for (long cols : {1L, 3L, 4L, 8L, 9L, 16L, 17L, 64L, 70L}) {
+      const MatrixOf<T> big = random_matrix<T>(rows + 5, cols, ++seed);
+      const ConstMatrixView<T> block{big.data() + 2, rows, cols, big.rows()};
+      MatrixOf<T> out(1, 1);
+      detail::transpose(block, &out);
+      ASSERT_EQ(out, MatrixOf<T>(big.middleRows(2, rows).transpose())) << rows << " x " << cols;
+    }
+}
+
+TEST_F(GemmTest, TransposeCopiesExactlyForEveryShape) {
+  check_transpose<float>();
+  check_transpose<double>();
+}
+
+TEST_F(GemmTest, OuterProductsInFloatOverwriteTheGradient) {
+  set_wide_gemm_enabled(true);
+  const MatrixOf<float> grad_y = random_matrix<float>(17, 70, 401), x = random_matrix<float>(9, 70, 402);
+  MatrixOf<float> grad_w = MatrixOf<float>::Constant(2, 2, 7.0f);  // wrong shape and values
+  outer_products(grad_y, x, &grad_w);
+  expect_close<float>(grad_w, MatrixOf<float>(grad_y * x.transpose()), 1e-5, "dY Xᵀ");
 }
 
 TEST_F(GemmTest, BothPathsAgreeAndTheSwitchIsHonoured) {
