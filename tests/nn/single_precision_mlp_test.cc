@@ -1,13 +1,16 @@
-// Mlp's single-precision passes (MlpCache::precision = kFloat32, nn/mlp_single.cc)
-// compute the double network's outputs, input gradients and weight gradients up to float
-// rounding: for every activation, residual and plain, with and without the AVX-512 products.
-// And Adam's float32 step quotient (nn/adam.h) moves the weights as the double step does.
+// The networks in single precision compute the double network's function up to float
+// rounding, for every activation, residual and plain, with and without the AVX-512 products
+// (nn/gemm.h): FloatMlp (nn/float_mlp.h, the inference copy; its residual ReLU blocks take
+// the fused path) and Mlp's own single-precision passes (MlpCache::precision = kFloat32,
+// nn/mlp_single.cc: outputs, input gradients and weight gradients). And Adam's float32 step
+// quotient (nn/adam.h) moves the weights as the double step does.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "core/rng.h"
 #include "nn/adam.h"
+#include "nn/float_mlp.h"
 #include "nn/gemm.h"
 #include "nn/mlp.h"
 
@@ -22,21 +25,52 @@ Matrix random_matrix(long rows, long cols, core::Rng* rng) {
 
 double max_abs(const Matrix& m) { return m.cwiseAbs().maxCoeff(); }
 
+const Activation kActivations[] = {Activation::kReLU, Activation::kTanh, Activation::kSiLU,
+                                   Activation::kELU};
+
+// 5 inputs, 4 outputs, 2 hidden layers (or residual blocks) of 48.
+MlpOptions small_network(Activation act, bool residual) {
+  MlpOptions o;
+  o.in = 5;
+  o.out = 4;
+  o.hidden = 48;
+  o.num_layers = 2;
+  o.activation = act;
+  o.residual = residual;
+  return o;
+}
+
+TEST(FloatMlp, MatchesTheDoubleNetworkForEveryActivation) {
+  const bool saved = wide_gemm_enabled();
+  for (bool wide : {true, false}) {
+    set_wide_gemm_enabled(wide);
+    for (Activation act : kActivations)
+      for (bool residual : {true, false}) {
+        core::Rng rng(7);
+        const Mlp mlp(small_network(act, residual), &rng);
+        const Matrix x = random_matrix(5, 70, &rng);
+        MlpCache cache;
+        const Matrix expected = mlp.forward(x, &cache);
+        FloatMlpWork work;
+        const MatrixF got = FloatMlp(mlp).forward(x.cast<float>(), &work);
+        // float rounding of ~10 sums of 48 terms of order 1: a few 1e-6 relative.
+        EXPECT_LT(max_abs(got.cast<double>() - expected), 1e-5 * max_abs(expected))
+            << activation_name(act) << (residual ? " residual" : " plain")
+            << (wide ? " (kernel)" : " (Eigen)");
+      }
+  }
+  set_wide_gemm_enabled(saved);
+}
+
 TEST(MlpSingle, ForwardAndBackwardMatchTheDoubleNetwork) {
   const bool saved = wide_gemm_enabled();
   for (bool wide : {true, false}) {
     set_wide_gemm_enabled(wide);
-    for (Activation act : {Activation::kReLU, Activation::kTanh, Activation::kSiLU, Activation::kELU})
+    for (Activation act : kActivations)
       for (bool residual : {true, false}) {
         SCOPED_TRACE(activation_name(act) + (residual ? " residual" : " plain") +
                      (wide ? " (kernel)" : " (Eigen)"));
-        MlpOptions o;
-        o.in = 5;
-        o.out = 4;
-        o.hidden = 48;
-        o.num_layers = 2;
-        o.activation = act;
-        o.residual = residual;
+        const MlpOptions o = small_network(act, residual);
         core::Rng init64(7), init32(7), data(8);
         Mlp mlp64(o, &init64);
         Mlp mlp32(o, &init32);  // the same weights, passes in float below
