@@ -68,12 +68,8 @@ void Dense::add_gradients(const MatrixF& grad_weight, const Eigen::VectorXf& gra
   if (grad_weight.rows() != grad_weight_.rows() || grad_weight.cols() != grad_weight_.cols() ||
       grad_bias.size() != grad_bias_.rows())
     throw core::Error("Dense::add_gradients: gradients of another layer's shape");
-  // Plain loops: Eigen's cast<double>() runs one element at a time.
-  double* gw = grad_weight_.data();
-  const float* from = grad_weight.data();
-  for (Eigen::Index i = 0; i < grad_weight_.size(); ++i) gw[i] += static_cast<double>(from[i]);
-  for (Eigen::Index i = 0; i < grad_bias_.size(); ++i)
-    grad_bias_(i, 0) += static_cast<double>(grad_bias(i));
+  add_widened(grad_weight.data(), grad_weight.size(), grad_weight_.data());
+  add_widened(grad_bias.data(), grad_bias.size(), grad_bias_.data());
 }
 
 Parameters Dense::parameters() {

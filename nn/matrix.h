@@ -30,6 +30,11 @@ inline void widen_to_double(const MatrixF& from, Matrix* to) {
   for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = static_cast<double>(f[i]);
 }
 
+// to[i] += from[i] for i < n, widened (float gradients into double buffers).
+inline void add_widened(const float* from, Eigen::Index n, double* to) {
+  for (Eigen::Index i = 0; i < n; ++i) to[i] += static_cast<double>(from[i]);
+}
+
 // The arithmetic of a network's passes: double throughout, or the matrix products and
 // activations in float (inputs, outputs, weights kept and gradients accumulated in double).
 enum class Precision { kFloat64, kFloat32 };
