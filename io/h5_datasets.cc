@@ -60,14 +60,55 @@ NumericDataset open_numeric(hid_t file, const std::string& file_path, const std:
   return out;
 }
 
+// Refuses a dataset whose values were not all written: unwritten values read back as the
+// fill value (zeros), as if they were data, so a file whose run stopped after creating its
+// datasets, or a few bytes declaring 10^8 rows, would otherwise train on zeros.
+void check_written(const NumericDataset& d, const std::string& where) {
+  if (d.size() == 0) return;
+  hid_t dataset = d.dataset.get();
+  Handle plist = detail::checked(H5Dget_create_plist(dataset), H5Pclose, where + ": no creation properties");
+  bool none = false, part = false;
+  if (H5Pget_layout(plist.get()) == H5D_CHUNKED) {
+    // Chunks present against chunks needed (the storage status would call a compressed
+    // dataset partly allocated: it compares compressed bytes with the full size).
+    std::vector<hsize_t> chunk(d.shape.size());
+    core::check(H5Pget_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data()) ==
+                    static_cast<int>(chunk.size()),
+                where + ": unreadable chunk shape");
+    double needed = 1;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      core::check(chunk[i] > 0, where + ": a chunk of extent 0 (corrupt file?)");
+      needed *= std::ceil(static_cast<double>(d.shape[i]) / static_cast<double>(chunk[i]));
+    }
+    hsize_t present = 0;
+    Handle space = detail::checked(H5Dget_space(dataset), H5Sclose, where + ": no shape");
+    detail::check_status(H5Dget_num_chunks(dataset, space.get(), &present),
+                         where + ": unreadable chunk index");
+    none = present == 0;
+    part = !none && static_cast<double>(present) < needed;
+  } else {
+    H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
+    detail::check_status(H5Dget_space_status(dataset, &status), where + ": no storage status");
+    none = status == H5D_SPACE_STATUS_NOT_ALLOCATED;
+    part = status == H5D_SPACE_STATUS_PART_ALLOCATED;
+  }
+  if (none || part) {
+    throw core::Error(where + " of shape " + shape_string(d.shape) +
+                      (part ? " was only partly written" : " holds no data: it was never written") +
+                      " (an interrupted or preallocated file?)");
+  }
+}
+
 // Refuses, before anything is allocated, a dataset whose declared shape needs more memory
 // than this machine has: a file can declare 10^10 rows in a few hundred bytes (a chunked
-// dataset with no chunks written). Counts as doubles, so no product of extents overflows.
+// dataset with no chunks written); then, one whose values were not all written. Counts as
+// doubles, so no product of extents overflows.
 //   "read_matrix: /x in sims.h5 of shape (10000000000, 2) needs 149 GiB, more than ..."
 void check_fits(const NumericDataset& d, double bytes_per_value, const std::string& where) {
   double values = 1;
   for (size_t s : d.shape) values *= static_cast<double>(s);
   core::check_memory(values * bytes_per_value, where + " of shape " + shape_string(d.shape));
+  check_written(d, where);
 }
 
 // Reads all elements, converted by HDF5 to `mem_type`, into `out` (room for size() values).
@@ -231,6 +272,7 @@ Eigen::MatrixXd H5File::read_rows(const std::string& dataset, size_t first, size
   for (size_t i = 1; i < d.shape.size(); ++i) row_values *= d.shape[i];
   core::check_memory(8.0 * static_cast<double>(count) * static_cast<double>(row_values),
                      where + ": rows " + std::to_string(first) + " to " + std::to_string(first + count));
+  check_written(d, where);
   Eigen::MatrixXd out(static_cast<Eigen::Index>(row_values), static_cast<Eigen::Index>(count));
   if (out.size() == 0) return out;
   std::vector<hsize_t> start(d.shape.size(), 0), extent(d.shape.begin(), d.shape.end());

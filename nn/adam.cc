@@ -9,102 +9,120 @@
 namespace sbi::nn {
 
 Adam::Adam(const Parameters& params, const AdamOptions& options)
-    : params_(params), options_(options), denominator_(kChunk) {
-  for (const Parameter& p : params_) {
-    m_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
-    v_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
+    : params_(params), options_(options) {
+  const long n = count_scalars(params_);
+  if (options_.precision == Precision::kFloat32) {
+    m_single_.setZero(n);
+    v_single_.setZero(n);
+    quotient_.resize(kChunk);
+  } else {
+    m_.setZero(n);
+    v_.setZero(n);
   }
 }
 
-void Adam::step() {
+void Adam::step(double gradient_scale) {
   ++t_;
-  const double b1 = options_.beta1, b2 = options_.beta2;
-  const double correction1 = 1.0 - std::pow(b1, static_cast<double>(t_));
-  const double correction2 = 1.0 - std::pow(b2, static_cast<double>(t_));
+  const double correction1 = 1.0 - std::pow(options_.beta1, static_cast<double>(t_));
+  const double correction2 = 1.0 - std::pow(options_.beta2, static_cast<double>(t_));
   const double step_size = options_.learning_rate / correction1;
   const double decay = 1.0 - options_.learning_rate * options_.weight_decay;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    auto w = params_[i].value->array();
-    if (options_.weight_decay != 0.0) w *= decay;
-    if (options_.precision == Precision::kFloat32) {
-      float_step(i, step_size, correction2);
-      continue;
-    }
-    auto g = params_[i].grad->array();
-    auto m = m_[i].array();
-    auto v = v_[i].array();
-    m = b1 * m + (1.0 - b1) * g;
-    v = b2 * v + (1.0 - b2) * g.square();
-    w -= step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+  long offset = 0;
+  for (const Parameter& p : params_) {
+    if (options_.weight_decay != 0.0) p.value->array() *= decay;
+    if (options_.precision == Precision::kFloat32)
+      float_step(p, offset, step_size, correction2, gradient_scale);
+    else
+      double_step(p, offset, step_size, correction2, gradient_scale);
+    offset += p.value->size();
   }
 }
 
-// The step of parameter i with the quotient in float, a chunk at a time so that the moments
-// and weights are read once from memory and the chunk's denominators stay in L1. Plain loops
-// for the conversions (Eigen's double-to-float cast stays scalar), Eigen for the vectorised
-// root.
-void Adam::float_step(size_t i, double step_size, double correction2) {
+void Adam::double_step(const Parameter& p, long offset, double step_size, double correction2,
+                       double scale) {
   const double b1 = options_.beta1, b2 = options_.beta2;
+  const long n = p.value->size();
+  // A scale of 1 leaves the gradient's bits as they are (x * 1.0 == x).
+  auto g = Eigen::Map<const Eigen::ArrayXd>(p.grad->data(), n) * scale;
+  Eigen::Map<Eigen::ArrayXd> m(m_.data() + offset, n), v(v_.data() + offset, n);
+  m = b1 * m + (1.0 - b1) * g;
+  v = b2 * v + (1.0 - b2) * g.square();
+  Eigen::Map<Eigen::ArrayXd>(p.value->data(), n) -=
+      step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+}
+
+// The step of one parameter with float moments and quotient, a chunk at a time so that the
+// chunk's quotients stay in L1: plain loops for the conversions (Eigen's double-to-float
+// cast stays scalar), Eigen for the vectorised root and division.
+void Adam::float_step(const Parameter& p, long offset, double step_size, double correction2,
+                      double scale) {
+  const float b1 = static_cast<float>(options_.beta1), b2 = static_cast<float>(options_.beta2);
+  const float one_minus_b1 = static_cast<float>(1.0 - options_.beta1);
+  const float one_minus_b2 = static_cast<float>(1.0 - options_.beta2);
   const float c2 = static_cast<float>(correction2), eps = static_cast<float>(options_.epsilon);
-  const double* g = params_[i].grad->data();
-  double* m = m_[i].data();
-  double* v = v_[i].data();
-  double* w = params_[i].value->data();
-  float* denominator = denominator_.data();
-  const long n = m_[i].size();
+  const double* g = p.grad->data();
+  double* w = p.value->data();
+  float* m = m_single_.data() + offset;
+  float* v = v_single_.data() + offset;
+  const long n = p.value->size();
   for (long at = 0; at < n; at += kChunk) {
     const long len = std::min(kChunk, n - at);
     for (long j = at; j < at + len; ++j) {
-      m[j] = b1 * m[j] + (1.0 - b1) * g[j];
-      v[j] = b2 * v[j] + (1.0 - b2) * (g[j] * g[j]);
-      denominator[j - at] = static_cast<float>(v[j]);
+      const float gj = static_cast<float>(g[j] * scale);
+      m[j] = b1 * m[j] + one_minus_b1 * gj;
+      v[j] = b2 * v[j] + one_minus_b2 * (gj * gj);
     }
-    auto d = denominator_.head(len);
-    d = (d / c2).sqrt() + eps;
-    for (long j = at; j < at + len; ++j)
-      w[j] -= step_size * static_cast<double>(static_cast<float>(m[j]) / denominator[j - at]);
+    auto q = quotient_.head(len);
+    q = Eigen::Map<const Eigen::ArrayXf>(m + at, len) /
+        ((Eigen::Map<const Eigen::ArrayXf>(v + at, len) / c2).sqrt() + eps);
+    const float* quotient = quotient_.data();
+    for (long j = at; j < at + len; ++j) w[j] -= step_size * static_cast<double>(quotient[j - at]);
   }
 }
 
 Adam::State Adam::state() const {
-  long n = 0;
-  for (const Matrix& m : m_) n += m.size();
   State s;
-  s.m.resize(n);
-  s.v.resize(n);
-  long at = 0;
-  for (size_t i = 0; i < m_.size(); ++i) {
-    s.m.segment(at, m_[i].size()) = m_[i].reshaped();
-    s.v.segment(at, v_[i].size()) = v_[i].reshaped();
-    at += m_[i].size();
+  if (options_.precision == Precision::kFloat32) {
+    s.m = m_single_.cast<double>().matrix();
+    s.v = v_single_.cast<double>().matrix();
+  } else {
+    s.m = m_.matrix();
+    s.v = v_.matrix();
   }
   s.steps = t_;
   return s;
 }
 
 void Adam::set_state(const State& s) {
-  long n = 0;
-  for (const Matrix& m : m_) n += m.size();
+  const long n = count_scalars(params_);
   core::check(s.m.size() == n && s.v.size() == n && s.steps >= 0,
               "Adam::set_state: moments of " + std::to_string(s.m.size()) + " values for " +
                   std::to_string(n) + " parameters");
-  long at = 0;
-  for (size_t i = 0; i < m_.size(); ++i) {
-    m_[i].reshaped() = s.m.segment(at, m_[i].size());
-    v_[i].reshaped() = s.v.segment(at, v_[i].size());
-    at += m_[i].size();
+  if (options_.precision == Precision::kFloat32) {
+    m_single_ = s.m.array().cast<float>();
+    v_single_ = s.v.array().cast<float>();
+  } else {
+    m_ = s.m.array();
+    v_ = s.v.array();
   }
   t_ = s.steps;
 }
 
-double clip_grad_norm(const Parameters& params, double max_norm) {
+double gradient_norm(const Parameters& params) {
   double sq = 0.0;
   for (const Parameter& p : params) sq += p.grad->squaredNorm();
-  const double norm = std::sqrt(sq);
-  if (max_norm > 0.0 && norm > max_norm) {
-    const double scale = max_norm / (norm + 1e-12);
+  return std::sqrt(sq);
+}
+
+double clip_scale(double norm, double max_norm) {
+  return max_norm > 0.0 && norm > max_norm ? max_norm / (norm + 1e-12) : 1.0;
+}
+
+double clip_grad_norm(const Parameters& params, double max_norm) {
+  const double norm = gradient_norm(params);
+  const double scale = clip_scale(norm, max_norm);
+  if (scale != 1.0)
     for (const Parameter& p : params) *p.grad *= scale;
-  }
   return norm;
 }
 

@@ -13,9 +13,11 @@ struct AdamOptions {
   double beta2 = 0.999;
   double epsilon = 1e-8;
   double weight_decay = 0.0;  // decoupled (AdamW, Loshchilov & Hutter 2019); 0 = plain Adam
-  // The arithmetic of each step's quotient m̂ / (sqrt(v̂) + eps): kFloat32 for networks that
-  // train in float (nn/mlp.h), where it costs a third of double's divisions and roots
-  // (the weights and moments stay double either way).
+  // The arithmetic of the moments and of each step's quotient m̂ / (sqrt(v̂) + eps):
+  // kFloat32 for networks that train in float (nn/mlp.h), as PyTorch's float32 Adam does.
+  // The weights stay double either way; in float32 the moments are stored in float (half
+  // the memory traffic of a step that streams every weight, gradient and moment) and the
+  // root and division run at twice double's width.
   Precision precision = Precision::kFloat64;
 };
 
@@ -24,13 +26,17 @@ class Adam {
   // Borrows `params`; they must outlive the optimiser and keep their shapes.
   Adam(const Parameters& params, const AdamOptions& options);
 
-  // One update from the gradients currently in the buffers (which it does not clear).
-  void step();
+  // One update from the gradients currently in the buffers, each multiplied by
+  // `gradient_scale` as it is read (clip_scale's factor: clipping without a pass of its
+  // own). The buffers are left as they are.
+  void step(double gradient_scale = 1.0);
 
   void set_learning_rate(double lr) { options_.learning_rate = lr; }
   long steps() const { return t_; }
 
-  // The moments (flattened in parameter order) and the step count, for training checkpoints.
+  // The moments (flattened in parameter order, double whatever the precision) and the step
+  // count, for training checkpoints. In float32, state() widens the float moments exactly
+  // and set_state rounds them back (exactly, for moments that state() gave).
   struct State {
     Vector m, v;
     long steps = 0;
@@ -39,15 +45,28 @@ class Adam {
   void set_state(const State& state);  // throws core::Error for moments of another size
 
  private:
-  void float_step(size_t i, double step_size, double correction2);
+  void double_step(const Parameter& p, long offset, double step_size, double correction2,
+                   double scale);
+  void float_step(const Parameter& p, long offset, double step_size, double correction2,
+                  double scale);
   static constexpr long kChunk = 512;  // float_step's elements at a time
 
   Parameters params_;
   AdamOptions options_;
-  std::vector<Matrix> m_, v_;
-  Eigen::ArrayXf denominator_;  // kFloat32's scratch, one chunk
+  // The moments of all parameters in parameter order: m_, v_ in float64, m_single_,
+  // v_single_ in float32 (the other pair stays empty).
+  Eigen::ArrayXd m_, v_;
+  Eigen::ArrayXf m_single_, v_single_;
+  Eigen::ArrayXf quotient_;  // float_step's scratch, one chunk
   long t_ = 0;
 };
+
+// The joint L2 norm of all gradients.
+double gradient_norm(const Parameters& params);
+
+// The factor that brings gradients of joint norm `norm` down to max_norm: 1 when
+// max_norm <= 0 (no clipping) or norm <= max_norm.
+double clip_scale(double norm, double max_norm);
 
 // Scales all gradients so that their joint L2 norm is at most max_norm (no-op if
 // max_norm <= 0). Returns the norm before clipping.

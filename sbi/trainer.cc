@@ -261,14 +261,14 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
       core::check(terms.size() == num_terms, "fit: the objective reported " +
                                                  std::to_string(terms.size()) + " terms, not " +
                                                  std::to_string(num_terms));
-      const double grad_norm = nn::clip_grad_norm(params, options.clip_grad_norm);
+      const double grad_norm = nn::gradient_norm(params);
       // Never step with a non-finite gradient: it would make every weight NaN.
       if (!std::isfinite(loss)) {
         failure = describe_failure("training loss", loss, epoch, b, batches);
       } else if (!std::isfinite(grad_norm)) {
         failure = describe_failure("gradient norm", grad_norm, epoch, b, batches);
       } else {
-        adam.step();
+        adam.step(nn::clip_scale(grad_norm, options.clip_grad_norm));  // clipped as it reads
         loss_sum += loss;
         for (size_t t = 0; t < num_terms; ++t) term_sums[t] += terms[t];
       }

@@ -94,15 +94,40 @@ TEST(HostileFiles, ShapeWhoseProductOverflowsIsRefused) {
   EXPECT_TRUE(contains(m, "of shape (4294967296, 4294967296, 2) needs 256 EiB")) << m;
 }
 
-// A dataset that fits is still read; its unwritten chunks read as the fill value 0.
-TEST(HostileFiles, ChunkedDatasetWithoutChunksThatFitsReadsAsZeros) {
+// A dataset that fits but was never written (or only partly) would read back as the fill
+// value 0, indistinguishable from data: refused by every reader, whole or by rows.
+TEST(HostileFiles, UnwrittenOrPartlyWrittenDatasetIsRefused) {
   sbi::testing::TempDir dir;
   const std::string path = dir.file("empty_chunks.h5");
   declare_huge_dataset(path, "/x", {1000, 3}, H5T_IEEE_F64LE);
-  const Eigen::MatrixXd x = H5File::open_read(path).read_matrix("/x", 3);
-  EXPECT_EQ(x.rows(), 3);
-  EXPECT_EQ(x.cols(), 1000);
-  EXPECT_EQ(x.cwiseAbs().maxCoeff(), 0.0);
+  {
+    // /y: chunks of 1 x 3 rows, only the first row written.
+    RawFile file = RawFile::open(path, true);
+    const hsize_t dims[2] = {1000, 3}, chunk[2] = {1, 3}, one[2] = {1, 3}, origin[2] = {0, 0};
+    hid_t space = H5Screate_simple(2, dims, nullptr);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    ASSERT_GE(H5Pset_chunk(dcpl, 2, chunk), 0);
+    const hid_t d = H5Dcreate2(file.id(), "/y", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    ASSERT_GE(d, 0);
+    hid_t memory = H5Screate_simple(2, one, nullptr);
+    ASSERT_GE(H5Sselect_hyperslab(space, H5S_SELECT_SET, origin, nullptr, one, nullptr), 0);
+    const double row[3] = {1, 2, 3};
+    ASSERT_GE(H5Dwrite(d, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, row), 0);
+    H5Sclose(memory);
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+  }
+  const H5File f = H5File::open_read(path);
+  std::string m = error_message([&] { f.read_matrix("/x", 3); });
+  EXPECT_TRUE(contains(m, "read_matrix: /x in " + path +
+                              " of shape (1000, 3) holds no data: it was never written"))
+      << m;
+  m = error_message([&] { f.read_rows("/x", 0, 10); });
+  EXPECT_TRUE(contains(m, "read_rows: /x in " + path + " of shape (1000, 3) holds no data")) << m;
+  m = error_message([&] { f.read_matrix("/y", 3); });
+  EXPECT_TRUE(contains(m, "read_matrix: /y in " + path + " of shape (1000, 3) was only partly written"))
+      << m;
 }
 
 }  // namespace

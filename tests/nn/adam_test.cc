@@ -41,5 +41,68 @@ TEST(ClipGradNorm, ScalesToTheMaximumNorm) {
   EXPECT_NEAR(g2(0), 0.8, 1e-12);
 }
 
+TEST(ClipScale, IsTheFactorThatClipGradNormApplies) {
+  EXPECT_EQ(clip_scale(3.0, 5.0), 1.0);   // under the limit
+  EXPECT_EQ(clip_scale(50.0, 0.0), 1.0);  // clipping off
+  EXPECT_NEAR(clip_scale(10.0, 5.0), 0.5, 1e-12);
+  Matrix w(1, 2), g(1, 2);
+  g << 3.0, 4.0;
+  EXPECT_DOUBLE_EQ(gradient_norm({{"w", &w, &g}}), 5.0);
+}
+
+// Adam::step(scale) reads each gradient times `scale`: the same weights, bit for bit, as
+// clipping the buffers first (clip_grad_norm) and stepping with scale 1, in both precisions;
+// the buffers themselves are left unscaled.
+TEST(Adam, AScaledStepEqualsClippingTheBuffersFirst) {
+  for (Precision precision : {Precision::kFloat64, Precision::kFloat32}) {
+    Matrix w1(3, 2), w2(3, 2), g1(3, 2), g2(3, 2);
+    w1 << 1, -2, 3, 0.5, -0.25, 4;
+    w2 = w1;
+    AdamOptions o{0.05};
+    o.precision = precision;
+    const Parameters p1{{"w", &w1, &g1}}, p2{{"w", &w2, &g2}};
+    Adam clipped_first(p1, o), scaled(p2, o);
+    for (int step = 0; step < 5; ++step) {
+      g1 << 3, -4, 0.1 * step, 2, -1, 7;  // norm ~9.1 > 2: clipped on every step
+      g2 = g1;
+      const double norm = clip_grad_norm(p1, 2.0);
+      clipped_first.step();
+      scaled.step(clip_scale(gradient_norm(p2), 2.0));
+      EXPECT_DOUBLE_EQ(norm, gradient_norm(p2));  // g2 untouched
+    }
+    EXPECT_EQ(w1, w2);
+    EXPECT_NE(w1(0), 1.0);
+  }
+}
+
+// state() and set_state() continue a run exactly in both precisions (float moments widen to
+// double and round back without loss), as a resumed checkpoint needs.
+TEST(Adam, StateRoundTripContinuesTheRunExactly) {
+  for (Precision precision : {Precision::kFloat64, Precision::kFloat32}) {
+    Matrix w1(2, 2), g1(2, 2), w2(2, 2), g2(2, 2);
+    w1 << 0.5, -1, 2, 3;
+    AdamOptions o{0.1};
+    o.precision = precision;
+    const Parameters p1{{"w", &w1, &g1}}, p2{{"w", &w2, &g2}};
+    Adam first(p1, o);
+    for (int step = 0; step < 3; ++step) {
+      g1 << 1.0 / (step + 1), -0.3, 2.5, -0.7 * step;
+      first.step();
+    }
+    Adam second(p2, o);
+    second.set_state(first.state());
+    w2 = w1;
+    for (int step = 0; step < 3; ++step) {
+      g1 << 0.2 * step, 1.1, -0.4, 0.9;
+      g2 = g1;
+      first.step();
+      second.step();
+    }
+    EXPECT_EQ(w1, w2);
+    EXPECT_EQ(first.state().m, second.state().m);
+    EXPECT_EQ(second.steps(), 6);
+  }
+}
+
 }  // namespace
 }  // namespace sbi::nn
