@@ -46,7 +46,8 @@ void eigen_product(const A& a, const B& b, MatrixView<T> c, bool accumulate) {
 
 template <class T>
 void multiply_any(ConstMatrixView<T> a, Transpose op_a, ConstMatrixView<T> b, Transpose op_b,
-                  MatrixView<T> c, bool accumulate, const T* bias, bool relu = false) {
+                  MatrixView<T> c, bool accumulate, const T* bias, bool relu = false,
+                  const MatrixOf<T>* gate = nullptr) {
   const bool ta = op_a == Transpose::kYes, tb = op_b == Transpose::kYes;
   const long m = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols;
   const long kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
@@ -78,7 +79,22 @@ void multiply_any(ConstMatrixView<T> a, Transpose op_a, ConstMatrixView<T> b, Tr
     g.bias = bias;
     g.accumulate = accumulate;
     g.relu = relu;
+    if (gate != nullptr) {
+      g.gate = gate->data();
+      g.ldgate = gate->rows();
+    }
     detail::gemm_avx512(g);
+    return;
+  }
+  if (gate != nullptr) {  // [C +] gate(A B): the product first, then gated and added
+    MatrixOf<T> product(m, n);
+    multiply_any<T>(a, op_a, b, op_b, mutable_view_of(product), false, nullptr);
+    Eigen::Map<MatrixOf<T>, 0, Eigen::OuterStride<>> out(c.data, c.rows, c.cols,
+                                                          Eigen::OuterStride<>(c.ld));
+    if (accumulate)
+      out.array() += (gate->array() > T(0)).select(product.array(), T(0));
+    else
+      out.array() = (gate->array() > T(0)).select(product.array(), T(0));
     return;
   }
   if (ta && tb) eigen_product<T>(eigen_map(a).transpose(), eigen_map(b).transpose(), c, accumulate);
@@ -164,6 +180,19 @@ void transposed_product(const MatrixOf<double>& w, const MatrixOf<double>& grad_
 void transposed_product(const MatrixOf<float>& w, const MatrixOf<float>& grad_y,
                         MatrixOf<float>* grad_x) {
   transposed_product_any(w, grad_y, grad_x);
+}
+
+void gated_transposed_product(const MatrixOf<float>& w, const MatrixOf<float>& grad_y,
+                              const MatrixOf<float>& gate, MatrixOf<float>* grad_x,
+                              bool accumulate) {
+  const long rows = w.cols(), cols = grad_y.cols();
+  if (gate.rows() != rows || gate.cols() != cols || (accumulate && (grad_x->rows() != rows ||
+                                                                     grad_x->cols() != cols)))
+    throw core::Error("nn::gated_transposed_product: a gate or gradient of another shape than " +
+                      std::to_string(rows) + " x " + std::to_string(cols));
+  if (!accumulate) grad_x->resize(rows, cols);
+  multiply_any<float>(view_of(w), Transpose::kYes, view_of(grad_y), Transpose::kNo,
+                      mutable_view_of(*grad_x), accumulate, nullptr, false, &gate);
 }
 
 bool wide_gemm_enabled() { return wide_flag().load(); }

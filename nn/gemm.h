@@ -74,6 +74,13 @@ void transposed_product(const MatrixOf<double>& w, const MatrixOf<double>& grad_
 void transposed_product(const MatrixOf<float>& w, const MatrixOf<float>& grad_y,
                         MatrixOf<float>* grad_x);
 
+// The input gradient through y = W x followed by a ReLU whose output was `gate`:
+// grad_x [+]= (gate > 0) ⊙ (Wᵀ grad_y), gated as the product is stored (no pass of its own).
+// Without accumulate grad_x is resized; with it, it must be W.cols() x grad_y.cols().
+void gated_transposed_product(const MatrixOf<float>& w, const MatrixOf<float>& grad_y,
+                              const MatrixOf<float>& gate, MatrixOf<float>* grad_x,
+                              bool accumulate);
+
 // Whether the AVX-512 kernel is in use: the CPU has it and SBI_PORTABLE_GEMM is not set.
 bool wide_gemm_enabled();
 // Tests switch the kernel off and on to compare both paths (not thread-safe: call it

@@ -79,8 +79,10 @@ class Mlp {
  private:
   const Matrix& forward_single(const Matrix& x, MlpCache* cache) const;
   void backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x, bool param_grads);
+  // grad_x [+]= Wᵀ grad_y, gated by a ReLU's output `relu_output` when given.
   void dense_backward_single(size_t layer, const MatrixF& x, const MatrixF& grad_y,
-                             MatrixF* grad_x, bool param_grads, MlpSingleCache* c);
+                             MatrixF* grad_x, bool param_grads, MlpSingleCache* c,
+                             const MatrixF* relu_output = nullptr, bool accumulate = false);
 
   MlpOptions options_;
   std::vector<Dense> layers_;

@@ -2,6 +2,8 @@
 // Mlp::backward in mlp.cc, step for step, on float copies. Only the matrix products,
 // activations and the batch sums of the bias gradients run in float; what leaves the
 // network (outputs, input gradients, weight gradients) is widened back to double.
+#include <utility>
+
 #include "nn/gemm.h"
 #include "nn/mlp.h"
 
@@ -54,13 +56,18 @@ const Matrix& Mlp::forward_single(const Matrix& x, MlpCache* cache) const {
 }
 
 void Mlp::dense_backward_single(size_t layer, const MatrixF& x, const MatrixF& grad_y,
-                                MatrixF* grad_x, bool param_grads, MlpSingleCache* c) {
+                                MatrixF* grad_x, bool param_grads, MlpSingleCache* c,
+                                const MatrixF* relu_output, bool accumulate) {
   if (param_grads) {
     outer_products(grad_y, x, &c->grad_weight);
     c->grad_bias = grad_y.rowwise().sum();
     layers_[layer].add_gradients(c->grad_weight, c->grad_bias);
   }
-  if (grad_x != nullptr) transposed_product(c->weight[layer], grad_y, grad_x);
+  if (grad_x == nullptr) return;
+  if (relu_output != nullptr)
+    gated_transposed_product(c->weight[layer], grad_y, *relu_output, grad_x, accumulate);
+  else
+    transposed_product(c->weight[layer], grad_y, grad_x);
 }
 
 void Mlp::backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x,
@@ -75,7 +82,27 @@ void Mlp::backward_single(MlpCache* cache, const Matrix& grad_y, Matrix* grad_x,
   auto pre = [&](size_t pre_index, size_t input_index) -> const MatrixF& {
     return relu ? c->input[input_index] : c->pre[pre_index];
   };
-  if (options_.residual) {
+  if (relu && options_.residual) {
+    // The ReLUs' backward passes ride on the input-gradient products (gated by the ReLU's
+    // output), and the block's gradient is added into the residual stream's as it is stored.
+    dense_backward_single(n - 1, c->input[n - 1], c->grad_y, &c->grad_h, param_grads, c);
+    for (int b = options_.num_layers - 1; b >= 0; --b) {
+      dense_backward_single(2 + 2 * b, c->input[2 + 2 * b], c->grad_h, &c->grad_pre, param_grads,
+                            c, &c->input[2 + 2 * b]);
+      dense_backward_single(1 + 2 * b, c->input[1 + 2 * b], c->grad_pre, &c->grad_h, param_grads,
+                            c, &c->input[1 + 2 * b], true);
+    }
+    dense_backward_single(0, c->input[0], c->grad_h, grad_in, param_grads, c);
+  } else if (relu && n > 1) {
+    MatrixF* grad = &c->grad_pre;  // at the current layer's output, ping-ponging with grad_a
+    MatrixF* next = &c->grad_a;
+    dense_backward_single(n - 1, c->input[n - 1], c->grad_y, grad, param_grads, c, &c->input[n - 1]);
+    for (size_t l = n - 1; l-- > 1;) {
+      dense_backward_single(l, c->input[l], *grad, next, param_grads, c, &c->input[l]);
+      std::swap(grad, next);
+    }
+    dense_backward_single(0, c->input[0], *grad, grad_in, param_grads, c);
+  } else if (options_.residual) {
     dense_backward_single(n - 1, c->input[n - 1], c->grad_y, &c->grad_h, param_grads, c);
     for (int b = options_.num_layers - 1; b >= 0; --b) {
       dense_backward_single(2 + 2 * b, c->input[2 + 2 * b], c->grad_h, &c->grad_a, param_grads, c);

@@ -30,6 +30,10 @@ struct Zmm<float> {
   SBI_AVX512_INLINE static V add(V a, V b) { return _mm512_add_ps(a, b); }
   // max(a, b) is b where either is NaN (vmaxps returns its second operand).
   SBI_AVX512_INLINE static V max(V a, V b) { return _mm512_max_ps(a, b); }
+  // v where g > 0, else 0 (a NaN gate compares false: 0, as Eigen's (g > 0).select(v, 0)).
+  SBI_AVX512_INLINE static V gated(V v, V g) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(g, zero(), _CMP_GT_OQ), v);
+  }
 };
 
 template <>
@@ -44,6 +48,9 @@ struct Zmm<double> {
   SBI_AVX512_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   SBI_AVX512_INLINE static V add(V a, V b) { return _mm512_add_pd(a, b); }
   SBI_AVX512_INLINE static V max(V a, V b) { return _mm512_max_pd(a, b); }
+  SBI_AVX512_INLINE static V gated(V v, V g) {
+    return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(g, zero(), _CMP_GT_OQ), v);
+  }
 };
 
 constexpr int kMaxRegisterRows = 4;  // registers of C per column in one block
@@ -62,10 +69,12 @@ SBI_AVX512 void block(const GemmOperands<T>& g, long i, long j, typename Zmm<T>:
   for (int r = 0; r < R; ++r) {
     const typename Z::Mask mask = r + 1 == R ? last : full;
     const V bias = g.bias != nullptr ? Z::load(mask, g.bias + i + r * W) : Z::zero();
+    // With a gate, C is added after the gating (below), not before the sum.
+    const bool add_c_first = g.accumulate && g.gate == nullptr;
 #pragma GCC unroll 6
     for (int c = 0; c < C; ++c)
-      acc[r][c] = g.accumulate ? Z::add(bias, Z::load(mask, g.c + (j + c) * g.ldc + i + r * W))
-                               : bias;
+      acc[r][c] = add_c_first ? Z::add(bias, Z::load(mask, g.c + (j + c) * g.ldc + i + r * W))
+                              : bias;
   }
   // An empty sum may come with null A and B: no offset is applied to them then. (Stepping
   // the pointers, rather than indexing by kk or breaking out mid-loop, measured 5-12%
@@ -81,6 +90,18 @@ SBI_AVX512 void block(const GemmOperands<T>& g, long i, long j, typename Zmm<T>:
       const V bv = Z::broadcast(b + c * g.b_col_step);
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) acc[r][c] = Z::fmadd(av[r], bv, acc[r][c]);
+    }
+  }
+  if (g.gate != nullptr) {
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const typename Z::Mask mask = r + 1 == R ? last : full;
+#pragma GCC unroll 6
+      for (int c = 0; c < C; ++c) {
+        acc[r][c] = Z::gated(acc[r][c], Z::load(mask, g.gate + (j + c) * g.ldgate + i + r * W));
+        if (g.accumulate)
+          acc[r][c] = Z::add(Z::load(mask, g.c + (j + c) * g.ldc + i + r * W), acc[r][c]);
+      }
     }
   }
   if (g.relu) {

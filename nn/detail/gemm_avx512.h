@@ -13,7 +13,7 @@
 
 namespace sbi::nn::detail {
 
-// C (m x n, column-major, ldc) = [max(0,] [C +] A B [+ bias] [)], with
+// C (m x n, column-major, ldc) = [max(0,] [C +] A B [+ bias] [)], or [C +] gate(A B), with
 //   A: m x k, column-major, lda;  B(kk, j) = b[kk * b_row_step + j * b_col_step]
 // (B may be a transposed view); bias: m entries added to every column, or null.
 template <class T>
@@ -28,6 +28,11 @@ struct GemmOperands {
   const T* bias = nullptr;
   bool accumulate = false;
   bool relu = false;  // C = max(0, ...) as the result is stored
+  // Non-null: the product is kept only where gate > 0 (a ReLU's backward pass: the
+  // gradient flows where the layer's output was positive), before C is added; ldgate its
+  // column stride. Not combined with bias or relu.
+  const T* gate = nullptr;
+  long ldgate = 0;
 };
 
 // Whether this CPU (and its operating system) runs AVX-512F.

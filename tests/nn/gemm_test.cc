@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/error.h"
 #include "nn/detail/gemm_avx512.h"
 #include "nn/detail/transpose.h"
 
@@ -117,6 +118,38 @@ TEST_F(GemmTest, NaNInTheInputReachesTheOutputThroughTheFusedRelu) {
       EXPECT_TRUE(std::isnan(sum(i, 7))) << "row " << i;
       EXPECT_FALSE(std::isnan(y(i, 6)));
     }
+  }
+}
+
+// The ReLU backward fused into Wᵀ dY: exactly the plain product gated by the ReLU's output
+// (a NaN gate blocks, as Eigen's (gate > 0).select does), and exactly the plain sum when it
+// accumulates; on both paths, with masked rows and odd column counts.
+TEST_F(GemmTest, GatedTransposedProductIsTheReluBackwardOfThePlainOne) {
+  for (bool wide : {true, false}) {
+    set_wide_gemm_enabled(wide);
+    unsigned seed = 500;
+    for (long out : {2L, 64L, 70L})
+      for (long in : {3L, 17L, 64L})
+        for (long n : {1L, 7L, 130L}) {
+          const MatrixOf<float> w = random_matrix<float>(out, in, ++seed);
+          const MatrixOf<float> grad_y = random_matrix<float>(out, n, ++seed);
+          MatrixOf<float> gate = random_matrix<float>(in, n, ++seed);
+          gate(0, 0) = std::numeric_limits<float>::quiet_NaN();
+          const MatrixOf<float> start = random_matrix<float>(in, n, ++seed);
+          MatrixOf<float> plain, gated(1, 1), sum = start;
+          transposed_product(w, grad_y, &plain);
+          gated_transposed_product(w, grad_y, gate, &gated, false);
+          gated_transposed_product(w, grad_y, gate, &sum, true);
+          const MatrixOf<float> expected = (gate.array() > 0.0f).select(plain, 0.0f);
+          ASSERT_EQ(gated, expected) << out << " x " << in << ", " << n << " columns";
+          ASSERT_EQ(sum, MatrixOf<float>(start + expected));
+          EXPECT_EQ(gated(0, 0), 0.0f);
+          EXPECT_GT((gated.array() != 0.0f).count(), gated.size() / 4);
+        }
+    MatrixOf<float> wrong(2, 2);
+    EXPECT_THROW(gated_transposed_product(MatrixOf<float>::Ones(3, 2), MatrixOf<float>::Ones(3, 4),
+                                          MatrixOf<float>::Ones(2, 4), &wrong, true),
+                 core::Error);
   }
 }
 
