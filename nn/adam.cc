@@ -6,7 +6,30 @@
 
 #include "core/error.h"
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 namespace sbi::nn {
+namespace {
+
+// Flushes subnormal floats to zero (inputs and results) while it lives. A weight whose
+// gradient stays 0 (a dead ReLU's) has its first moment decay by beta1 each step, into float's
+// subnormal range (below 1.2e-38) after ~800 steps, where every operation on it takes a
+// microcode assist of ~100 cycles: the float step ran at half speed from then on. Double
+// moments reach that range only after ~7000 steps of zeros. No effect where SSE is absent.
+class FlushSubnormals {
+ public:
+#if defined(__SSE__)
+  FlushSubnormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040u); }  // FTZ | DAZ
+  ~FlushSubnormals() { _mm_setcsr(saved_); }
+
+ private:
+  unsigned saved_;
+#endif
+};
+
+}  // namespace
 
 Adam::Adam(const Parameters& params, const AdamOptions& options)
     : params_(params), options_(options) {
@@ -65,6 +88,7 @@ void Adam::float_step(const Parameter& p, long offset, double step_size, double 
   float* m = m_single_.data() + offset;
   float* v = v_single_.data() + offset;
   const long n = p.value->size();
+  const FlushSubnormals flush;
   for (long at = 0; at < n; at += kChunk) {
     const long len = std::min(kChunk, n - at);
     for (long j = at; j < at + len; ++j) {

@@ -2,6 +2,10 @@
 
 #include "nn/adam.h"
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 namespace sbi::nn {
 namespace {
 
@@ -102,6 +106,33 @@ TEST(Adam, StateRoundTripContinuesTheRunExactly) {
     EXPECT_EQ(first.state().m, second.state().m);
     EXPECT_EQ(second.steps(), 6);
   }
+}
+
+// A float moment that decays below float's normal range (a weight whose gradient stays 0)
+// becomes 0 instead of a subnormal (which made every later step run on microcode assists),
+// and the step leaves the thread's floating-point mode as it found it.
+TEST(Adam, Float32MomentsFlushToZeroAndTheModeIsRestored) {
+  Matrix w(1, 2), g(1, 2);
+  w << 1.0, 1.0;
+  AdamOptions o{1e-3};
+  o.precision = Precision::kFloat32;
+  Adam adam({{"w", &w, &g}}, o);
+  g << 1e-3, 1.0;
+  adam.step();
+  g << 0.0, 1.0;
+#if defined(__SSE__)
+  const unsigned mode = _mm_getcsr() & ~0x3Fu;  // the mode bits, not the sticky flags
+#endif
+  // m = 1e-4 * 0.9^t reaches 1.2e-38 (float's smallest normal) near t = 770.
+  for (int t = 0; t < 900; ++t) adam.step();
+#if defined(__SSE__)
+  EXPECT_EQ(_mm_getcsr() & ~0x3Fu, mode);
+#endif
+  const Adam::State s = adam.state();
+  EXPECT_EQ(s.m(0), 0.0);  // not a subnormal
+  EXPECT_GT(s.m(1), 0.9);  // the live weight's moment is untouched
+  EXPECT_GT(s.v(0), 0.0);  // v decays by 0.999 a step: still normal
+  EXPECT_TRUE(w.allFinite());
 }
 
 }  // namespace
