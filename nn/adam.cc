@@ -32,12 +32,11 @@ class FlushSubnormals {
 }  // namespace
 
 Adam::Adam(const Parameters& params, const AdamOptions& options)
-    : params_(params), options_(options) {
+    : params_(params), slices_(slice_parameters(params)), options_(options) {
   const long n = count_scalars(params_);
   if (options_.precision == Precision::kFloat32) {
     m_single_.setZero(n);
     v_single_.setZero(n);
-    quotient_.resize(kChunk);
   } else {
     m_.setZero(n);
     v_.setZero(n);
@@ -46,49 +45,55 @@ Adam::Adam(const Parameters& params, const AdamOptions& options)
 
 void Adam::step(double gradient_scale) {
   ++t_;
-  const double correction1 = 1.0 - std::pow(options_.beta1, static_cast<double>(t_));
-  const double correction2 = 1.0 - std::pow(options_.beta2, static_cast<double>(t_));
-  const double step_size = options_.learning_rate / correction1;
-  const double decay = 1.0 - options_.learning_rate * options_.weight_decay;
-  long offset = 0;
-  for (const Parameter& p : params_) {
-    if (options_.weight_decay != 0.0) p.value->array() *= decay;
-    if (options_.precision == Precision::kFloat32)
-      float_step(p, offset, step_size, correction2, gradient_scale);
+  StepConstants k;
+  k.correction2 = 1.0 - std::pow(options_.beta2, static_cast<double>(t_));
+  k.step_size = options_.learning_rate / (1.0 - std::pow(options_.beta1, static_cast<double>(t_)));
+  k.decay = 1.0 - options_.learning_rate * options_.weight_decay;
+  k.scale = gradient_scale;
+  const bool single = options_.precision == Precision::kFloat32;
+  const long num_slices = static_cast<long>(slices_.size());
+  const int threads = elementwise_threads(single ? m_single_.size() : m_.size());
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (long s = 0; s < num_slices; ++s) {
+    if (single)
+      float_step(slices_[s], k);
     else
-      double_step(p, offset, step_size, correction2, gradient_scale);
-    offset += p.value->size();
+      double_step(slices_[s], k);
   }
 }
 
-void Adam::double_step(const Parameter& p, long offset, double step_size, double correction2,
-                       double scale) {
+void Adam::double_step(const ParameterSlice& slice, const StepConstants& k) {
+  const Parameter& p = params_[slice.index];
   const double b1 = options_.beta1, b2 = options_.beta2;
-  const long n = p.value->size();
+  const long n = slice.end - slice.begin;
+  Eigen::Map<Eigen::ArrayXd> w(p.value->data() + slice.begin, n);
+  if (options_.weight_decay != 0.0) w *= k.decay;
   // A scale of 1 leaves the gradient's bits as they are (x * 1.0 == x).
-  auto g = Eigen::Map<const Eigen::ArrayXd>(p.grad->data(), n) * scale;
-  Eigen::Map<Eigen::ArrayXd> m(m_.data() + offset, n), v(v_.data() + offset, n);
+  auto g = Eigen::Map<const Eigen::ArrayXd>(p.grad->data() + slice.begin, n) * k.scale;
+  Eigen::Map<Eigen::ArrayXd> m(m_.data() + slice.offset, n), v(v_.data() + slice.offset, n);
   m = b1 * m + (1.0 - b1) * g;
   v = b2 * v + (1.0 - b2) * g.square();
-  Eigen::Map<Eigen::ArrayXd>(p.value->data(), n) -=
-      step_size * m / ((v / correction2).sqrt() + options_.epsilon);
+  w -= k.step_size * m / ((v / k.correction2).sqrt() + options_.epsilon);
 }
 
-// The step of one parameter with float moments and quotient, a chunk at a time so that the
+// The step of one slice with float moments and quotient, a chunk at a time so that the
 // chunk's quotients stay in L1: plain loops for the conversions (Eigen's double-to-float
 // cast stays scalar), Eigen for the vectorised root and division.
-void Adam::float_step(const Parameter& p, long offset, double step_size, double correction2,
-                      double scale) {
+void Adam::float_step(const ParameterSlice& slice, const StepConstants& k) {
+  const Parameter& p = params_[slice.index];
   const float b1 = static_cast<float>(options_.beta1), b2 = static_cast<float>(options_.beta2);
   const float one_minus_b1 = static_cast<float>(1.0 - options_.beta1);
   const float one_minus_b2 = static_cast<float>(1.0 - options_.beta2);
-  const float c2 = static_cast<float>(correction2), eps = static_cast<float>(options_.epsilon);
-  const double* g = p.grad->data();
-  double* w = p.value->data();
-  float* m = m_single_.data() + offset;
-  float* v = v_single_.data() + offset;
-  const long n = p.value->size();
-  const FlushSubnormals flush;
+  const float c2 = static_cast<float>(k.correction2), eps = static_cast<float>(options_.epsilon);
+  const double scale = k.scale, step_size = k.step_size;
+  const long n = slice.end - slice.begin;
+  const double* g = p.grad->data() + slice.begin;
+  double* w = p.value->data() + slice.begin;
+  float* m = m_single_.data() + slice.offset;
+  float* v = v_single_.data() + slice.offset;
+  if (options_.weight_decay != 0.0) Eigen::Map<Eigen::ArrayXd>(w, n) *= k.decay;
+  alignas(64) float quotient[kChunk];
+  const FlushSubnormals flush;  // per thread: MXCSR is a thread's register
   for (long at = 0; at < n; at += kChunk) {
     const long len = std::min(kChunk, n - at);
     for (long j = at; j < at + len; ++j) {
@@ -96,10 +101,9 @@ void Adam::float_step(const Parameter& p, long offset, double step_size, double 
       m[j] = b1 * m[j] + one_minus_b1 * gj;
       v[j] = b2 * v[j] + one_minus_b2 * (gj * gj);
     }
-    auto q = quotient_.head(len);
-    q = Eigen::Map<const Eigen::ArrayXf>(m + at, len) /
+    Eigen::Map<Eigen::ArrayXf>(quotient, len) =
+        Eigen::Map<const Eigen::ArrayXf>(m + at, len) /
         ((Eigen::Map<const Eigen::ArrayXf>(v + at, len) / c2).sqrt() + eps);
-    const float* quotient = quotient_.data();
     for (long j = at; j < at + len; ++j) w[j] -= step_size * static_cast<double>(quotient[j - at]);
   }
 }
@@ -133,8 +137,15 @@ void Adam::set_state(const State& s) {
 }
 
 double gradient_norm(const Parameters& params) {
+  // Each parameter's squared norm on its own, possibly on another thread, then their sum in
+  // parameter order: the same bits for any number of threads.
+  const long n = static_cast<long>(params.size());
+  std::vector<double> squares(params.size());
+  const int threads = elementwise_threads(count_scalars(params));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4) if (threads > 1)
+  for (long i = 0; i < n; ++i) squares[i] = params[i].grad->squaredNorm();
   double sq = 0.0;
-  for (const Parameter& p : params) sq += p.grad->squaredNorm();
+  for (double s : squares) sq += s;
   return std::sqrt(sq);
 }
 

@@ -28,7 +28,8 @@ class Adam {
 
   // One update from the gradients currently in the buffers, each multiplied by
   // `gradient_scale` as it is read (clip_scale's factor: clipping without a pass of its
-  // own). The buffers are left as they are.
+  // own). The buffers are left as they are. Elementwise, on elementwise_threads: the same
+  // bits for any number of threads.
   void step(double gradient_scale = 1.0);
 
   void set_learning_rate(double lr) { options_.learning_rate = lr; }
@@ -45,19 +46,20 @@ class Adam {
   void set_state(const State& state);  // throws core::Error for moments of another size
 
  private:
-  void double_step(const Parameter& p, long offset, double step_size, double correction2,
-                   double scale);
-  void float_step(const Parameter& p, long offset, double step_size, double correction2,
-                  double scale);
+  struct StepConstants {
+    double step_size, correction2, decay, scale;
+  };
+  void double_step(const ParameterSlice& slice, const StepConstants& k);
+  void float_step(const ParameterSlice& slice, const StepConstants& k);
   static constexpr long kChunk = 512;  // float_step's elements at a time
 
   Parameters params_;
+  std::vector<ParameterSlice> slices_;  // the units of work of a step
   AdamOptions options_;
   // The moments of all parameters in parameter order: m_, v_ in float64, m_single_,
   // v_single_ in float32 (the other pair stays empty).
   Eigen::ArrayXd m_, v_;
   Eigen::ArrayXf m_single_, v_single_;
-  Eigen::ArrayXf quotient_;  // float_step's scratch, one chunk
   long t_ = 0;
 };
 

@@ -42,6 +42,7 @@ ShardedObjective::ShardedObjective(Objective* objective, int shards, long batch_
     workers_.assign(1, objective);
   }
   for (Objective* worker : workers_) params_.push_back(worker->parameters());
+  slices_ = nn::slice_parameters(target_);
   shard_batches_.resize(workers_.size());
   shard_terms_.resize(workers_.size());
   shard_losses_.resize(workers_.size());
@@ -86,12 +87,20 @@ double ShardedObjective::loss_and_gradient(const std::vector<long>& batch, std::
   std::vector<double> weight(num_shards);
   for (int s = 0; s < num_shards; ++s)
     weight[s] = static_cast<double>(shard_batches_[s].size()) / static_cast<double>(n);
-  for (size_t i = 0; i < target_.size(); ++i) {
-    nn::Matrix& g = *target_[i].grad;
+  // Element by element, slices on threads: the same bits for any number of threads.
+  const long num_slices = static_cast<long>(slices_.size());
+  const int sum_threads = nn::elementwise_threads(nn::count_scalars(target_));
+#pragma omp parallel for num_threads(sum_threads) schedule(static) if (sum_threads > 1)
+  for (long k = 0; k < num_slices; ++k) {
+    const nn::ParameterSlice& slice = slices_[k];
+    double* g = target_[slice.index].grad->data();
     for (int s = 0; s < num_shards; ++s) {
-      scratch_.noalias() = weight[s] * *params_[s][i].grad;
-      if (s == 0) g = scratch_;
-      else g += scratch_;
+      const double* shard = params_[s][slice.index].grad->data();
+      const double w = weight[s];
+      if (s == 0)
+        for (long j = slice.begin; j < slice.end; ++j) g[j] = w * shard[j];
+      else
+        for (long j = slice.begin; j < slice.end; ++j) g[j] += w * shard[j];
     }
   }
   double loss = 0;

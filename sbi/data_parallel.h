@@ -60,7 +60,7 @@ class ShardedObjective {
   std::vector<std::vector<long>> shard_batches_;
   std::vector<std::vector<double>> shard_terms_;
   std::vector<double> shard_losses_;
-  nn::Matrix scratch_;  // one shard's weighted gradient of one parameter
+  std::vector<nn::ParameterSlice> slices_;  // the units of the gradients' sum over threads
 };
 
 }  // namespace sbi

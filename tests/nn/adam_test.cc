@@ -1,5 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/rng.h"
 #include "nn/adam.h"
 
 #if defined(__SSE__)
@@ -133,6 +141,71 @@ TEST(Adam, Float32MomentsFlushToZeroAndTheModeIsRestored) {
   EXPECT_GT(s.m(1), 0.9);  // the live weight's moment is untouched
   EXPECT_GT(s.v(0), 0.0);  // v decays by 0.999 a step: still normal
   EXPECT_TRUE(w.allFinite());
+}
+
+// Parameters of an odd size mix, large enough (> 32768 values) for the elementwise passes to
+// use threads, with Gaussian values and gradients from a fixed seed.
+struct ManyParameters {
+  explicit ManyParameters(std::uint64_t seed) {
+    core::Rng rng(seed, 0);
+    for (auto [rows, cols] : {std::pair{130, 129}, {7, 1}, {257, 100}, {3, 3}, {1000, 1}}) {
+      values.push_back(Matrix(rows, cols));
+      grads.push_back(Matrix(rows, cols));
+      for (Matrix* m : {&values.back(), &grads.back()})
+        for (long i = 0; i < m->size(); ++i) m->data()[i] = rng.normal();
+    }
+    for (size_t i = 0; i < values.size(); ++i)
+      params.push_back({"p" + std::to_string(i), &values[i], &grads[i]});
+  }
+  std::deque<Matrix> values, grads;  // stable addresses
+  Parameters params;
+};
+
+TEST(SliceParameters, CoverEveryElementOnceInFlatOrder) {
+  const ManyParameters many(1);
+  const std::vector<ParameterSlice> slices = slice_parameters(many.params, 4096);
+  long next_offset = 0;
+  for (const ParameterSlice& s : slices) {
+    EXPECT_EQ(s.offset, next_offset);
+    EXPECT_LT(s.begin, s.end);
+    EXPECT_LE(s.end - s.begin, 4096);
+    EXPECT_LE(s.end, many.params[s.index].value->size());
+    EXPECT_TRUE(s.begin == 0 || s.begin % 4096 == 0);
+    next_offset += s.end - s.begin;
+  }
+  EXPECT_EQ(next_offset, count_scalars(many.params));
+  EXPECT_GT(count_scalars(many.params), 32768);  // threads are used below
+}
+
+// Adam's step, the gradient norm and zeroing run their elements on threads: the weights,
+// moments and norm are the same bits with 1 and with 2 threads, in both precisions.
+TEST(Adam, TheSameBitsForAnyNumberOfThreads) {
+  const int saved = omp_get_max_threads();
+  for (Precision precision : {Precision::kFloat64, Precision::kFloat32}) {
+    std::vector<Matrix> weights;
+    std::vector<double> norms;
+    for (int threads : {1, 2}) {
+      omp_set_num_threads(threads);
+      ManyParameters many(7);
+      AdamOptions o{0.01};
+      o.precision = precision;
+      o.weight_decay = 0.1;
+      Adam adam(many.params, o);
+      for (int step = 0; step < 4; ++step) {
+        norms.push_back(gradient_norm(many.params));
+        adam.step(clip_scale(norms.back(), 100.0));
+        for (Matrix& g : many.grads) g = g.array().sin() + 0.1 * step;
+      }
+      zero_grad(many.params);
+      for (const Matrix& g : many.grads) EXPECT_TRUE((g.array() == 0.0).all());
+      weights.insert(weights.end(), many.values.begin(), many.values.end());
+    }
+    const size_t half = weights.size() / 2;
+    for (size_t i = 0; i < half; ++i) EXPECT_EQ(weights[i], weights[half + i]) << "parameter " << i;
+    for (size_t i = 0; i < 4; ++i) EXPECT_EQ(norms[i], norms[4 + i]);
+    EXPECT_LT(norms[0], 100.0 * 100.0);
+  }
+  omp_set_num_threads(saved);
 }
 
 }  // namespace

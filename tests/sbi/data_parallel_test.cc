@@ -31,10 +31,10 @@ namespace {
 using testing::standard_normal_matrix;
 using testing::ThreadCount;
 
-PosteriorModel small_model(DensityKind kind) {
+PosteriorModel small_model(DensityKind kind, int hidden = 16) {
   ModelOptions mo;
   mo.density = default_density_options(kind);
-  mo.density.hidden = 16;
+  mo.density.hidden = hidden;
   mo.density.transforms = 2;
   mo.density.layers = 1;
   mo.embedding = EmbeddingKind::kMlp;
@@ -89,9 +89,9 @@ struct TrainedRun {
 
 TrainedRun train_small(DensityKind kind, int shards, int threads, int max_epochs,
                 const FitCheckpoint* resume = nullptr, FitCheckpoint* checkpoint_at_2 = nullptr,
-                GradientReduction* reduction = nullptr) {
+                GradientReduction* reduction = nullptr, int hidden = 16) {
   ThreadCount count(threads);
-  PosteriorModel model = small_model(kind);
+  PosteriorModel model = small_model(kind, hidden);
   const Eigen::MatrixXd theta = standard_normal_matrix(2, 400, 4);
   Eigen::MatrixXd data(3, 400);
   data.topRows(2) = theta + 0.3 * standard_normal_matrix(2, 400, 5);
@@ -136,6 +136,15 @@ TEST(DataParallel, TrainingIsBitwiseTheSameForGivenShardsWhateverTheThreads) {
   EXPECT_NE(serial.weights, two_threads.weights);
   EXPECT_NEAR(serial.summary.history.back().train_loss, two_threads.summary.history.back().train_loss,
               1e-6 * std::abs(serial.summary.history.back().train_loss));
+}
+
+// Networks of more than 32768 weights: the shards' gradients are summed, and Adam steps, on
+// the threads too (nn::elementwise_threads), still the same bits whatever their number.
+TEST(DataParallel, LargeNetworksTrainBitwiseTheSameWhateverTheThreads) {
+  EXPECT_GT(nn::count_scalars(small_model(DensityKind::kRealNVP, 128).parameters()), 32768);
+  const TrainedRun two_threads = train_small(DensityKind::kRealNVP, 2, 2, 2, nullptr, nullptr, nullptr, 128);
+  const TrainedRun one_thread = train_small(DensityKind::kRealNVP, 2, 1, 2, nullptr, nullptr, nullptr, 128);
+  expect_same_history(two_threads, one_thread);
 }
 
 // The CNF draws times and noise in every shard: the replicas' streams travel in the checkpoint.
