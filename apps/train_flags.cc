@@ -63,13 +63,13 @@ std::vector<FlagSpec> train_flag_specs() {
        "residual blocks per network"},
       {"activation", v, "NAME", "relu (cnf, score: silu)", "relu, tanh, silu or elu"},
       {"precision", v, "NAME",
-       per_estimator(+[](K k) { return flows::precision_name(density(k).inference_precision); }),
+       per_estimator(+[](K k) { return nn::precision_name(density(k).inference_precision); }),
        "realnvp, nsf: sampling and log-densities in float64, or float32 (the conditioners' "
        "products in single precision: about 2x the draws per second, log q within ~1e-5)"},
       {"train-precision", v, "NAME",
-       per_estimator(+[](K k) { return flows::precision_name(density(k).training_precision); }),
-       "realnvp, nsf: training in float64, or float32 (the conditioners' products, activations "
-       "and Adam's step quotient in single precision, weights and moments in double: about "
+       per_estimator(+[](K k) { return nn::precision_name(density(k).training_precision); }),
+       "realnvp, nsf: training in float64, or float32 (the conditioners' and a cnn embedding's "
+       "products, activations and Adam's step in single precision, weights in double: about "
        "2x the training steps per second)"},
       {"bins", v, "K", std::to_string(d.bins), "nsf: spline bins"},
       {"bound", v, "B", number(d.bound), "nsf: the splines act on [-B, B] of standardised theta"},
@@ -132,9 +132,9 @@ ModelOptions model_options_from(const Flags& flags, sbi::DensityKind default_est
   d.layers = flags.get_int32("layers", d.layers);
   if (flags.has("activation"))
     d.activation = flags.get_choice("activation", nn::Activation::kReLU, nn::parse_activation);
-  d.inference_precision = flags.get_choice("precision", d.inference_precision, flows::parse_precision);
+  d.inference_precision = flags.get_choice("precision", d.inference_precision, nn::parse_precision);
   d.training_precision =
-      flags.get_choice("train-precision", d.training_precision, flows::parse_precision);
+      flags.get_choice("train-precision", d.training_precision, nn::parse_precision);
   d.bins = flags.get_int32("bins", d.bins);
   d.bound = flags.get_double("bound", d.bound);
   d.schedule.kind = flags.get_choice("path", d.schedule.kind, flows::parse_schedule_kind);

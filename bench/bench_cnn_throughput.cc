@@ -15,7 +15,10 @@
 // (p0, s, a), z-scored with the prior's moments.
 //
 //   bench_cnn_throughput [--steps 30] [--warmup 3] [--batch-size 128] [--images 2048]
-//                        [--size 48] [--seed 1] [--dump PATH]
+//                        [--size 48] [--seed 1] [--train-precision float64|float32] [--dump PATH]
+//
+// --train-precision float32 runs the training passes as `sbi train --train-precision float32`
+// does (the convolutions, pooling, activations and MLPs in float, Adam with float moments).
 //
 // Threads: OMP_NUM_THREADS; the convolutions run image chunks in parallel (nn/cnn_embedding.h).
 // Besides wall time it reports the process's CPU time (cpu_s, all threads together): at one
@@ -109,6 +112,9 @@ int main(int argc, char** argv) {
   const int size = static_cast<int>(int_flag(argc, argv, "size", 48));
   const std::uint64_t seed = static_cast<std::uint64_t>(int_flag(argc, argv, "seed", 1));
   const std::string dump = flag(argc, argv, "dump", "");
+  // float32: the convolutions, pooling, activations, both MLPs and Adam in single precision
+  // (sbi train --train-precision float32).
+  const nn::Precision precision = nn::parse_precision(flag(argc, argv, "train-precision", "float64"));
   const double clip = 5.0, learning_rate = 1e-3;  // TrainOptions defaults
   if (steps < 1 || warmup < 0 || batch < 1 || n < batch || size < 8) {
     std::fprintf(
@@ -121,6 +127,7 @@ int main(int argc, char** argv) {
   nn::CnnOptions co;  // the defaults: blocks of 16, 32, 64 channels, 3 x 3, ReLU, avg, flatten
   co.height = co.width = size;
   co.out_dim = 20;
+  co.training_precision = precision;
   core::Rng rng(seed, 7);
   nn::CnnEmbedding embedding(co, &rng);
   nn::MlpOptions ho;
@@ -130,9 +137,12 @@ int main(int argc, char** argv) {
   ho.num_layers = 2;
   nn::Mlp head(ho, &rng);
   nn::MlpCache head_cache;
+  head_cache.precision = precision;
   nn::Parameters params = embedding.parameters();
   append_parameters("regressor", head.parameters(), &params);
-  nn::Adam adam(params, nn::AdamOptions{learning_rate});
+  nn::AdamOptions adam_options{learning_rate};
+  adam_options.precision = precision;
+  nn::Adam adam(params, adam_options);
   const long num_params = nn::count_scalars(params);
 
   Matrix grad_pred, grad_c;
@@ -211,11 +221,11 @@ int main(int argc, char** argv) {
   const double train_s = clock.seconds(), cpu_s = cpu_seconds() - cpu_start;
   const long faults = page_faults() - faults_start;
   std::printf(
-      "impl=cpp dtype=float64 threads=%d params=%ld batch=%ld size=%d warmup=%ld steps=%ld train_s=%.4f "
+      "impl=cpp dtype=%s threads=%d params=%ld batch=%ld size=%d warmup=%ld steps=%ld train_s=%.4f "
       "cpu_s=%.4f steps_per_s=%.3f cpu_ms_per_step=%.2f images_per_s=%.1f forward_ms=%.2f backward_ms=%.2f "
       "other_ms=%.2f loss_init=%.6f "
       "loss_final=%.6f loss_mean=%.6f page_faults_per_step=%.1f\n",
-      omp_get_max_threads(), num_params, batch, size, warmup, steps, train_s, cpu_s, steps / train_s,
+      nn::precision_name(precision).c_str(), omp_get_max_threads(), num_params, batch, size, warmup, steps, train_s, cpu_s, steps / train_s,
       1e3 * cpu_s / steps, steps * batch / train_s, 1e3 * forward_s / steps, 1e3 * backward_s / steps,
       1e3 * (train_s - forward_s - backward_s) / steps, init_loss, loss, loss_sum / steps,
       static_cast<double>(faults) / steps);

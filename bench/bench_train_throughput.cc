@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   mo.density.inference_precision = flows::InferencePrecision::kFloat64;
   // --train-precision float32: the conditioners' training passes in float (nn/mlp.h).
   mo.density.training_precision =
-      flows::parse_precision(flag(argc, argv, "train-precision", "float64"));
+      nn::parse_precision(flag(argc, argv, "train-precision", "float64"));
   const double clip = 5.0, learning_rate = 1e-3;  // TrainOptions defaults
   if (steps < 1 || warmup < 0 || batch < 1 || n < batch || num_samples < 1 || sample_reps < 1) {
     std::fprintf(stderr, "bench_train_throughput: need steps >= 1, warmup >= 0, 1 <= batch-size <= sims, "
@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
       "loss_final=%.6f loss_last100=%.6f sample_n=%ld sample_s=%.5f draws_per_s=%.0f "
       "sample_lp_s=%.5f sample_lp_per_s=%.0f log_prob_s=%.5f log_prob_per_s=%.0f mean_log_prob=%.4f "
       "lp_mismatch=%.1e f32_draws_per_s=%.0f f32_log_prob_per_s=%.0f f32_log_prob_max_error=%.1e\n",
-      flows::precision_name(mo.density.training_precision).c_str(),
+      nn::precision_name(mo.density.training_precision).c_str(),
       omp_get_max_threads(), sharded.shards(), num_params, batch, mo.density.hidden, mo.density.transforms, mo.density.layers, warmup, steps,
       train_s, steps / train_s, steps * batch / train_s, init_loss, loss, tail_sum / tail,
       num_samples, sample_s, num_samples / sample_s, sample_lp_s, num_samples / sample_lp_s, log_prob_s,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Same-network speed comparison of the convolutional embedding: bench_cnn_throughput (C++,
-# float64) against cnn_pytorch.py (the same network in PyTorch, float32), at 1 and 2 threads,
+# float64 and float32 training passes) against cnn_pytorch.py (the same network in PyTorch, float32), at 1 and 2 threads,
 # runs interleaved round by round so that both see the same machine load.
 #
 #   bench/compare_pytorch_cnn.sh                       # defaults below
@@ -62,8 +62,10 @@ LD_LIBRARY_PATH="$OPENBLAS_DIR" "$PYTHON" "$PY" --check "$WORK/dump.txt" | sed '
 for round in $(seq 1 "$ROUNDS"); do
   for t in $THREADS; do
     # shellcheck disable=SC2086
-    env $RUN_ENV OMP_NUM_THREADS="$t" "$BENCH" --steps "$STEPS" --warmup "$WARMUP" $EXTRA | tee -a "$RESULTS" |
-      sed "s/^/# round $round: /"
+    for precision in float64 float32; do  # the C++ training passes (sbi train --train-precision)
+      env $RUN_ENV OMP_NUM_THREADS="$t" "$BENCH" --steps "$STEPS" --warmup "$WARMUP" --train-precision "$precision" \
+        $EXTRA | tee -a "$RESULTS" | sed "s/^/# round $round: /"
+    done
     for dtype in $DTYPES; do
       for mkldnn in 1 0; do
         # shellcheck disable=SC2086
@@ -82,7 +84,7 @@ import collections, statistics, sys
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     kv = dict(f.split("=", 1) for f in line.split())
-    variant = ("cpp", "f64") if kv["impl"] == "cpp" else \
+    variant = ("cpp", kv["dtype"].replace("float", "f")) if kv["impl"] == "cpp" else \
         ("pytorch", kv["dtype"].replace("float", "f") + (" oneDNN" if kv["mkldnn"] == "1" else " im2col"))
     runs[variant + (int(kv["threads"]),)].append(kv)
 
@@ -92,27 +94,31 @@ def med(variant, t, key):
 
 
 threads = sorted({k[2] for k in runs})
-cpp = ("cpp", "f64")
+cpps = sorted({k[:2] for k in runs if k[0] == "cpp"}, reverse=True)  # f64, then f32
 pts = sorted({k[:2] for k in runs if k[0] == "pytorch"})
-rounds = len(runs[cpp + (threads[0],)])
+rounds = len(runs[cpps[0] + (threads[0],)])
 for title, key, better in (("training steps/s (wall)", "steps_per_s", max),
                            ("CPU ms per training step (all threads)", "cpu_ms_per_step", min)):
-    print(f"\n{title}; ratio = PyTorch time / C++ time (above 1: C++ faster); median of {rounds} run(s)")
-    print(f"{'threads':>7} {'C++ f64':>9}" + "".join(f" {'PT ' + v[1]:>16}" for v in pts) +
-          f" {'ratio vs best PT':>17}")
+    print(f"\n{title}; ratio = PyTorch time / C++ time (above 1: C++ faster), against the best "
+          f"PyTorch; median of {rounds} run(s)")
+    print(f"{'threads':>7}" + "".join(f" {'C++ ' + v[1]:>9}" for v in cpps) +
+          "".join(f" {'PT ' + v[1]:>16}" for v in pts) + "".join(f" {'ratio C++ ' + v[1]:>14}" for v in cpps))
     for t in threads:
-        c = med(cpp, t, key)
+        c = {v: med(v, t, key) for v in cpps}
         pt = {v: med(v, t, key) for v in pts}
         best = better(pt.values())
-        ratio = c / best if key == "steps_per_s" else best / c
-        print(f"{t:>7} {c:>9.2f}" + "".join(f" {pt[v]:>16.2f}" for v in pts) + f" {ratio:>17.2f}")
+        ratios = [c[v] / best if key == "steps_per_s" else best / c[v] for v in cpps]
+        print(f"{t:>7}" + "".join(f" {c[v]:>9.2f}" for v in cpps) + "".join(f" {pt[v]:>16.2f}" for v in pts) +
+              "".join(f" {r:>14.2f}" for r in ratios))
 print("\nper step, ms (C++ / fastest PyTorch), median: forward, backward, rest (clip, Adam, batch)")
 for t in threads:
     best = max(pts, key=lambda v: med(v, t, "steps_per_s"))
-    print(f"  threads {t}: " + ", ".join(f"{k} {med(cpp, t, k + '_ms'):.1f} / {med(best, t, k + '_ms'):.1f}"
-                                        for k in ("forward", "backward", "other")) + f"  (PT {best[1]})")
+    for cpp in cpps:
+        print(f"  threads {t}, C++ {cpp[1]}: " +
+              ", ".join(f"{k} {med(cpp, t, k + '_ms'):.1f} / {med(best, t, k + '_ms'):.1f}"
+                        for k in ("forward", "backward", "other")) + f"  (PT {best[1]})")
 print("training loss, mean over the timed steps (median over runs):")
 for t in threads:
-    print(f"  threads {t}: C++ {med(cpp, t, 'loss_mean'):.4f}" +
+    print(f"  threads {t}:" + "".join(f"  C++ {v[1]} {med(v, t, 'loss_mean'):.4f}" for v in cpps) +
           "".join(f"  PT {v[1]} {med(v, t, 'loss_mean'):.4f}" for v in pts))
 PYEOF

@@ -4,16 +4,10 @@
 #include <cmath>
 #include <numeric>
 
-#include "core/enum_names.h"
 #include "core/error.h"
 
 namespace sbi::flows {
 namespace {
-
-const core::EnumNames<nn::Precision>& precisions() {
-  static const core::EnumNames<nn::Precision> names("precision", {"float64", "float32"});
-  return names;
-}
 
 // Below this many columns an inference pass stays in double: rounding the weights to float
 // would cost more than the products save.
@@ -36,9 +30,6 @@ Eigen::Index chunk_columns(int hidden) {
 
 }  // namespace
 
-nn::Precision parse_precision(const std::string& name) { return precisions().parse(name); }
-std::string precision_name(nn::Precision p) { return precisions().name(p); }
-std::vector<std::string> precision_names() { return precisions().names(); }
 
 bool CouplingFlowOptions::is_valid(const char* type, std::string* error) const {
   const std::string t = std::string(type) + "::";
@@ -60,8 +51,8 @@ void CouplingFlowOptions::to_hyperparameters(Hyperparameters* h) const {
   h->set("residual", residual);
   h->set("activation", nn::activation_name(activation));
   h->set_uint64("seed", seed);
-  h->set("inference_precision", precision_name(inference_precision));
-  h->set("training_precision", precision_name(training_precision));
+  h->set("inference_precision", nn::precision_name(inference_precision));
+  h->set("training_precision", nn::precision_name(training_precision));
 }
 
 void CouplingFlowOptions::from_hyperparameters(const Hyperparameters& h) {
@@ -74,12 +65,12 @@ void CouplingFlowOptions::from_hyperparameters(const Hyperparameters& h) {
   activation = h.get_enum("activation", nn::parse_activation, nn::activation_names());
   seed = h.get_uint64("seed");
   inference_precision = h.has("inference_precision")  // absent before 2026-12-03: double
-                            ? h.get_enum("inference_precision", parse_precision,
-                                         precision_names())
+                            ? h.get_enum("inference_precision", nn::parse_precision,
+                                         nn::precision_names())
                             : InferencePrecision::kFloat64;
   training_precision = h.has("training_precision")  // absent before 2026-12-04: double
-                           ? h.get_enum("training_precision", parse_precision,
-                                        precision_names())
+                           ? h.get_enum("training_precision", nn::parse_precision,
+                                        nn::precision_names())
                            : nn::Precision::kFloat64;
 }
 

@@ -25,10 +25,6 @@ namespace sbi::flows {
 // conditioners' matrix products in double, or in float (nn/float_mlp.h) with the maps and
 // log|det| in double. The training passes have their own (training_precision below).
 using InferencePrecision = nn::Precision;
-// The names of nn::Precision, for both settings: "float64", "float32".
-nn::Precision parse_precision(const std::string& name);
-std::string precision_name(nn::Precision p);
-std::vector<std::string> precision_names();
 
 // What every coupling flow's options hold; RealNVPOptions and NSFOptions add their map's.
 struct CouplingFlowOptions {

@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "core/enum_names.h"
 #include "core/error.h"
@@ -119,77 +120,105 @@ EmbeddingHyperparameters CnnEmbedding::hyperparameters() const {
   h.set("head_layers", o.head_layers);
   h.set("out_dim", o.out_dim);
   h.set("in_dim", o.in_dim());
+  h.set("training_precision", precision_name(o.training_precision));
   return h;
 }
 
-void CnnEmbedding::prepare_workspaces(Cache* c) const {
-  c->workspaces.resize(std::max<size_t>(c->workspaces.size(), omp_get_max_threads()));
-  for (Workspace& ws : c->workspaces) {
+template <class T>
+void CnnEmbedding::prepare_workspaces(Passes<T>* passes) const {
+  passes->workspaces.resize(std::max<size_t>(passes->workspaces.size(), omp_get_max_threads()));
+  for (Workspace<T>& ws : passes->workspaces) {
     ws.conv.resize(convs_.size());
-    for (std::vector<Matrix>* v : {&ws.grad_out, &ws.grad_act, &ws.grad_pre}) v->resize(convs_.size());
+    for (std::vector<MatrixOf<T>>* v : {&ws.grad_out, &ws.grad_act, &ws.grad_pre}) v->resize(convs_.size());
   }
 }
 
+namespace {
+// A block of columns of a double matrix into `to`, in T (rounded for float).
+template <class T>
+void take_columns(const Matrix& from, Eigen::Index first, Eigen::Index count, MatrixOf<T>* to) {
+  if constexpr (std::is_same_v<T, double>) {
+    *to = from.middleCols(first, count);
+  } else {
+    to->resize(from.rows(), count);
+    const double* f = from.col(first).data();
+    float* t = to->data();
+    for (Eigen::Index i = 0; i < to->size(); ++i) t[i] = static_cast<float>(f[i]);
+  }
+}
+}  // namespace
+
+template <class T>
 void CnnEmbedding::run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, const Cache& cache,
-                             ChunkCache* chunk, Workspace* ws, Matrix* features) const {
+                             ChunkCache<T>* chunk, Workspace<T>* ws, Matrix* features) const {
   const size_t blocks = convs_.size();
   chunk->blocks.resize(blocks);
-  chunk->blocks[0].input = x.middleCols(first, count);
+  take_columns(x, first, count, &chunk->blocks[0].input);
   for (size_t b = 0; b < blocks; ++b) {
-    BlockCache& bc = chunk->blocks[b];
+    BlockCache<T>& bc = chunk->blocks[b];
     convs_[b].forward(bc.input, cache.filters[b], &bc.pre, &ws->conv[b]);
     activate(options_.activation, bc.pre, &bc.act);
     pool_2x2(options_.pooling, bc.act, convs_[b].out_shape(),
              b + 1 < blocks ? &chunk->blocks[b + 1].input : &chunk->pooled);
   }
-  if (options_.readout == CnnReadout::kFlatten) {
-    features->middleCols(first, count) = chunk->pooled;  // (C, h, w) C order, as PyTorch's flatten
-  } else {
+  // (C, h, w) C order when flattened, as PyTorch's flatten.
+  const MatrixOf<T>* readout = &chunk->pooled;
+  if (options_.readout == CnnReadout::kMean) {
     global_average_pool(chunk->pooled, shapes_.back(), &ws->readout);
-    features->middleCols(first, count) = ws->readout;
+    readout = &ws->readout;
   }
+  features->middleCols(first, count) = readout->template cast<double>();
 }
 
-const Matrix& CnnEmbedding::run(const Matrix& x, bool keep_activations, Cache* c) const {
+template <class T>
+const Matrix& CnnEmbedding::run(const Matrix& x, bool keep_activations, Cache* c, Passes<T>* passes) const {
   core::check(x.rows() == in_dim(), "CnnEmbedding: x has " + std::to_string(x.rows()) + " rows, expected " +
                                         std::to_string(in_dim()) + " (an image of " +
                                         options_.image().describe() + ")");
   const Eigen::Index b = x.cols();
   const Eigen::Index num_chunks = (b + kChunkImages - 1) / kChunkImages;
-  c->chunks.resize(keep_activations ? num_chunks : omp_get_max_threads());
-  prepare_workspaces(c);
+  passes->chunks.resize(keep_activations ? num_chunks : omp_get_max_threads());
+  prepare_workspaces(passes);
   c->filters.resize(convs_.size());
-  for (size_t l = 0; l < convs_.size(); ++l) convs_[l].prepare(&c->filters[l]);
+  const Precision precision = std::is_same_v<T, float> ? Precision::kFloat32 : Precision::kFloat64;
+  for (size_t l = 0; l < convs_.size(); ++l) convs_[l].prepare(&c->filters[l], precision);
   c->features.resize(options_.readout_dim(), b);
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)
   for (Eigen::Index chunk = 0; chunk < num_chunks; ++chunk) {
     const Eigen::Index first = chunk * kChunkImages;
     const int thread = omp_get_thread_num();
-    run_chunk(x, first, std::min(kChunkImages, b - first), *c, &c->chunks[keep_activations ? chunk : thread],
-              &c->workspaces[thread], &c->features);
+    run_chunk(x, first, std::min(kChunkImages, b - first), *c, &passes->chunks[keep_activations ? chunk : thread],
+              &passes->workspaces[thread], &c->features);
   }
+  c->head.precision = precision;
   return head_.forward(c->features, &c->head);
 }
 
 Matrix CnnEmbedding::embed(const Matrix& x) const {
   Cache cache;
-  return run(x, false, &cache);
+  return run(x, false, &cache, &cache.passes);
 }
 
-const Matrix& CnnEmbedding::forward(const Matrix& x) { return run(x, true, &cache_); }
+const Matrix& CnnEmbedding::forward(const Matrix& x) {
+  if (options_.training_precision == Precision::kFloat32)
+    return run(x, true, &cache_, &cache_.passes_single);
+  return run(x, true, &cache_, &cache_.passes);
+}
 
-void CnnEmbedding::backward_chunk(Convs* convs, const Cache& c, Eigen::Index chunk_index, Eigen::Index count,
-                                  Workspace* ws) const {
-  const ChunkCache& chunk = c.chunks[chunk_index];
-  const Matrix& grad_features = c.grad_features;
+template <class T>
+void CnnEmbedding::backward_chunk(Convs* convs, const Cache& c, const Passes<T>& passes, Eigen::Index chunk_index,
+                                  Eigen::Index count, Workspace<T>* ws) const {
+  const ChunkCache<T>& chunk = passes.chunks[chunk_index];
   const Eigen::Index first = chunk_index * kChunkImages;
   const size_t last = convs->size() - 1;
-  if (options_.readout == CnnReadout::kFlatten)
-    ws->grad_out[last] = grad_features.middleCols(first, count);
-  else
-    global_average_pool_backward(shapes_.back(), grad_features.middleCols(first, count), &ws->grad_out[last]);
+  if (options_.readout == CnnReadout::kFlatten) {
+    take_columns(c.grad_features, first, count, &ws->grad_out[last]);
+  } else {
+    take_columns(c.grad_features, first, count, &ws->readout);
+    global_average_pool_backward(shapes_.back(), ws->readout, &ws->grad_out[last]);
+  }
   for (size_t b = last + 1; b-- > 0;) {
-    const BlockCache& bc = chunk.blocks[b];
+    const BlockCache<T>& bc = chunk.blocks[b];
     Conv2d& conv = (*convs)[b];
     pool_2x2_backward(options_.pooling, bc.act, conv.out_shape(), ws->grad_out[b], &ws->grad_act[b]);
     activation_backward(options_.activation, bc.pre, bc.act, ws->grad_act[b], &ws->grad_pre[b]);
@@ -199,13 +228,13 @@ void CnnEmbedding::backward_chunk(Convs* convs, const Cache& c, Eigen::Index chu
   }
 }
 
-void CnnEmbedding::backward(const Matrix& grad_out) {
+template <class T>
+void CnnEmbedding::backward_convolutions(Passes<T>* passes) {
   Cache& c = cache_;
-  head_.backward(&c.head, grad_out, &c.grad_features);
   const Eigen::Index b = c.features.cols();
   const Eigen::Index num_chunks = (b + kChunkImages - 1) / kChunkImages;
   if (static_cast<Eigen::Index>(replicas_.size()) < num_chunks) replicas_.resize(num_chunks);
-  prepare_workspaces(&c);
+  prepare_workspaces(passes);
 #pragma omp parallel for schedule(dynamic, 1) if (num_chunks > 1)
   for (Eigen::Index chunk = 0; chunk < num_chunks; ++chunk) {
     // This chunk's copy of the convolutions (same weights, so the forward pass's filters
@@ -214,8 +243,8 @@ void CnnEmbedding::backward(const Matrix& grad_out) {
     replica = convs_;
     for (Conv2d& conv : replica)
       for (const Parameter& p : conv.parameters()) p.grad->setZero();
-    backward_chunk(&replica, c, chunk, std::min(kChunkImages, b - chunk * kChunkImages),
-                   &c.workspaces[omp_get_thread_num()]);
+    backward_chunk(&replica, c, *passes, chunk, std::min(kChunkImages, b - chunk * kChunkImages),
+                   &passes->workspaces[omp_get_thread_num()]);
   }
   for (size_t l = 0; l < convs_.size(); ++l) {
     const Parameters master = convs_[l].parameters();
@@ -224,6 +253,14 @@ void CnnEmbedding::backward(const Matrix& grad_out) {
       for (size_t i = 0; i < master.size(); ++i) *master[i].grad += *part[i].grad;
     }
   }
+}
+
+void CnnEmbedding::backward(const Matrix& grad_out) {
+  head_.backward(&cache_.head, grad_out, &cache_.grad_features);
+  if (options_.training_precision == Precision::kFloat32)
+    backward_convolutions(&cache_.passes_single);
+  else
+    backward_convolutions(&cache_.passes);
 }
 
 Parameters CnnEmbedding::parameters() {
@@ -252,6 +289,9 @@ CnnOptions cnn_options_from(const EmbeddingHyperparameters& h) {
   o.hidden = h.get_int("hidden");
   o.head_layers = h.get_int("head_layers");
   o.out_dim = h.get_int("out_dim");
+  o.training_precision = h.has("training_precision")  // absent before 2026-12-04: double
+                             ? h.get_enum("training_precision", parse_precision, precision_names())
+                             : Precision::kFloat64;
   core::check(!h.has("in_dim") || h.get_int("in_dim") == o.channels * o.height * o.width,
               "cnn embedding: hyperparameter 'in_dim' = " + std::to_string(h.get_int("in_dim")) +
                   " is not channels x height x width = " + std::to_string(o.channels * o.height * o.width));

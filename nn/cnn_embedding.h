@@ -54,6 +54,10 @@ struct CnnOptions {
   int hidden = 128;     // width of the head's hidden layers
   int head_layers = 1;  // hidden layers of the head (0: one dense layer to out_dim)
   int out_dim = 20;     // the context c
+  // The arithmetic of the training passes (forward() and backward()): double, or the
+  // convolutions, pooling, activations and the head in float (the images rounded as they
+  // enter, the summary and the weight gradients widened back; nn/conv2d.h). embed() is double.
+  Precision training_precision = Precision::kFloat64;
 
   ImageShape image() const { return {channels, height, width}; }
   int in_dim() const { return channels * height * width; }
@@ -93,45 +97,62 @@ class CnnEmbedding : public Embedding {
   // so results do not depend on the thread count.
   static constexpr Eigen::Index kChunkImages = 8;
 
-  struct BlockCache {  // one chunk, one block: one column per image
-    Matrix input;      // images entering the convolution
-    Matrix pre;        // convolution output
-    Matrix act;        // act(pre), the pooling input
+  // One chunk, one block: one column per image, in the precision of the pass (T).
+  template <class T>
+  struct BlockCache {
+    MatrixOf<T> input;  // images entering the convolution
+    MatrixOf<T> pre;    // convolution output
+    MatrixOf<T> act;    // act(pre), the pooling input
   };
+  template <class T>
   struct ChunkCache {  // what backward needs of one chunk's forward pass
-    std::vector<BlockCache> blocks;
-    Matrix pooled;  // output of the last block
+    std::vector<BlockCache<T>> blocks;
+    MatrixOf<T> pooled;  // output of the last block
   };
   // Scratch of one thread, reused for every chunk it runs. One object per block and role,
   // so that each keeps its size and a warmed-up step does not allocate.
+  template <class T>
   struct Workspace {
-    std::vector<Conv2dScratch> conv;  // each block's convolution scratch
-    std::vector<Matrix> grad_out;     // dL/d(block output)
-    std::vector<Matrix> grad_act;     // dL/d act(pre)
-    std::vector<Matrix> grad_pre;     // dL/d pre
-    Matrix readout;                   // the chunk's global averages (readout mean)
+    std::vector<Conv2dScratchOf<T>> conv;  // each block's convolution scratch
+    std::vector<MatrixOf<T>> grad_out;     // dL/d(block output)
+    std::vector<MatrixOf<T>> grad_act;     // dL/d act(pre)
+    std::vector<MatrixOf<T>> grad_pre;     // dL/d pre
+    MatrixOf<T> readout;                   // the chunk's readout (global averages, or flat)
+  };
+  // The chunks and workspaces of one precision.
+  template <class T>
+  struct Passes {
+    std::vector<ChunkCache<T>> chunks;    // training: one per chunk; embed(): one per thread
+    std::vector<Workspace<T>> workspaces;  // one per thread
   };
   struct Cache {
     std::vector<Conv2dFilters> filters;  // of each block, for these weights
-    std::vector<ChunkCache> chunks;      // training: one per chunk; embed(): one per thread
-    std::vector<Workspace> workspaces;   // one per thread
+    Passes<double> passes;               // double passes (embed(), float64 training)
+    Passes<float> passes_single;         // training in float32
     Matrix features;                     // readout_dim x B
     MlpCache head;
     Matrix grad_features;
   };
   using Convs = std::vector<Conv2d>;
 
-  // The forward pass. Training keeps every chunk's activations for backward; embed() keeps
-  // one chunk per thread, so that its memory does not grow with the number of images.
-  const Matrix& run(const Matrix& x, bool keep_activations, Cache* cache) const;
+  // The forward pass in precision T (float: training with training_precision kFloat32).
+  // Training keeps every chunk's activations for backward; embed() keeps one chunk per
+  // thread, so that its memory does not grow with the number of images.
+  template <class T>
+  const Matrix& run(const Matrix& x, bool keep_activations, Cache* cache, Passes<T>* passes) const;
   // Makes one workspace per thread, each with a matrix per block.
-  void prepare_workspaces(Cache* cache) const;
+  template <class T>
+  void prepare_workspaces(Passes<T>* passes) const;
   // The blocks and the readout for the images [first, first + count) of x, into `features`.
+  template <class T>
   void run_chunk(const Matrix& x, Eigen::Index first, Eigen::Index count, const Cache& cache,
-                 ChunkCache* chunk, Workspace* ws, Matrix* features) const;
+                 ChunkCache<T>* chunk, Workspace<T>* ws, Matrix* features) const;
   // Adds the chunk's parameter gradients into `convs` (a replica of convs_).
-  void backward_chunk(Convs* convs, const Cache& cache, Eigen::Index chunk, Eigen::Index count,
-                      Workspace* ws) const;
+  template <class T>
+  void backward_chunk(Convs* convs, const Cache& cache, const Passes<T>& passes, Eigen::Index chunk,
+                      Eigen::Index count, Workspace<T>* ws) const;
+  template <class T>
+  void backward_convolutions(Passes<T>* passes);
 
   CnnOptions options_;
   Convs convs_;

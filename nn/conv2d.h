@@ -42,10 +42,16 @@
 // prepare() transforms the filters for the algorithm once per weight update (the batch's
 // chunks and the backward pass share them); forward() is const (thread-safe with a scratch
 // object per thread); backward() adds into the layer's gradient buffers, as nn::Dense does.
+//
+// Both passes also run in single precision (Precision::kFloat32, for training): filters
+// prepared in float (the double filters rounded), float images in and out, the products and
+// transforms in float, and the weight gradients summed over the call's images in float,
+// then widened into the double buffers. The weights stay double.
 #pragma once
 
 #include "core/rng.h"
 #include "nn/dense.h"
+#include "nn/gemm.h"
 #include "nn/image_shape.h"
 
 namespace sbi::nn {
@@ -56,15 +62,22 @@ enum class ConvAlgorithm { kAuto, kIm2col, kWinograd };
 // and valid until they change; read-only, shared by any number of threads.
 struct Conv2dFilters {
   Matrix u;  // Winograd: U = G g Gᵀ, C_out x 16 C_in (nn/detail/winograd.h); im2col: empty
+  // Made with Precision::kFloat32 only: u, the weights and the bias rounded to float.
+  Precision precision = Precision::kFloat64;
+  MatrixF u_single, weight_single, bias_single;
 };
 
-// Caller-owned scratch of Conv2d, one per thread; kept allocated between calls.
-struct Conv2dScratch {
-  Matrix cols;    // im2col: one image's patches, or their gradient
-  Matrix du;      // Winograd: gradient of the transformed filters
-  Matrix v, m;    // Winograd: one image's transformed tiles, and products (or gradients)
-  Matrix padded;  // Winograd: one zero-padded plane, split in even and odd columns
+// Caller-owned scratch of Conv2d, one per thread and precision; kept allocated between calls.
+template <class T>
+struct Conv2dScratchOf {
+  MatrixOf<T> cols;    // im2col: one image's patches, or their gradient
+  MatrixOf<T> du;      // Winograd: gradient of the transformed filters
+  MatrixOf<T> v, m;    // Winograd: one image's transformed tiles, and products (or gradients)
+  MatrixOf<T> padded;  // Winograd: one zero-padded plane, split in even and odd columns
+  MatrixOf<T> grad_weight, grad_bias;  // float: the call's weight gradients before widening
 };
+using Conv2dScratch = Conv2dScratchOf<double>;
+using Conv2dScratchF = Conv2dScratchOf<float>;
 
 class Conv2d {
  public:
@@ -86,29 +99,42 @@ class Conv2d {
   void initialize(Init init, core::Rng* rng);
 
   // The filters for forward() and backward(); again after every change of the weights.
-  void prepare(Conv2dFilters* filters) const;
+  // kFloat32 adds their float copies, for the float passes.
+  void prepare(Conv2dFilters* filters, Precision precision = Precision::kFloat64) const;
 
   // y = conv(x) for x of in_dim() rows. Throws core::Error when x has another number of
-  // rows or the filters were not prepared by this layer.
+  // rows or the filters were not prepared by this layer (in float: with kFloat32).
   void forward(const Matrix& x, const Conv2dFilters& filters, Matrix* y, Conv2dScratch* scratch) const;
+  void forward(const MatrixF& x, const Conv2dFilters& filters, MatrixF* y, Conv2dScratchF* scratch) const;
 
   // Given x (the forward input) and dL/dy: adds dL/dW, dL/db into the gradient buffers
   // (unless param_grads is false) and, if grad_x is not null, writes dL/dx.
   void backward(const Matrix& x, const Matrix& grad_y, const Conv2dFilters& filters, Matrix* grad_x,
                 Conv2dScratch* scratch, bool param_grads = true);
+  void backward(const MatrixF& x, const MatrixF& grad_y, const Conv2dFilters& filters, MatrixF* grad_x,
+                Conv2dScratchF* scratch, bool param_grads = true);
 
   Parameters parameters();  // "weight" (C_out x C_in k²), "bias" (C_out x 1)
   Matrix& weight() { return weight_; }
   Matrix& bias() { return bias_; }
 
  private:
-  void check_input(const Matrix& x, const Conv2dFilters& filters, const char* function) const;
+  void check_input(Eigen::Index rows, const Conv2dFilters& filters, Precision precision,
+                   const char* function) const;
   // One image (H*W x C_in, column-major) <-> its H'*W' x C_in k² patch matrix.
-  void im2col(const double* image, Matrix* cols) const;
-  void col2im(const Matrix& cols, double* image) const;
-  void forward_winograd(const Matrix& x, const Matrix& u, Matrix* y, Conv2dScratch* s) const;
-  void backward_winograd(const Matrix& x, const Matrix& grad_y, const Matrix& u, Matrix* grad_x,
-                         Conv2dScratch* s, bool param_grads);
+  template <class T>
+  void im2col(const T* image, MatrixOf<T>* cols) const;
+  template <class T>
+  void col2im(const MatrixOf<T>& cols, T* image) const;
+  // The passes in either precision, with the weights, bias and Winograd filters of it; the
+  // backward pass adds the weight gradients into grad_weight and grad_bias.
+  template <class T>
+  void forward_any(const MatrixOf<T>& x, const MatrixOf<T>& weight, const MatrixOf<T>& bias,
+                   const MatrixOf<T>& u, MatrixOf<T>* y, Conv2dScratchOf<T>* s) const;
+  template <class T>
+  void backward_any(const MatrixOf<T>& x, const MatrixOf<T>& grad_y, const MatrixOf<T>& weight,
+                    const MatrixOf<T>& u, MatrixOf<T>* grad_x, Conv2dScratchOf<T>* s,
+                    MatrixOf<T>* grad_weight, MatrixOf<T>* grad_bias) const;
 
   ImageShape in_, out_;
   int kernel_ = 0, padding_ = 0;

@@ -4,6 +4,8 @@
 
 #include <Eigen/Core>
 
+#include "nn/precision.h"
+
 namespace sbi::nn {
 
 using Scalar = double;
@@ -34,9 +36,5 @@ inline void widen_to_double(const MatrixF& from, Matrix* to) {
 inline void add_widened(const float* from, Eigen::Index n, double* to) {
   for (Eigen::Index i = 0; i < n; ++i) to[i] += static_cast<double>(from[i]);
 }
-
-// The arithmetic of a network's passes: double throughout, or the matrix products and
-// activations in float (inputs, outputs, weights kept and gradients accumulated in double).
-enum class Precision { kFloat64, kFloat32 };
 
 }  // namespace sbi::nn

@@ -4,6 +4,7 @@
 
 #include "core/enum_names.h"
 #include "core/error.h"
+#include "nn/gemm.h"
 
 namespace sbi::nn {
 
@@ -24,9 +25,10 @@ namespace {
 
 // Index (0..3, row-major) of the largest of the four inputs of one output pixel; the
 // first one on a tie. Forward and backward both use it, so they agree on the winner.
-int argmax4(const double* top, const double* bottom) {
+template <class T>
+int argmax4(const T* top, const T* bottom) {
   int best = 0;
-  double v = top[0];
+  T v = top[0];
   if (top[1] > v) best = 1, v = top[1];
   if (bottom[0] > v) best = 2, v = bottom[0];
   if (bottom[1] > v) best = 3;
@@ -40,7 +42,10 @@ void check_rows(Eigen::Index rows, Eigen::Index expected, const ImageShape& shap
 
 }  // namespace
 
-void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matrix* y) {
+namespace {
+
+template <class T>
+void pool_2x2_any(ImagePooling pooling, const MatrixOf<T>& x, const ImageShape& in, MatrixOf<T>* y) {
   check_rows(x.rows(), in.flat_dim(), in, "pool_2x2: x");
   const ImageShape out = pooled_shape(in);
   const int w = in.width;
@@ -48,15 +53,15 @@ void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matri
   // Planes are consecutive H*W blocks of the column-major storage, whatever image or channel.
   const Eigen::Index planes = x.cols() * in.channels;
   for (Eigen::Index q = 0; q < planes; ++q) {
-    const double* src = x.data() + q * in.pixels();
-    double* dst = y->data() + q * out.pixels();
+    const T* src = x.data() + q * in.pixels();
+    T* dst = y->data() + q * out.pixels();
     for (int i = 0; i < out.height; ++i) {
-      const double* top = src + 2 * i * w;
-      const double* bottom = top + w;
-      double* row = dst + i * out.width;
+      const T* top = src + 2 * i * w;
+      const T* bottom = top + w;
+      T* row = dst + i * out.width;
       if (pooling == ImagePooling::kAverage) {
         for (int j = 0; j < out.width; ++j)
-          row[j] = 0.25 * (top[2 * j] + top[2 * j + 1] + bottom[2 * j] + bottom[2 * j + 1]);
+          row[j] = T(0.25) * (top[2 * j] + top[2 * j + 1] + bottom[2 * j] + bottom[2 * j + 1]);
       } else {
         for (int j = 0; j < out.width; ++j) {
           const int a = argmax4(top + 2 * j, bottom + 2 * j);
@@ -67,8 +72,9 @@ void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matri
   }
 }
 
-void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in, const Matrix& grad_y,
-                       Matrix* grad_x) {
+template <class T>
+void pool_2x2_backward_any(ImagePooling pooling, const MatrixOf<T>& x, const ImageShape& in,
+                           const MatrixOf<T>& grad_y, MatrixOf<T>* grad_x) {
   const ImageShape out = pooled_shape(in);
   check_rows(grad_y.rows(), out.flat_dim(), out, "pool_2x2_backward: grad_y");
   if (pooling == ImagePooling::kMax) {
@@ -81,32 +87,33 @@ void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& 
   const Eigen::Index planes = grad_y.cols() * in.channels;
   // Every entry is written once: the windows, then a dropped last column and row (zero).
   for (Eigen::Index q = 0; q < planes; ++q) {
-    const double* g = grad_y.data() + q * out.pixels();
-    double* dst = grad_x->data() + q * in.pixels();
+    const T* g = grad_y.data() + q * out.pixels();
+    T* dst = grad_x->data() + q * in.pixels();
     for (int i = 0; i < out.height; ++i) {
-      double* top = dst + 2 * i * w;
-      double* bottom = top + w;
-      const double* row = g + i * out.width;
+      T* top = dst + 2 * i * w;
+      T* bottom = top + w;
+      const T* row = g + i * out.width;
       if (pooling == ImagePooling::kAverage) {
         for (int j = 0; j < out.width; ++j) {
-          const double share = 0.25 * row[j];
+          const T share = T(0.25) * row[j];
           top[2 * j] = top[2 * j + 1] = bottom[2 * j] = bottom[2 * j + 1] = share;
         }
       } else {
-        const double* x_top = x.data() + q * in.pixels() + 2 * i * w;
+        const T* x_top = x.data() + q * in.pixels() + 2 * i * w;
         for (int j = 0; j < out.width; ++j) {
           const int a = argmax4(x_top + 2 * j, x_top + w + 2 * j);
-          top[2 * j] = top[2 * j + 1] = bottom[2 * j] = bottom[2 * j + 1] = 0.0;
+          top[2 * j] = top[2 * j + 1] = bottom[2 * j] = bottom[2 * j + 1] = T(0);
           (a < 2 ? top : bottom)[2 * j + (a & 1)] = row[j];
         }
       }
-      if (w % 2) top[w - 1] = bottom[w - 1] = 0.0;
+      if (w % 2) top[w - 1] = bottom[w - 1] = T(0);
     }
-    if (in.height % 2) std::fill(dst + (in.height - 1) * w, dst + in.height * w, 0.0);
+    if (in.height % 2) std::fill(dst + (in.height - 1) * w, dst + in.height * w, T(0));
   }
 }
 
-void global_average_pool(const Matrix& x, const ImageShape& in, Matrix* y) {
+template <class T>
+void global_average_pool_any(const MatrixOf<T>& x, const ImageShape& in, MatrixOf<T>* y) {
   check_rows(x.rows(), in.flat_dim(), in, "global_average_pool: x");
   const Eigen::Index hw = in.pixels();
   y->resize(in.channels, x.cols());
@@ -114,8 +121,9 @@ void global_average_pool(const Matrix& x, const ImageShape& in, Matrix* y) {
     for (int c = 0; c < in.channels; ++c) (*y)(c, n) = x.col(n).segment(c * hw, hw).mean();
 }
 
-void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y,
-                                  Matrix* grad_x) {
+template <class T>
+void global_average_pool_backward_any(const ImageShape& in, const Eigen::Ref<const MatrixOf<T>>& grad_y,
+                                      MatrixOf<T>* grad_x) {
   core::check(grad_y.rows() == in.channels, "global_average_pool_backward: grad_y has " +
                                                 std::to_string(grad_y.rows()) + " rows, expected " +
                                                 std::to_string(in.channels) + " channels");
@@ -123,7 +131,36 @@ void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const M
   grad_x->resize(in.flat_dim(), images);
   for (Eigen::Index n = 0; n < images; ++n)
     for (int c = 0; c < in.channels; ++c)
-      grad_x->col(n).segment(c * hw, hw).setConstant(grad_y(c, n) / static_cast<double>(hw));
+      grad_x->col(n).segment(c * hw, hw).setConstant(grad_y(c, n) / static_cast<T>(hw));
+}
+
+
+}  // namespace
+
+void pool_2x2(ImagePooling pooling, const Matrix& x, const ImageShape& in, Matrix* y) {
+  pool_2x2_any(pooling, x, in, y);
+}
+void pool_2x2(ImagePooling pooling, const MatrixF& x, const ImageShape& in, MatrixF* y) {
+  pool_2x2_any(pooling, x, in, y);
+}
+void pool_2x2_backward(ImagePooling pooling, const Matrix& x, const ImageShape& in, const Matrix& grad_y,
+                       Matrix* grad_x) {
+  pool_2x2_backward_any(pooling, x, in, grad_y, grad_x);
+}
+void pool_2x2_backward(ImagePooling pooling, const MatrixF& x, const ImageShape& in, const MatrixF& grad_y,
+                       MatrixF* grad_x) {
+  pool_2x2_backward_any(pooling, x, in, grad_y, grad_x);
+}
+void global_average_pool(const Matrix& x, const ImageShape& in, Matrix* y) { global_average_pool_any(x, in, y); }
+void global_average_pool(const MatrixF& x, const ImageShape& in, MatrixF* y) {
+  global_average_pool_any(x, in, y);
+}
+void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const Matrix>& grad_y, Matrix* grad_x) {
+  global_average_pool_backward_any<double>(in, grad_y, grad_x);
+}
+void global_average_pool_backward(const ImageShape& in, const Eigen::Ref<const MatrixF>& grad_y,
+                                  MatrixF* grad_x) {
+  global_average_pool_backward_any<float>(in, grad_y, grad_x);
 }
 
 }  // namespace sbi::nn

@@ -28,6 +28,7 @@ nn::CnnOptions cnn_options(const ModelOptions& options, const core::DataShape& x
   e.hidden = options.embedding_hidden;
   e.head_layers = options.embedding_layers;
   e.out_dim = options.embedding_dim;
+  e.training_precision = options.density.training_precision;  // --train-precision: flow and CNN
   return e;
 }
 

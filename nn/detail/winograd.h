@@ -15,12 +15,13 @@
 // The gradients are the adjoints of the same linear maps, in reverse order:
 //   dM = A dY Aᵀ per tile,  dU_ξ = dM_ξᵀ V_ξ,  dg = Gᵀ dU G,  dV_ξ = dM_ξ U_ξ,  dd = B dV Bᵀ.
 // All transforms use the constants 0, ±1, ±1/2 only, so they add no rounding beyond the
-// sums themselves.
+// sums themselves. Each runs in double or in float (T), the precision of the layer's pass.
 //
 // Layouts: U is C_out x 16 C_in and V is T x 16 C_in, block ξ = 4a + b holding entry (a, b)
 // of the transformed 4 x 4 tile; M is T x 16 C_out. Tiles run row by row over the output.
 #pragma once
 
+#include "nn/gemm.h"
 #include "nn/image_shape.h"
 #include "nn/matrix.h"
 
@@ -39,19 +40,27 @@ struct WinogradGeometry {
 };
 
 // U = G g Gᵀ for every filter; weight is C_out x 9 C_in (PyTorch order).
-void filter_transform(const Matrix& weight, int in_channels, Matrix* u);
+template <class T>
+void filter_transform(const MatrixOf<T>& weight, int in_channels, MatrixOf<T>* u);
 // grad_weight += Gᵀ dU G.
-void filter_transform_adjoint(const Matrix& du, int in_channels, Matrix* grad_weight);
+template <class T>
+void filter_transform_adjoint(const MatrixOf<T>& du, int in_channels, MatrixOf<T>* grad_weight);
 
 // V = Bᵀ d B for every tile and channel of one image (H*W x C_in, column-major).
 // `padded` is scratch for one zero-padded plane.
-void input_transform(const WinogradGeometry& g, const double* image, Matrix* v, Matrix* padded);
+template <class T>
+void input_transform(const WinogradGeometry& g, const T* image, MatrixOf<T>* v, MatrixOf<T>* padded);
 // grad_image = Σ over tiles of B dV Bᵀ, placed back where each tile came from.
-void input_transform_adjoint(const WinogradGeometry& g, const Matrix& dv, double* grad_image, Matrix* padded);
+template <class T>
+void input_transform_adjoint(const WinogradGeometry& g, const MatrixOf<T>& dv, T* grad_image,
+                             MatrixOf<T>* padded);
 
-// y = Aᵀ M A + b for every tile and output channel (y: H'*W' x C_out, column-major).
-void output_transform(const WinogradGeometry& g, const Matrix& m, const Matrix& bias, double* y);
+// y = Aᵀ M A + b for every tile and output channel (y: H'*W' x C_out, column-major; bias:
+// C_out entries).
+template <class T>
+void output_transform(const WinogradGeometry& g, const MatrixOf<T>& m, const T* bias, T* y);
 // dM = A dY Aᵀ (entries of a tile beyond the output's last row or column count as 0).
-void output_transform_adjoint(const WinogradGeometry& g, const double* grad_y, Matrix* dm);
+template <class T>
+void output_transform_adjoint(const WinogradGeometry& g, const T* grad_y, MatrixOf<T>* dm);
 
 }  // namespace sbi::nn::detail

@@ -132,6 +132,54 @@ TEST(CnnEmbedding, EmbedEqualsForwardAndDoesNotDependOnThreads) {
   EXPECT_LT((e.embed(x.middleCols(8, 3)) - outs[0].middleCols(8, 3)).cwiseAbs().maxCoeff(), 1e-14);
 }
 
+// training_precision kFloat32: forward() and backward() in float give the double passes'
+// summary and gradients to float's rounding, for every readout and pooling and both
+// convolution algorithms (block 2 has 8 input channels: Winograd); embed() stays double;
+// the setting travels in the hyperparameters; and the float passes do not depend on threads.
+TEST(CnnEmbedding, FloatTrainingPassesAgreeWithDouble) {
+  for (ImagePooling pooling : {ImagePooling::kAverage, ImagePooling::kMax})
+    for (CnnReadout readout : {CnnReadout::kFlatten, CnnReadout::kMean}) {
+      CnnOptions o = small(Activation::kReLU, pooling, readout);
+      core::Rng rng(21);
+      CnnEmbedding e64(o, &rng);
+      o.training_precision = Precision::kFloat32;
+      const std::unique_ptr<Embedding> e32 = make_embedding("cnn", e64.hyperparameters(), 0);
+      EXPECT_EQ(e32->hyperparameters().get_enum_name("training_precision", precision_names()), "float64");
+      EmbeddingHyperparameters h = e64.hyperparameters();
+      h.set("training_precision", std::string("float32"));
+      CnnEmbedding* single = dynamic_cast<CnnEmbedding*>(make_embedding("cnn", h, 0).release());
+      ASSERT_NE(single, nullptr);
+      std::unique_ptr<CnnEmbedding> owned(single);
+      EXPECT_EQ(single->options().training_precision, Precision::kFloat32);
+      unflatten_values(flatten_values(e64.parameters()), single->parameters());  // the same weights
+      const Matrix x = random_matrix(o.in_dim(), 11, &rng);
+      const Matrix w = random_matrix(o.out_dim, 11, &rng);
+      zero_grad(e64.parameters());
+      zero_grad(single->parameters());
+      const Matrix y64 = e64.forward(x);
+      const Matrix y32 = single->forward(x);
+      e64.backward(w);
+      single->backward(w);
+      const std::string where = image_pooling_name(pooling) + " " + cnn_readout_name(readout);
+      const double scale = y64.cwiseAbs().maxCoeff();
+      EXPECT_LT((y32 - y64).cwiseAbs().maxCoeff(), 1e-5 * scale) << where;
+      EXPECT_GT((y32 - y64).cwiseAbs().maxCoeff(), 0.0) << where;  // really in float
+      const Vector g64 = flatten_grads(e64.parameters()), g32 = flatten_grads(single->parameters());
+      // Max pooling may pick another pixel of a window whose two largest values lie within
+      // float's rounding of each other; none does for these draws.
+      EXPECT_LT((g32 - g64).cwiseAbs().maxCoeff(), 1e-4 * g64.cwiseAbs().maxCoeff()) << where;
+      EXPECT_EQ(single->embed(x), e64.embed(x)) << where;  // inference stays double
+      // The float passes are the same bits on 1 and 2 threads.
+      const int threads = omp_get_max_threads();
+      omp_set_num_threads(1);
+      zero_grad(single->parameters());
+      EXPECT_EQ(single->forward(x), y32) << where;
+      single->backward(w);
+      EXPECT_EQ(flatten_grads(single->parameters()), g32) << where;
+      omp_set_num_threads(threads);
+    }
+}
+
 std::string error_of(const std::function<void()>& f) {
   try {
     f();

@@ -236,6 +236,63 @@ TEST(Conv2d, GradientsMatchFiniteDifferences) {
   }
 }
 
+// The float passes compute what the double ones do, to float's rounding: outputs, input
+// gradients and the weight gradients (summed in float over the call's images, then added
+// into the double buffers on top of what they held), for both algorithms and odd sizes.
+TEST(Conv2d, FloatPassesAgreeWithDoubleToFloatRounding) {
+  core::Rng rng(41, 0);
+  struct Case {
+    ImageShape in;
+    int c_out, k, p;
+  };
+  for (const Case& cs : {Case{{1, 9, 7}, 4, 3, 1}, Case{{8, 12, 12}, 16, 3, 1}, Case{{9, 7, 11}, 5, 3, 1},
+                         Case{{3, 10, 8}, 6, 5, 2}, Case{{10, 6, 6}, 4, 3, 0}}) {
+    for (ConvAlgorithm algorithm : algorithms_for(cs.k)) {
+      Conv2d conv(cs.in, cs.c_out, cs.k, cs.p, algorithm);
+      conv.initialize(Init::kPyTorch, &rng);
+      const Matrix x = random_matrix(cs.in.flat_dim(), 3, &rng);
+      const Matrix grad_y = random_matrix(conv.out_dim(), 3, &rng);
+      const std::string where = std::string(name(algorithm)) + " " + cs.in.describe() + " -> " +
+                                std::to_string(cs.c_out) + ", k " + std::to_string(cs.k);
+      // Double.
+      Conv2dFilters filters;
+      conv.prepare(&filters);
+      Conv2dScratch scratch;
+      Matrix y, grad_x;
+      conv.forward(x, filters, &y, &scratch);
+      const Parameters params = conv.parameters();
+      for (const Parameter& p : params) p.grad->setConstant(0.5);
+      conv.backward(x, grad_y, filters, &grad_x, &scratch);
+      const Matrix grad_w = *params[0].grad, grad_b = *params[1].grad;
+      // Float, from the same starting buffers.
+      Conv2dFilters filters_f;
+      conv.prepare(&filters_f, Precision::kFloat32);
+      Conv2dScratchF scratch_f;
+      MatrixF xf, gyf, yf, grad_xf;
+      round_to_float(x, &xf);
+      round_to_float(grad_y, &gyf);
+      conv.forward(xf, filters_f, &yf, &scratch_f);
+      for (const Parameter& p : params) p.grad->setConstant(0.5);
+      conv.backward(xf, gyf, filters_f, &grad_xf, &scratch_f);
+      // Sums of up to 10 * 25 products of O(1) numbers: float's rounding ~1e-6 relative.
+      auto close = [](const Matrix& got, const Matrix& want) {
+        return (got - want).cwiseAbs().maxCoeff() <= 2e-5 * std::max(1.0, want.cwiseAbs().maxCoeff());
+      };
+      EXPECT_TRUE(close(yf.cast<double>(), y)) << where;
+      EXPECT_TRUE(close(grad_xf.cast<double>(), grad_x)) << where;
+      EXPECT_TRUE(close(*params[0].grad, grad_w)) << where;
+      EXPECT_TRUE(close(*params[1].grad, grad_b)) << where;
+      EXPECT_GT((yf.cast<double>() - y).cwiseAbs().maxCoeff(), 0.0) << where;  // really in float
+      // Without param_grads the buffers are left alone.
+      for (const Parameter& p : params) p.grad->setConstant(0.5);
+      conv.backward(xf, gyf, filters_f, &grad_xf, &scratch_f, false);
+      EXPECT_TRUE((params[0].grad->array() == 0.5).all()) << where;
+      // Double filters do not serve a float pass.
+      EXPECT_THROW(conv.forward(xf, filters, &yf, &scratch_f), core::Error);
+    }
+  }
+}
+
 TEST(Pooling, AverageAndMaxOnAHandComputedPlane) {
   // Two images of one 5 x 5 plane, holding 0..24 and -(0..24) row by row: the odd last row
   // and column are dropped.

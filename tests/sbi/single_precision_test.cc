@@ -101,7 +101,7 @@ TEST(FloatInference, CouplingFlowsDefaultToItAndEstimatorsWithoutItRefuseIt) {
     EXPECT_FALSE(o.is_valid(&error));
     EXPECT_NE(error.find("float32 is for realnvp and nsf"), std::string::npos) << error;
   }
-  EXPECT_THROW(flows::parse_precision("float16"), core::Error);
+  EXPECT_THROW(nn::parse_precision("float16"), core::Error);
 }
 
 class FloatTraining : public ::testing::TestWithParam<DensityKind> {};
