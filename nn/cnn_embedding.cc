@@ -141,9 +141,7 @@ void take_columns(const Matrix& from, Eigen::Index first, Eigen::Index count, Ma
     *to = from.middleCols(first, count);
   } else {
     to->resize(from.rows(), count);
-    const double* f = from.col(first).data();
-    float* t = to->data();
-    for (Eigen::Index i = 0; i < to->size(); ++i) t[i] = static_cast<float>(f[i]);
+    round_to_float(from.col(first).data(), to->size(), to->data());
   }
 }
 }  // namespace

@@ -18,12 +18,14 @@ using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 using MatrixF = Eigen::MatrixXf;
 
 // Conversions between the precisions, as plain loops that the compiler vectorises (Eigen
-// 3.4's cast<float>() of a double matrix runs one element at a time): `to` is resized.
+// 3.4's cast<float>() of a double matrix runs one element at a time); the matrix forms
+// resize `to`, the pointer form writes n values.
+inline void round_to_float(const double* from, Eigen::Index n, float* to) {
+  for (Eigen::Index i = 0; i < n; ++i) to[i] = static_cast<float>(from[i]);
+}
 inline void round_to_float(const Matrix& from, MatrixF* to) {
   to->resize(from.rows(), from.cols());
-  const double* f = from.data();
-  float* t = to->data();
-  for (Eigen::Index i = 0; i < from.size(); ++i) t[i] = static_cast<float>(f[i]);
+  round_to_float(from.data(), from.size(), to->data());
 }
 inline void widen_to_double(const MatrixF& from, Matrix* to) {
   to->resize(from.rows(), from.cols());

@@ -40,10 +40,6 @@ void check_rows(Eigen::Index rows, Eigen::Index expected, const ImageShape& shap
                                     std::to_string(expected) + " (images of " + shape.describe() + ")");
 }
 
-}  // namespace
-
-namespace {
-
 template <class T>
 void pool_2x2_any(ImagePooling pooling, const MatrixOf<T>& x, const ImageShape& in, MatrixOf<T>* y) {
   check_rows(x.rows(), in.flat_dim(), in, "pool_2x2: x");
