@@ -4,7 +4,9 @@
 // one thread, including the three convolution methods for a 21 x 21 kernel. Prints; asserts
 // nothing.
 //
-//   bench_lensing [--images 20000] [--repeats 3] [--threads 1,2]
+//   bench_lensing [--images 20000] [--repeats 3] [--threads 1,2] [--kernels wide|portable]
+// --kernels portable times the batches with the AVX2 ray-tracing kernels on an AVX-512 CPU
+// (the stage costs are printed for both).
 // The target: at least 10^4 images per second on 2 cores. Other processes on the
 // machine lower the figures: the load average is printed.
 #include <omp.h>
@@ -18,10 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_features.h"
 #include "core/progress.h"
 #include "simulators/batch.h"
 #include "core/normal_fill.h"
 #include "simulators/lensing.h"
+#include "simulators/lensing/detail/kernels_avx512.h"
 #include "bench/bench_support.h"
 
 namespace {
@@ -80,26 +84,45 @@ int main(int argc, char** argv) {
   std::vector<double> bx(rays), by(rays), value(rays);
   Eigen::VectorXd image(sim.x_dim());
   double sink = 0;
-  const double shoot_us = best_us(200, [&] {
-    lens.shoot(rays, x_rays.data(), y_rays.data(), bx.data(), by.data());
-    sink += bx[7];
-  });
-  const double sersic_us = best_us(200, [&] {
-    source.brightness(rays, bx.data(), by.data(), value.data());
-    sink += value[7];
-  });
-  const double trace_us = best_us(200, [&] {
-    lensing::trace_image(grid, lens, source, image.data());
-    sink += image[7];
-  });
+  // The ray-tracing stages with the portable kernels (AVX2) and, where the CPU has AVX-512,
+  // its builds of them (simulators/lensing/detail/kernels_avx512.h).
+  std::vector<bool> kernel_builds{false};
+  if (core::cpu_has_avx512()) kernel_builds.push_back(true);
   std::printf("\none image, 1 thread, processor time (%d rays):\n", rays);
-  std::printf("  %-36s %7.1f us  (%.2f ns per ray)\n", "lens equation, all rays", shoot_us,
-              shoot_us * 1e3 / rays);
-  std::printf("  %-36s %7.1f us  (%.2f ns per ray)\n", "Sersic brightness, all rays", sersic_us,
-              sersic_us * 1e3 / rays);
-  // trace_image solves the lens equation for half the rays (the lens is point-symmetric) and
-  // works on blocks that stay in cache.
-  std::printf("  %-36s %7.1f us\n", "trace_image (lens, source, pooling)", trace_us);
+  for (bool wide : kernel_builds) {
+    lensing::detail::set_wide_kernels_enabled(wide);
+    const char* build = wide ? "AVX-512" : "AVX2";
+    const double shoot_us = best_us(200, [&] {
+      lens.shoot(rays, x_rays.data(), y_rays.data(), bx.data(), by.data());
+      sink += bx[7];
+    });
+    const double sersic_us = best_us(200, [&] {
+      source.brightness(rays, bx.data(), by.data(), value.data());
+      sink += value[7];
+    });
+    const double trace_us = best_us(200, [&] {
+      lensing::trace_image(grid, lens, source, image.data());
+      sink += image[7];
+    });
+    Eigen::VectorXd x(sim.x_dim());
+    const double simulate_us = best_us(200, [&] {
+      sim.simulate(theta, &rng, x);
+      sink += x[7];
+    });
+    std::printf("  %-36s %7.1f us  (%.2f ns per ray)\n",
+                ("lens equation, all rays, " + std::string(build)).c_str(), shoot_us,
+                shoot_us * 1e3 / rays);
+    std::printf("  %-36s %7.1f us  (%.2f ns per ray)\n",
+                ("Sersic brightness, all rays, " + std::string(build)).c_str(), sersic_us,
+                sersic_us * 1e3 / rays);
+    // trace_image solves the lens equation for half the rays (the lens is point-symmetric)
+    // and works on blocks that stay in cache.
+    std::printf("  %-36s %7.1f us\n", ("trace_image, " + std::string(build)).c_str(), trace_us);
+    std::printf("  %-36s %7.1f us\n", ("simulate (all of it), " + std::string(build)).c_str(),
+                simulate_us);
+  }
+  const bool wide = flag(argc, argv, "kernels", "wide") == "wide";
+  lensing::detail::set_wide_kernels_enabled(wide);
   const lensing::Psf gauss = lensing::Psf::gaussian(0.15, 0.1, 21);
   for (auto [method, name] : {std::pair{lensing::ConvolutionMethod::kSeparable, "separable"},
                               std::pair{lensing::ConvolutionMethod::kDirect, "direct"},
@@ -127,13 +150,6 @@ int main(int argc, char** argv) {
               (std::to_string(z.size()) + " normals, Box-Muller").c_str(), box_muller_us);
   std::printf("  %-36s %7.1f us  (used: core/normal_fill.h)\n",
               (std::to_string(z.size()) + " normals, ziggurat").c_str(), ziggurat_us);
-  Eigen::VectorXd x(sim.x_dim());
-  const double simulate_us = best_us(200, [&] {
-    sim.simulate(theta, &rng, x);
-    sink += x[7];
-  });
-  std::printf("  %-36s %7.1f us\n", "simulate (all of it)", simulate_us);
-
   std::vector<double> best(thread_counts.size(), 1e300), best_cpu(thread_counts.size(), 1e300);
   for (int r = 0; r < repeats; ++r)
     for (size_t t = 0; t < thread_counts.size(); ++t) {
@@ -150,8 +166,9 @@ int main(int argc, char** argv) {
       std::printf("  repeat %d, %d thread(s): %.3f s wall, %.3f s cpu (%.2f cores busy)\n", r + 1,
                   thread_counts[t], batch.seconds, cpu, cpu / batch.seconds);
     }
-  std::printf("\n%ld images of 48 x 48, supersampling 4, 21 x 21 PSF, noise (best of %d):\n",
-              images, repeats);
+  std::printf("\n%ld images of 48 x 48, supersampling 4, 21 x 21 PSF, noise, %s kernels "
+              "(best of %d):\n",
+              images, lensing::detail::wide_kernels_enabled() ? "AVX-512" : "AVX2", repeats);
   for (size_t t = 0; t < thread_counts.size(); ++t)
     std::printf("  %d thread(s): %.3f s  %8.0f images/s  speed-up vs %d thread(s): %.2fx\n",
                 thread_counts[t], best[t], images / best[t], thread_counts[0], best[0] / best[t]);

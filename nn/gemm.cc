@@ -6,6 +6,7 @@
 #include <string>
 #include <type_traits>
 
+#include "core/cpu_features.h"
 #include "core/error.h"
 #include "nn/detail/gemm_avx512.h"
 #include "nn/detail/transpose.h"
@@ -19,7 +20,7 @@ bool portable_requested() {
 }
 
 std::atomic<bool>& wide_flag() {
-  static std::atomic<bool> flag(detail::cpu_has_avx512() && !portable_requested());
+  static std::atomic<bool> flag(core::cpu_has_avx512() && !portable_requested());
   return flag;
 }
 
@@ -251,7 +252,7 @@ void gated_transposed_product(const MatrixOf<float>& w, const MatrixOf<float>& g
 bool wide_gemm_enabled() { return wide_flag().load(); }
 
 void set_wide_gemm_enabled(bool enabled) {
-  wide_flag().store(enabled && detail::cpu_has_avx512());
+  wide_flag().store(enabled && core::cpu_has_avx512());
 }
 
 }  // namespace sbi::nn

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fails when an x86-64 binary uses AVX-512: zmm registers, opmask registers or the upper
 # sixteen xmm/ymm registers (EVEX-only), which a default (x86-64-v3) build must not contain
-# outside the functions of namespace sbi::nn::detail::avx512 (nn/detail/gemm_avx512.cc: built
-# for AVX-512 by function attributes and called only where the CPU has it).
+# outside the functions of the namespaces sbi::nn::detail::avx512 (nn/detail/gemm_avx512.cc)
+# and sbi::simulators::lensing::detail::avx512 (simulators/lensing/detail/kernels_avx512.cc):
+# built for AVX-512 by function attributes and called only where the CPU has it.
 #
 #   bash scripts/check_portable.sh BINARY
 set -euo pipefail
@@ -11,13 +12,15 @@ disassembly=$(objdump -d -C --no-show-raw-insn "$binary")
 # The disassembly without the functions of the dispatched namespace (a function starts at
 # its "<name>:" line and runs to the next one).
 outside_kernels() {
-  awk '/^[0-9a-f]+ <.*>:$/ { inside = index($0, "sbi::nn::detail::avx512::") > 0 } !inside' <<<"$disassembly"
+  awk '/^[0-9a-f]+ <.*>:$/ { inside = match($0, /sbi::(nn|simulators::lensing)::detail::avx512::/) > 0 } !inside' <<<"$disassembly"
 }
-kernels=$(grep -cE '^[0-9a-f]+ <.*sbi::nn::detail::avx512::.*>:$' <<<"$disassembly" || true)
-if [ "$kernels" -eq 0 ]; then
-  echo "check_portable: $binary has no sbi::nn::detail::avx512 function: has the kernel moved?" >&2
-  exit 1
-fi
+for namespace in 'sbi::nn' 'sbi::simulators::lensing'; do
+  if ! grep -qE "^[0-9a-f]+ <.*$namespace::detail::avx512::.*>:\$" <<<"$disassembly"; then
+    echo "check_portable: $binary has no $namespace::detail::avx512 function: has the kernel moved?" >&2
+    exit 1
+  fi
+done
+kernels=$(grep -cE '^[0-9a-f]+ <.*sbi::(nn|simulators::lensing)::detail::avx512::.*>:$' <<<"$disassembly" || true)
 count=$(outside_kernels | grep -cE '%zmm[0-9]|%k[1-7]|%[xy]mm(1[6-9]|2[0-9]|3[01])\b' || true)
 if [ "$count" -ne 0 ]; then
   echo "check_portable: $binary has $count AVX-512 instructions (configure without -DSBI_NATIVE=ON)" >&2

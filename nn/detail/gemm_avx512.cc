@@ -158,11 +158,6 @@ SBI_AVX512 void gemm(const GemmOperands<T>& g) {
 
 namespace sbi::nn::detail {
 
-bool cpu_has_avx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f");
-}
-
 void gemm_avx512(const GemmOperands<float>& g) { avx512::gemm(g); }
 void gemm_avx512(const GemmOperands<double>& g) { avx512::gemm(g); }
 
@@ -174,7 +169,6 @@ void gemm_avx512(const GemmOperands<double>& g) { avx512::gemm(g); }
 
 namespace sbi::nn::detail {
 
-bool cpu_has_avx512() { return false; }
 void gemm_avx512(const GemmOperands<float>&) { std::abort(); }   // never called
 void gemm_avx512(const GemmOperands<double>&) { std::abort(); }  // never called
 

@@ -35,10 +35,7 @@ struct GemmOperands {
   long ldgate = 0;
 };
 
-// Whether this CPU (and its operating system) runs AVX-512F.
-bool cpu_has_avx512();
-
-// The product above; call only where cpu_has_avx512().
+// The product above; call only where core::cpu_has_avx512() (core/cpu_features.h).
 void gemm_avx512(const GemmOperands<float>& g);
 void gemm_avx512(const GemmOperands<double>& g);
 

@@ -6,8 +6,10 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <cstdio>
+#include <type_traits>
 
 #include "core/error.h"
+#include "simulators/lensing/detail/kernels_avx512.h"
 #include "simulators/lensing/scalar_math.h"
 #include "simulators/lensing/sersic.h"
 
@@ -66,38 +68,62 @@ double SersicT<T>::total_flux() const {
          std::exp(b - 2 * n * std::log(b) + boost::math::lgamma(2 * n));
 }
 
+namespace sersic_detail {
+
+// SersicT::brightness's loops with its constants: cos φ, sin φ, the centre, b_n log2(e), the
+// amplitude, 1/q², 1/R_e² and log2(e)/(2n). One definition serves the portable build and the
+// AVX-512 one (detail/kernels_avx512.h), which inlines it into a function compiled for that
+// instruction set.
+template <class T>
+struct BrightnessKernel {
+  T c, s, cx, cy, b, amp, inv_q2, inv_re2, inv_2n;
+
+  void operator()(int count, const T* x, const T* y, T* out) const {
+    // Local copies: through `this`, the stores to out could alias the constants (see
+    // sie_detail::DeflectionKernel).
+    const T c = this->c, s = this->s, cx = this->cx, cy = this->cy, b = this->b, amp = this->amp,
+            inv_q2 = this->inv_q2, inv_re2 = this->inv_re2, inv_2n = this->inv_2n;
+    // Blocks, one function per pass (loop fission): fused, the latencies of log, exp2 and exp2
+    // add up and the vectorised loop runs ~2x slower.
+    constexpr int kBlock = 512;
+    alignas(64) T r2[kBlock], e[kBlock];
+    for (int i0 = 0; i0 < count; i0 += kBlock) {
+      const int m = std::min(kBlock, count - i0);
+      const T *xb = x + i0, *yb = y + i0;
+      T* ob = out + i0;
+#pragma omp simd
+      for (int i = 0; i < m; ++i) {
+        const T dx = xb[i] - cx, dy = yb[i] - cy;
+        const T u = c * dx + s * dy, v = -s * dx + c * dy;
+        r2[i] = (u * u + v * v * inv_q2) * inv_re2;  // (R / R_e)²
+      }
+#pragma omp simd
+      for (int i = 0; i < m; ++i) e[i] = smath::log(r2[i]) * inv_2n;
+#pragma omp simd
+      for (int i = 0; i < m; ++i) {
+        const T p = smath::exp2(e[i]);  // (R / R_e)^(1/n); log(0) is finite: select 0 there
+        e[i] = b * (1.0 - (smath::value_of(r2[i]) > 0 ? p : T(0.0)));
+      }
+#pragma omp simd
+      for (int i = 0; i < m; ++i) ob[i] = amp * smath::exp2(e[i]);
+    }
+  }
+};
+
+}  // namespace sersic_detail
+
 template <class T>
 void SersicT<T>::brightness(int count, const T* x, const T* y, T* out) const {
   // In base 2, whose exp2 is cheaper than exp (vector_math.h): with L = log2(e),
   //   (R / R_e)^(1/n) = 2^(ln((R / R_e)²) L / (2n)),   I = I_e 2^(b_n L (1 - (R / R_e)^(1/n))).
   constexpr double kLog2e = 1.44269504088896340736;
-  const T c = cos_, s = sin_, cx = center_x_, cy = center_y_, b = b_ * kLog2e, amp = amplitude_;
-  const T inv_q2 = 1.0 / (q_ * q_), inv_re2 = 1.0 / (r_eff_ * r_eff_),
-          inv_2n = (0.5 * kLog2e) / n_;
-  // Blocks, one function per pass (loop fission): fused, the latencies of log, exp2 and exp2
-  // add up and the vectorised loop runs ~2x slower.
-  constexpr int kBlock = 512;
-  alignas(64) T r2[kBlock], e[kBlock];
-  for (int i0 = 0; i0 < count; i0 += kBlock) {
-    const int m = std::min(kBlock, count - i0);
-    const T *xb = x + i0, *yb = y + i0;
-    T* ob = out + i0;
-#pragma omp simd
-    for (int i = 0; i < m; ++i) {
-      const T dx = xb[i] - cx, dy = yb[i] - cy;
-      const T u = c * dx + s * dy, v = -s * dx + c * dy;
-      r2[i] = (u * u + v * v * inv_q2) * inv_re2;  // (R / R_e)²
-    }
-#pragma omp simd
-    for (int i = 0; i < m; ++i) e[i] = smath::log(r2[i]) * inv_2n;
-#pragma omp simd
-    for (int i = 0; i < m; ++i) {
-      const T p = smath::exp2(e[i]);  // (R / R_e)^(1/n); log(0) is finite: select 0 there
-      e[i] = b * (1.0 - (smath::value_of(r2[i]) > 0 ? p : T(0.0)));
-    }
-#pragma omp simd
-    for (int i = 0; i < m; ++i) ob[i] = amp * smath::exp2(e[i]);
+  const sersic_detail::BrightnessKernel<T> kernel{
+      cos_, sin_, center_x_, center_y_, b_ * kLog2e, amplitude_, 1.0 / (q_ * q_),
+      1.0 / (r_eff_ * r_eff_), (0.5 * kLog2e) / n_};
+  if constexpr (std::is_same_v<T, double>) {
+    if (detail::wide_kernels_enabled()) return detail::avx512::brightness(kernel, count, x, y, out);
   }
+  kernel(count, x, y, out);
 }
 
 }  // namespace sbi::simulators::lensing

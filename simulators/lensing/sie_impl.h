@@ -6,8 +6,10 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 
 #include "core/error.h"
+#include "simulators/lensing/detail/kernels_avx512.h"
 #include "simulators/lensing/scalar_math.h"
 #include "simulators/lensing/sie.h"
 
@@ -64,50 +66,76 @@ T SieT<T>::convergence(double x, double y) const {
   return theta_e_ / (2.0 * smath::sqrt(q_ * p.x() * p.x() + p.y() * p.y() / q_));
 }
 
+namespace sie_detail {
+
+// SieT::add_deflection's loops with its constants: k = θ_E sqrt(q)/ε (or θ_E sqrt(q) with the
+// series), ε, ε², q², cos φ, sin φ and the centre. One definition serves the portable build
+// and the AVX-512 one (detail/kernels_avx512.h), which inlines it into a function compiled
+// for that instruction set.
 template <class T>
-void SieT<T>::add_deflection(int n, const double* x, const double* y, T* ax, T* ay) const {
-  const T c = cos_, s = sin_, q2 = q_ * q_, k = scale_, eps = eps_, e2 = eps2_;
-  const double cx = center_x_, cy = center_y_;
-  // Blocks of kBlock rays, one function per pass (loop fission): fused in one loop, the
-  // latencies of rsqrt, atan and atanh add up and the vectorised loop runs ~2x slower.
-  constexpr int kBlock = 512;
-  alignas(64) T t[kBlock], w[kBlock];
-  for (int i0 = 0; i0 < n; i0 += kBlock) {
-    const int m = std::min(kBlock, n - i0);
-    const double *xb = x + i0, *yb = y + i0;
-    // t = x'/ψ, w = y'/ψ; rsqrt(0) is finite, so the centre (x' = y' = 0) gets α = 0.
-#pragma omp simd
-    for (int i = 0; i < m; ++i) {
-      const double dx = xb[i] - cx, dy = yb[i] - cy;
-      const T u = c * dx + s * dy, v = -s * dx + c * dy;
-      const T inv = smath::rsqrt(q2 * u * u + v * v);
-      t[i] = u * inv;
-      w[i] = v * inv;
-    }
-    if (!series_) {  // α' = θ_E sqrt(q)/ε (atan(ε t), atanh(ε w))
-#pragma omp simd
-      for (int i = 0; i < m; ++i) t[i] = smath::atan(eps * t[i]);
-#pragma omp simd
-      for (int i = 0; i < m; ++i) w[i] = smath::atanh(eps * w[i]);
-    } else {  // α' = θ_E sqrt(q) (atan(ε t)/ε, atanh(ε w)/ε) by the series in ε² (sie.h)
+struct DeflectionKernel {
+  T c, s, q2, k, eps, e2;
+  double cx, cy;
+  bool series;
+
+  void operator()(int n, const double* x, const double* y, T* ax, T* ay) const {
+    // Local copies: through `this`, the stores to ax and ay could alias the constants, and
+    // GCC would leave the last loop scalar.
+    const T c = this->c, s = this->s, q2 = this->q2, k = this->k, eps = this->eps, e2 = this->e2;
+    const double cx = this->cx, cy = this->cy;
+    // Blocks of kBlock rays, one function per pass (loop fission): fused in one loop, the
+    // latencies of rsqrt, atan and atanh add up and the vectorised loop runs ~2x slower.
+    constexpr int kBlock = 512;
+    alignas(64) T t[kBlock], w[kBlock];
+    for (int i0 = 0; i0 < n; i0 += kBlock) {
+      const int m = std::min(kBlock, n - i0);
+      const double *xb = x + i0, *yb = y + i0;
+      // t = x'/ψ, w = y'/ψ; rsqrt(0) is finite, so the centre (x' = y' = 0) gets α = 0.
 #pragma omp simd
       for (int i = 0; i < m; ++i) {
-        const T z = e2 * t[i] * t[i];
-        t[i] = t[i] * (1.0 - z * (1.0 / 3 - z * (1.0 / 5 - z * (1.0 / 7))));
+        const double dx = xb[i] - cx, dy = yb[i] - cy;
+        const T u = c * dx + s * dy, v = -s * dx + c * dy;
+        const T inv = smath::rsqrt(q2 * u * u + v * v);
+        t[i] = u * inv;
+        w[i] = v * inv;
       }
+      if (!series) {  // α' = θ_E sqrt(q)/ε (atan(ε t), atanh(ε w))
+#pragma omp simd
+        for (int i = 0; i < m; ++i) t[i] = smath::atan(eps * t[i]);
+#pragma omp simd
+        for (int i = 0; i < m; ++i) w[i] = smath::atanh(eps * w[i]);
+      } else {  // α' = θ_E sqrt(q) (atan(ε t)/ε, atanh(ε w)/ε) by the series in ε² (sie.h)
+#pragma omp simd
+        for (int i = 0; i < m; ++i) {
+          const T z = e2 * t[i] * t[i];
+          t[i] = t[i] * (1.0 - z * (1.0 / 3 - z * (1.0 / 5 - z * (1.0 / 7))));
+        }
+#pragma omp simd
+        for (int i = 0; i < m; ++i) {
+          const T z = e2 * w[i] * w[i];
+          w[i] = w[i] * (1.0 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7))));
+        }
+      }
+      T *axb = ax + i0, *ayb = ay + i0;
 #pragma omp simd
       for (int i = 0; i < m; ++i) {
-        const T z = e2 * w[i] * w[i];
-        w[i] = w[i] * (1.0 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7))));
+        axb[i] += k * (c * t[i] - s * w[i]);
+        ayb[i] += k * (s * t[i] + c * w[i]);
       }
-    }
-    T *axb = ax + i0, *ayb = ay + i0;
-#pragma omp simd
-    for (int i = 0; i < m; ++i) {
-      axb[i] += k * (c * t[i] - s * w[i]);
-      ayb[i] += k * (s * t[i] + c * w[i]);
     }
   }
+};
+
+}  // namespace sie_detail
+
+template <class T>
+void SieT<T>::add_deflection(int n, const double* x, const double* y, T* ax, T* ay) const {
+  const sie_detail::DeflectionKernel<T> kernel{
+      cos_, sin_, q_ * q_, scale_, eps_, eps2_, center_x_, center_y_, series_};
+  if constexpr (std::is_same_v<T, double>) {
+    if (detail::wide_kernels_enabled()) return detail::avx512::add_deflection(kernel, n, x, y, ax, ay);
+  }
+  kernel(n, x, y, ax, ay);
 }
 
 template <class T>

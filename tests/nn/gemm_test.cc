@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/cpu_features.h"
 #include "core/error.h"
 #include "nn/detail/gemm_avx512.h"
 #include "nn/detail/transpose.h"
@@ -29,7 +30,7 @@ class GemmTest : public ::testing::Test {
  protected:
   void SetUp() override {
     saved_ = wide_gemm_enabled();
-    if (!detail::cpu_has_avx512())
+    if (!core::cpu_has_avx512())
       std::printf("note: this CPU has no AVX-512; only the Eigen path runs\n");
   }
   void TearDown() override { set_wide_gemm_enabled(saved_); }
@@ -224,7 +225,7 @@ TEST_F(GemmTest, BothPathsAgreeAndTheSwitchIsHonoured) {
   const MatrixOf<double> b = random_matrix<double>(64, 1, 9);
   MatrixOf<double> wide, portable;
   set_wide_gemm_enabled(true);
-  EXPECT_EQ(wide_gemm_enabled(), detail::cpu_has_avx512());
+  EXPECT_EQ(wide_gemm_enabled(), core::cpu_has_avx512());
   affine(w, b.data(), x, &wide);
   set_wide_gemm_enabled(false);
   EXPECT_FALSE(wide_gemm_enabled());
