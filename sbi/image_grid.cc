@@ -49,7 +49,9 @@ std::string image_grid_svg(const Eigen::MatrixXd& images, const core::DataShape&
   const int columns = std::min(options.columns, n), rows = (n + columns - 1) / columns;
   const double px = options.pixel_size, gap = 4, top = options.title.empty() ? gap : 24;
   SvgDocument svg(columns * (w * px + gap) + gap, top + rows * (h * px + gap));
-  svg.rect(0, 0, svg.width(), svg.height(), {"white"});
+  SvgStyle background;
+  background.fill = "white";
+  svg.rect(0, 0, svg.width(), svg.height(), background);
   if (!options.title.empty()) svg.text(svg.width() / 2, 16, options.title, SvgTextStyle{});
   auto stretch = [&](const double* begin, long count, double* lo, double* hi) {
     if (options.low < options.high && std::isfinite(options.low) && std::isfinite(options.high)) {
@@ -82,7 +84,9 @@ std::string image_grid_svg(const Eigen::MatrixXd& images, const core::DataShape&
         const int l = level(j);
         int end = j + 1;
         while (end < w && level(end) == l) ++end;
-        svg.rect(x0 + j * px, y0 + i * px, (end - j) * px, px, {gray(l)});
+        SvgStyle cell;
+        cell.fill = gray(l);
+        svg.rect(x0 + j * px, y0 + i * px, (end - j) * px, px, cell);
         j = end;
       }
     }

@@ -57,7 +57,9 @@ TEST(ScoreModel, DenoisingLossGradientsMatchFiniteDifferences) {
     Matrix grad_ctx;
     const double loss = model.denoising_loss_and_gradient(theta, ctx, t, noise, &null_columns, &grad_ctx);
     // Without dropped columns the loss equals the const evaluation.
-    if (dropout == 0) EXPECT_NEAR(loss, model.denoising_loss(theta, ctx, t, noise), 1e-12);
+    if (dropout == 0) {
+      EXPECT_NEAR(loss, model.denoising_loss(theta, ctx, t, noise), 1e-12);
+    }
     const nn::Vector w0 = nn::flatten_values(params);
     const nn::Vector analytic = nn::flatten_grads(params);
     // The loss with the same null columns, as a function of the weights, then of the context.
