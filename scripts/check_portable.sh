@@ -9,18 +9,21 @@
 set -euo pipefail
 binary=$1
 disassembly=$(objdump -d -C --no-show-raw-insn "$binary")
-# The disassembly without the functions of the dispatched namespace (a function starts at
-# its "<name>:" line and runs to the next one).
+# The namespaces allowed to hold AVX-512 code, each required to hold some.
+dispatched=(sbi::nn::detail::avx512 sbi::simulators::lensing::detail::avx512)
+pattern="($(IFS='|'; echo "${dispatched[*]}"))::"
+# The disassembly without the functions of those namespaces (a function starts at its
+# "<name>:" line and runs to the next one).
 outside_kernels() {
-  awk '/^[0-9a-f]+ <.*>:$/ { inside = match($0, /sbi::(nn|simulators::lensing)::detail::avx512::/) > 0 } !inside' <<<"$disassembly"
+  awk -v pattern="$pattern" '/^[0-9a-f]+ <.*>:$/ { inside = match($0, pattern) > 0 } !inside' <<<"$disassembly"
 }
-for namespace in 'sbi::nn' 'sbi::simulators::lensing'; do
-  if ! grep -qE "^[0-9a-f]+ <.*$namespace::detail::avx512::.*>:\$" <<<"$disassembly"; then
-    echo "check_portable: $binary has no $namespace::detail::avx512 function: has the kernel moved?" >&2
+for namespace in "${dispatched[@]}"; do
+  if ! grep -qE "^[0-9a-f]+ <.*$namespace::.*>:\$" <<<"$disassembly"; then
+    echo "check_portable: $binary has no $namespace function: has the kernel moved?" >&2
     exit 1
   fi
 done
-kernels=$(grep -cE '^[0-9a-f]+ <.*sbi::(nn|simulators::lensing)::detail::avx512::.*>:$' <<<"$disassembly" || true)
+kernels=$(grep -cE "^[0-9a-f]+ <.*$pattern.*>:\$" <<<"$disassembly" || true)
 count=$(outside_kernels | grep -cE '%zmm[0-9]|%k[1-7]|%[xy]mm(1[6-9]|2[0-9]|3[01])\b' || true)
 if [ "$count" -ne 0 ]; then
   echo "check_portable: $binary has $count AVX-512 instructions (configure without -DSBI_NATIVE=ON)" >&2

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the toolkit with AddressSanitizer + UndefinedBehaviorSanitizer (Debian's clang-14)
 # in build-asan/ and runs the test suite (ctest) there, but for five slow statistical tests
-# (below); any sanitizer report fails its test. The same build holds the fuzz targets (SBI_FUZZ=ON), whose seed corpora run as
-# ctest tests too (label "fuzz"); scripts/run_fuzz.sh reuses it. It is built without MPI
-# (the default build), as scripts/run_tests.sh's is built with it. Installs what it needs
-# when run as root (the packages of scripts/setup.sh plus clang-14's).
+# (below); any sanitizer report fails its test. The same build holds the fuzz targets
+# (SBI_FUZZ=ON), whose seed corpora run as ctest tests too (label "fuzz");
+# scripts/run_fuzz.sh reuses it. It is built without MPI (the default build), as
+# scripts/run_tests.sh's is built with it. Installs what it needs when run as root (the
+# packages of scripts/setup.sh plus clang-14's).
 #
 #   bash scripts/run_sanitizers.sh [extra ctest arguments, e.g. -L io]
 set -euo pipefail
