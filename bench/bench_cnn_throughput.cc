@@ -18,7 +18,7 @@
 //                        [--size 48] [--seed 1] [--train-precision float64|float32] [--dump PATH]
 //
 // --train-precision float32 runs the training passes as `sbi train --train-precision float32`
-// does (the convolutions, pooling, activations and MLPs in float, Adam with float moments).
+// does (the convolutions, pooling, activations and MLPs in float; Adam in double).
 //
 // Threads: OMP_NUM_THREADS; the convolutions run image chunks in parallel (nn/cnn_embedding.h).
 // Besides wall time it reports the process's CPU time (cpu_s, all threads together): at one
@@ -141,7 +141,6 @@ int main(int argc, char** argv) {
   nn::Parameters params = embedding.parameters();
   append_parameters("regressor", head.parameters(), &params);
   nn::AdamOptions adam_options{learning_rate};
-  adam_options.precision = precision;
   nn::Adam adam(params, adam_options);
   const long num_params = nn::count_scalars(params);
 

@@ -108,7 +108,6 @@ int main(int argc, char** argv) {
 
   nn::Parameters params = model.parameters();
   nn::AdamOptions adam_options{learning_rate};
-  adam_options.precision = mo.density.training_precision;
   nn::Adam adam(params, adam_options);
   const long num_params = nn::count_scalars(params);
 

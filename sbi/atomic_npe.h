@@ -38,7 +38,6 @@ class AtomicNpeObjective : public Objective {
   std::vector<std::string> term_names() const override { return {"atomic"}; }
   long num_train() const override { return data_->theta_train.cols(); }
   nn::Parameters parameters() override { return model_->parameters(); }
-  nn::Precision precision() const override { return model_->density->training_precision(); }
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;
   // The atomic loss on the held-out pairs with atoms drawn from them by a fixed stream (the
   // same every epoch), in batches of 200 pairs.

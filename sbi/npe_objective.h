@@ -27,7 +27,6 @@ class NpeObjective : public Objective {
   std::vector<std::string> term_names() const override { return {"nll"}; }
   long num_train() const override { return data_->train->size(); }
   nn::Parameters parameters() override { return model_->parameters(); }
-  nn::Precision precision() const override { return model_->density->training_precision(); }
   // Reseeds the training noise (if any) for the epoch.
   void begin_epoch(int epoch) override { noise_.begin_epoch(epoch); }
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;

@@ -30,9 +30,6 @@ class Objective {
   virtual long num_train() const = 0;
   // Everything the optimiser updates (borrowed views into the model).
   virtual nn::Parameters parameters() = 0;
-  // The arithmetic of the training passes; fit() runs Adam's step quotient in it too
-  // (nn::AdamOptions::precision).
-  virtual nn::Precision precision() const { return nn::Precision::kFloat64; }
 
   // Called before each epoch (1, 2, ...): a schedule of loss weights, such as a VAE's β.
   virtual void begin_epoch(int /*epoch*/) {}

@@ -104,7 +104,6 @@ void fit(const TrainOptions& options, Objective* objective, TrainSummary* summar
   nn::Parameters params = objective->parameters();
   double learning_rate = options.learning_rate;
   nn::AdamOptions adam_options{learning_rate};
-  adam_options.precision = objective->precision();
   nn::Adam adam(params, adam_options);
   nn::Vector best = nn::flatten_values(params);
   double best_loss = std::numeric_limits<double>::infinity();

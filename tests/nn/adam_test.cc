@@ -10,10 +10,6 @@
 #include "core/rng.h"
 #include "nn/adam.h"
 
-#if defined(__SSE__)
-#include <xmmintrin.h>
-#endif
-
 namespace sbi::nn {
 namespace {
 
@@ -63,84 +59,50 @@ TEST(ClipScale, IsTheFactorThatClipGradNormApplies) {
 }
 
 // Adam::step(scale) reads each gradient times `scale`: the same weights, bit for bit, as
-// clipping the buffers first (clip_grad_norm) and stepping with scale 1, in both precisions;
-// the buffers themselves are left unscaled.
+// clipping the buffers first (clip_grad_norm) and stepping with scale 1; the buffers
+// themselves are left unscaled.
 TEST(Adam, AScaledStepEqualsClippingTheBuffersFirst) {
-  for (Precision precision : {Precision::kFloat64, Precision::kFloat32}) {
-    Matrix w1(3, 2), w2(3, 2), g1(3, 2), g2(3, 2);
-    w1 << 1, -2, 3, 0.5, -0.25, 4;
-    w2 = w1;
-    AdamOptions o{0.05};
-    o.precision = precision;
-    const Parameters p1{{"w", &w1, &g1}}, p2{{"w", &w2, &g2}};
-    Adam clipped_first(p1, o), scaled(p2, o);
-    for (int step = 0; step < 5; ++step) {
-      g1 << 3, -4, 0.1 * step, 2, -1, 7;  // norm ~9.1 > 2: clipped on every step
-      g2 = g1;
-      const double norm = clip_grad_norm(p1, 2.0);
-      clipped_first.step();
-      scaled.step(clip_scale(gradient_norm(p2), 2.0));
-      EXPECT_DOUBLE_EQ(norm, gradient_norm(p2));  // g2 untouched
-    }
-    EXPECT_EQ(w1, w2);
-    EXPECT_NE(w1(0), 1.0);
+  Matrix w1(3, 2), w2(3, 2), g1(3, 2), g2(3, 2);
+  w1 << 1, -2, 3, 0.5, -0.25, 4;
+  w2 = w1;
+  const AdamOptions o{0.05};
+  const Parameters p1{{"w", &w1, &g1}}, p2{{"w", &w2, &g2}};
+  Adam clipped_first(p1, o), scaled(p2, o);
+  for (int step = 0; step < 5; ++step) {
+    g1 << 3, -4, 0.1 * step, 2, -1, 7;  // norm ~9.1 > 2: clipped on every step
+    g2 = g1;
+    const double norm = clip_grad_norm(p1, 2.0);
+    clipped_first.step();
+    scaled.step(clip_scale(gradient_norm(p2), 2.0));
+    EXPECT_DOUBLE_EQ(norm, gradient_norm(p2));  // g2 untouched
   }
+  EXPECT_EQ(w1, w2);
+  EXPECT_NE(w1(0), 1.0);
 }
 
-// state() and set_state() continue a run exactly in both precisions (float moments widen to
-// double and round back without loss), as a resumed checkpoint needs.
+// state() and set_state() continue a run exactly, as a resumed checkpoint needs.
 TEST(Adam, StateRoundTripContinuesTheRunExactly) {
-  for (Precision precision : {Precision::kFloat64, Precision::kFloat32}) {
-    Matrix w1(2, 2), g1(2, 2), w2(2, 2), g2(2, 2);
-    w1 << 0.5, -1, 2, 3;
-    AdamOptions o{0.1};
-    o.precision = precision;
-    const Parameters p1{{"w", &w1, &g1}}, p2{{"w", &w2, &g2}};
-    Adam first(p1, o);
-    for (int step = 0; step < 3; ++step) {
-      g1 << 1.0 / (step + 1), -0.3, 2.5, -0.7 * step;
-      first.step();
-    }
-    Adam second(p2, o);
-    second.set_state(first.state());
-    w2 = w1;
-    for (int step = 0; step < 3; ++step) {
-      g1 << 0.2 * step, 1.1, -0.4, 0.9;
-      g2 = g1;
-      first.step();
-      second.step();
-    }
-    EXPECT_EQ(w1, w2);
-    EXPECT_EQ(first.state().m, second.state().m);
-    EXPECT_EQ(second.steps(), 6);
+  Matrix w1(2, 2), g1(2, 2), w2(2, 2), g2(2, 2);
+  w1 << 0.5, -1, 2, 3;
+  const AdamOptions o{0.1};
+  const Parameters p1{{"w", &w1, &g1}}, p2{{"w", &w2, &g2}};
+  Adam first(p1, o);
+  for (int step = 0; step < 3; ++step) {
+    g1 << 1.0 / (step + 1), -0.3, 2.5, -0.7 * step;
+    first.step();
   }
-}
-
-// A float moment that decays below float's normal range (a weight whose gradient stays 0)
-// becomes 0 instead of a subnormal (which made every later step run on microcode assists),
-// and the step leaves the thread's floating-point mode as it found it.
-TEST(Adam, Float32MomentsFlushToZeroAndTheModeIsRestored) {
-  Matrix w(1, 2), g(1, 2);
-  w << 1.0, 1.0;
-  AdamOptions o{1e-3};
-  o.precision = Precision::kFloat32;
-  Adam adam({{"w", &w, &g}}, o);
-  g << 1e-3, 1.0;
-  adam.step();
-  g << 0.0, 1.0;
-#if defined(__SSE__)
-  const unsigned mode = _mm_getcsr() & ~0x3Fu;  // the mode bits, not the sticky flags
-#endif
-  // m = 1e-4 * 0.9^t reaches 1.2e-38 (float's smallest normal) near t = 770.
-  for (int t = 0; t < 900; ++t) adam.step();
-#if defined(__SSE__)
-  EXPECT_EQ(_mm_getcsr() & ~0x3Fu, mode);
-#endif
-  const Adam::State s = adam.state();
-  EXPECT_EQ(s.m(0), 0.0);  // not a subnormal
-  EXPECT_GT(s.m(1), 0.9);  // the live weight's moment is untouched
-  EXPECT_GT(s.v(0), 0.0);  // v decays by 0.999 a step: still normal
-  EXPECT_TRUE(w.allFinite());
+  Adam second(p2, o);
+  second.set_state(first.state());
+  w2 = w1;
+  for (int step = 0; step < 3; ++step) {
+    g1 << 0.2 * step, 1.1, -0.4, 0.9;
+    g2 = g1;
+    first.step();
+    second.step();
+  }
+  EXPECT_EQ(w1, w2);
+  EXPECT_EQ(first.state().m, second.state().m);
+  EXPECT_EQ(second.steps(), 6);
 }
 
 // Parameters of an odd size mix, large enough (> 32768 values) for the elementwise passes to
@@ -178,33 +140,30 @@ TEST(SliceParameters, CoverEveryElementOnceInFlatOrder) {
 }
 
 // Adam's step, the gradient norm and zeroing run their elements on threads: the weights,
-// moments and norm are the same bits with 1 and with 2 threads, in both precisions.
+// moments and norm are the same bits with 1 and with 2 threads.
 TEST(Adam, TheSameBitsForAnyNumberOfThreads) {
   const int saved = omp_get_max_threads();
-  for (Precision precision : {Precision::kFloat64, Precision::kFloat32}) {
-    std::vector<Matrix> weights;
-    std::vector<double> norms;
-    for (int threads : {1, 2}) {
-      omp_set_num_threads(threads);
-      ManyParameters many(7);
-      AdamOptions o{0.01};
-      o.precision = precision;
-      o.weight_decay = 0.1;
-      Adam adam(many.params, o);
-      for (int step = 0; step < 4; ++step) {
-        norms.push_back(gradient_norm(many.params));
-        adam.step(clip_scale(norms.back(), 100.0));
-        for (Matrix& g : many.grads) g = g.array().sin() + 0.1 * step;
-      }
-      zero_grad(many.params);
-      for (const Matrix& g : many.grads) EXPECT_TRUE((g.array() == 0.0).all());
-      weights.insert(weights.end(), many.values.begin(), many.values.end());
+  std::vector<Matrix> weights;
+  std::vector<double> norms;
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    ManyParameters many(7);
+    AdamOptions o{0.01};
+    o.weight_decay = 0.1;
+    Adam adam(many.params, o);
+    for (int step = 0; step < 4; ++step) {
+      norms.push_back(gradient_norm(many.params));
+      adam.step(clip_scale(norms.back(), 100.0));
+      for (Matrix& g : many.grads) g = g.array().sin() + 0.1 * step;
     }
-    const size_t half = weights.size() / 2;
-    for (size_t i = 0; i < half; ++i) EXPECT_EQ(weights[i], weights[half + i]) << "parameter " << i;
-    for (size_t i = 0; i < 4; ++i) EXPECT_EQ(norms[i], norms[4 + i]);
-    EXPECT_LT(norms[0], 100.0 * 100.0);
+    zero_grad(many.params);
+    for (const Matrix& g : many.grads) EXPECT_TRUE((g.array() == 0.0).all());
+    weights.insert(weights.end(), many.values.begin(), many.values.end());
   }
+  const size_t half = weights.size() / 2;
+  for (size_t i = 0; i < half; ++i) EXPECT_EQ(weights[i], weights[half + i]) << "parameter " << i;
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(norms[i], norms[4 + i]);
+  EXPECT_LT(norms[0], 100.0 * 100.0);
   omp_set_num_threads(saved);
 }
 
