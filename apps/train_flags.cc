@@ -68,9 +68,9 @@ std::vector<FlagSpec> train_flag_specs() {
        "products in single precision: about 2x the draws per second, log q within ~1e-5)"},
       {"train-precision", v, "NAME",
        per_estimator(+[](K k) { return nn::precision_name(density(k).training_precision); }),
-       "realnvp, nsf: training in float64, or float32 (the conditioners' and a cnn embedding's "
-       "products, activations and Adam's step in single precision, weights in double: about "
-       "2x the training steps per second)"},
+       "realnvp, nsf: training in float32 (the conditioners' and a cnn embedding's products "
+       "and activations in single precision, the weights and Adam in double: about 2x the "
+       "training steps per second of float64, the same accuracy), or float64"},
       {"bins", v, "K", std::to_string(d.bins), "nsf: spline bins"},
       {"bound", v, "B", number(d.bound), "nsf: the splines act on [-B, B] of standardised theta"},
       {"path", v, "NAME",

@@ -76,10 +76,13 @@ std::vector<std::string> density_kind_names() { return density_kinds().names(); 
 DensityOptions default_density_options(DensityKind kind) {
   DensityOptions o;
   o.kind = kind;
-  // Coupling flows sample and evaluate log q with their conditioners in single precision:
-  // about 2x the draws per second, the same C2ST on the sbibm tasks (README, benchmarks).
-  if (kind == DensityKind::kRealNVP || kind == DensityKind::kNSF)
+  // Coupling flows sample, evaluate log q and train with their conditioners (and a cnn
+  // embedding) in single precision: about 2x the draws and the training steps per second,
+  // the same C2ST on the sbibm tasks (README, benchmarks; Adam stays double, nn/adam.h).
+  if (kind == DensityKind::kRealNVP || kind == DensityKind::kNSF) {
     o.inference_precision = flows::InferencePrecision::kFloat32;
+    o.training_precision = nn::Precision::kFloat32;
+  }
   if (kind == DensityKind::kCNF) {
     // Mean C2ST at 10^4 (observations 1..5; README table): a 64 x 2-block field reaches
     // two_moons 0.759 (time prior a = 0) and 0.719 (a = 4); 128 x 4 blocks reach 0.728

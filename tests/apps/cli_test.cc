@@ -108,7 +108,16 @@ TEST(Cli, UsersOwnSimulationFileTrainsWithAndWithoutPrior) {
   io::H5File p2 = io::H5File::open_read(dir.file("p2.h5"));
   const auto t2 = p2.read_array("/posterior/theta_0", &shape);
   EXPECT_LE(*std::max_element(t2.begin(), t2.end()), 2.0);
-  EXPECT_LT(p2.get_double_attr("/", "acceptance_rate"), 0.9);
+  // The exact posterior has no mass beyond 2 (θ ~ U(-2, 2)); what the sampler rejects is the
+  // flow's leak past the edge. The prior does not change training (m1 and m2 are the same
+  // flow), so the acceptance rate is the share of m1's unrestricted draws inside the prior:
+  // 2000 draws, binomial sd <= 0.011 for the difference of the two estimates.
+  const double acceptance = p2.get_double_attr("/", "acceptance_rate");
+  const auto t1 = io::H5File::open_read(dir.file("p1.h5")).read_array("/posterior/theta_1", &shape);
+  double inside = 0;
+  for (size_t i = 0; i < t0.size(); ++i) inside += std::abs(t0[i]) <= 2.0 && std::abs(t1[i]) <= 2.0;
+  EXPECT_LT(acceptance, 1.0);
+  EXPECT_NEAR(acceptance, inside / static_cast<double>(t0.size()), 0.04);
   EXPECT_EQ(p2.get_string_attr("/", "prior"), "uniform(-2,2)*2");
 }
 
@@ -171,11 +180,11 @@ TEST(Cli, EstimatorSettingsReachTheModelFromTheCommandLine) {
   ASSERT_EQ(sbi(dir, train + dir.file("default.h5")).exit_code, 0);
   EXPECT_EQ(load_model(dir.file("default.h5")).density->kind(), "nsf");
 
-  EXPECT_EQ(load_model(dir.file("default.h5")).density->training_precision(), nn::Precision::kFloat64);
+  EXPECT_EQ(load_model(dir.file("default.h5")).density->training_precision(), nn::Precision::kFloat32);
   ASSERT_EQ(sbi(dir, train + dir.file("nsf.h5") + " --bins 5 --bound 4 --transforms 2 "
-                     "--activation tanh --train-precision float32").exit_code, 0);
+                     "--activation tanh --train-precision float64").exit_code, 0);
   const flows::Hyperparameters nsf = load_model(dir.file("nsf.h5")).density->hyperparameters();
-  EXPECT_EQ(load_model(dir.file("nsf.h5")).density->training_precision(), nn::Precision::kFloat32);
+  EXPECT_EQ(load_model(dir.file("nsf.h5")).density->training_precision(), nn::Precision::kFloat64);
   EXPECT_EQ(nsf.get_int("bins"), 5);
   EXPECT_EQ(nsf.get_double("bound"), 4.0);
   EXPECT_EQ(nsf.get_int("num_transforms"), 2);

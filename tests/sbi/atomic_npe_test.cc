@@ -22,6 +22,7 @@ PosteriorModel small_model(int hidden, std::uint64_t seed) {
   mo.density.transforms = 2;
   mo.density.layers = 1;
   mo.density.activation = nn::Activation::kTanh;  // smooth, for finite differences
+  mo.density.training_precision = nn::Precision::kFloat64;  // finite differences need double
   mo.embedding = EmbeddingKind::kMlp;
   mo.embedding_dim = 3;
   mo.embedding_hidden = 8;

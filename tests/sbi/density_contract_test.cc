@@ -88,6 +88,9 @@ std::unique_ptr<ConditionalDensity> make_small(const char* kind, int theta_dim, 
   o.hidden = 8;
   o.layers = 1;
   o.activation = nn::Activation::kTanh;  // smooth, so finite differences are exact to O(h^6)
+  // Finite differences check the double passes; the coupling flows' float32 training passes
+  // (their default) are checked against these in tests/sbi/single_precision_test.cc.
+  o.training_precision = nn::Precision::kFloat64;
   o.seed = 3;
   return make_density(o);
 }

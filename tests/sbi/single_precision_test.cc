@@ -145,9 +145,9 @@ INSTANTIATE_TEST_SUITE_P(CouplingFlows, FloatTraining,
                            return density_kind_name(info.param);
                          });
 
-TEST(FloatTraining, DoubleIsTheDefaultAndEstimatorsWithoutItRefuseIt) {
+TEST(FloatTraining, FloatIsTheCouplingFlowsDefaultAndEstimatorsWithoutItRefuseIt) {
   for (DensityKind kind : {DensityKind::kRealNVP, DensityKind::kNSF})
-    EXPECT_EQ(default_density_options(kind).training_precision, nn::Precision::kFloat64);
+    EXPECT_EQ(default_density_options(kind).training_precision, nn::Precision::kFloat32);
   for (DensityKind kind : {DensityKind::kCNF, DensityKind::kScore}) {
     DensityOptions o = default_density_options(kind);
     o.theta_dim = 2;
