@@ -16,6 +16,7 @@
 #include "core/memory_budget.h"
 #include "core/prior_file.h"
 #include "io/output_files.h"
+#include "nn/precision.h"
 #include "sbi/model_file.h"
 #include "sbi/out_of_core.h"
 #include "sbi/simulation_data.h"
@@ -282,9 +283,11 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
     if (outside > 0)
       log_line("warning: %ld of the simulated theta lie outside the prior support", outside);
   }
-  log_line("training %s (%ld weights), batch %d, learning rate %g, at most %d epochs, patience %d",
+  log_line("training %s (%ld weights, %s passes), batch %d, learning rate %g, at most %d epochs, "
+           "patience %d",
            sbi::density_kind_name(model_options.density.kind).c_str(),
-           nn::count_scalars(model.parameters()), train_options.batch_size,
+           nn::count_scalars(model.parameters()),
+           nn::precision_name(model.density->training_precision()).c_str(), train_options.batch_size,
            train_options.learning_rate, train_options.max_epochs, train_options.patience);
   if (train_options.pretrain_epochs > 0 && model_options.embedding != EmbeddingKind::kNone)
     log_line("first, at most %d epochs of regression pretraining of the %s embedding",
