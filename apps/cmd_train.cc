@@ -1,4 +1,5 @@
 // sbi train: fit a neural posterior estimate to a simulation file.
+#include <cmath>
 #include <cstdio>
 #include <optional>
 
@@ -149,6 +150,7 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
 // draws (they are data); the prior of the data file is kept in the log only.
 int train_likelihood(const Invocation& inv, const Flags& flags, const ModelOptions& model_options,
                      const TrainOptions& train_options, const TrainingData& data, io::OutputFiles* out) {
+  core::check(!flags.has("balance"), "--target x: --balance (balanced NPE) is for posteriors; leave it out");
   for (const char* name : {"mask", "noise-sigma", "noise-map", "prior"})
     core::check(!flags.has(name), std::string("--target x: --") + name +
                                       " applies to the x a posterior is conditioned on; leave it out");
@@ -180,6 +182,12 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
   set_threads(flags.get_int("threads", 0));
   const ModelOptions model_options = model_options_from(flags);
   TrainOptions train_options = train_options_from(flags, model_options.density.kind);
+  train_options.balance = flags.get_double("balance", 0);
+  core::check(train_options.balance >= 0 && std::isfinite(train_options.balance),
+              "--balance expects a finite weight >= 0, got " + flags.get("balance", ""));
+  core::check(train_options.balance == 0 || model_options.density.kind == sbi::DensityKind::kRealNVP ||
+                  model_options.density.kind == sbi::DensityKind::kNSF,
+              "--balance needs the exact log density of a coupling flow: --estimator nsf or realnvp");
   const std::string nonfinite = flags.get("nonfinite", "drop");
   core::check(nonfinite == "drop" || nonfinite == "error",
               "--nonfinite expects drop or error, got '" + nonfinite + "'");
@@ -237,6 +245,9 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
     train_options.x_noise = constant_training_noise(flags.get_double("noise-sigma", 0), model.x_shape);
   if (flags.has("noise-map"))
     train_options.x_noise = read_training_noise_map(noise_map_path, model.x_shape, "--noise-map");
+  core::check(train_options.balance == 0 || flags.has("prior") || data.prior(),
+              "--balance: balanced NPE compares q(theta | x) with the prior: give the prior (--prior, or a "
+              "simulation file that records it)");
   log_line("%s: %ld simulations, theta dimension %d, x dimension %d", data_path.c_str(), data.rows(),
            data.theta_dim(), data.x_dim());
   if (data.in_memory != nullptr && whole.dropped_nonfinite > 0)
@@ -289,6 +300,10 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
            nn::count_scalars(model.parameters()),
            nn::precision_name(model.density->training_precision()).c_str(), train_options.batch_size,
            train_options.learning_rate, train_options.max_epochs, train_options.patience);
+  if (train_options.balance > 0)
+    log_line("balanced NPE: the loss adds %g (E_joint d + E_marginal d - 1)^2, d = sigmoid(log q - log prior), "
+             "against overconfident posteriors (Delaunoy et al. 2023)",
+             train_options.balance);
   if (train_options.pretrain_epochs > 0 && model_options.embedding != EmbeddingKind::kNone)
     log_line("first, at most %d epochs of regression pretraining of the %s embedding",
              train_options.pretrain_epochs, embedding_kind_name(model_options.embedding).c_str());

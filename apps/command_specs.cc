@@ -80,7 +80,11 @@ std::vector<CommandSpec> make_specs() {
                       "the same with FILE's /noise_map as the standard deviation per pixel"},
                      {"memory-budget", kValue, "SIZE", "",
                       "memory the data may take (e.g. 2GiB, 500MB); a file needing more is streamed: "
-                      "read a chunk at a time, shuffled by chunks and within windows of chunks"}}};
+                      "read a chunk at a time, shuffled by chunks and within windows of chunks"},
+                     {"balance", kValue, "L", "0",
+                      "balanced NPE (Delaunoy et al. 2023): add L (E_joint d + E_marginal d - 1)^2 to the "
+                      "loss, d = sigmoid(log q(theta | x) - log prior(theta)), against overconfident "
+                      "posteriors; the paper uses 100; realnvp, nsf; needs the prior; 0: plain NPE"}}};
   for (FlagSpec& f : train_flag_specs()) train.flags.push_back(f);
   specs.push_back(train);
   CommandSpec infer{

@@ -19,7 +19,13 @@ std::string training_settings_text(const TrainOptions& t) {
                 t.batch_size, t.learning_rate, t.patience, t.lr_plateau, t.min_learning_rate,
                 t.validation_fraction, t.clip_grad_norm, static_cast<unsigned long long>(t.seed),
                 t.pretrain_epochs, t.chunked_shuffle.chunk_rows, t.chunked_shuffle.window_chunks);
-  return settings;
+  std::string text = settings;
+  // (Added only when used, so that the checkpoints of plain NPE runs keep their prints.)
+  if (t.balance > 0) {
+    std::snprintf(settings, sizeof settings, " balance %.17g", t.balance);
+    text += settings;
+  }
+  return text;
 }
 
 TrainingCheckpoint::TrainingCheckpoint(const Flags& flags, const std::string& out_path,

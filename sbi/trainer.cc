@@ -23,6 +23,7 @@ bool TrainOptions::is_valid(std::string* error) const {
   else if (patience < 0) *error = "TrainOptions::patience must be >= 0";
   else if (lr_plateau < 0) *error = "TrainOptions::lr_plateau must be >= 0";
   else if (pretrain_epochs < 0) *error = "TrainOptions::pretrain_epochs must be >= 0";
+  else if (!(balance >= 0 && std::isfinite(balance))) *error = "TrainOptions::balance must be finite and >= 0";
   else if (shards < 0) *error = "TrainOptions::shards = " + std::to_string(shards) + " must be >= 0";
   else if (chunked_shuffle.chunk_rows < 0 || chunked_shuffle.window_chunks < 1)
     *error = "TrainOptions::chunked_shuffle needs chunk_rows >= 0 and window_chunks >= 1";
@@ -397,6 +398,26 @@ Eigen::VectorXd standardised_noise(const TrainOptions& options, const PosteriorM
   return sigma;
 }
 
+namespace {
+
+// Balanced NPE's log p(θ) per pair in the standardised coordinates q works in: θ = mean +
+// std ⊙ t, so log p_t(t) = log p(θ) + Σ_k log std_k.
+NpeBalance balance_of(const TrainOptions& options, const Eigen::MatrixXd& theta_train,
+                      const Eigen::MatrixXd& theta_validation, const PosteriorModel& model) {
+  core::check(!model.is_likelihood(), "train: balanced NPE (--balance) is for posteriors, not likelihoods");
+  core::check(model.prior.has_value(),
+              "train: balanced NPE (--balance) compares q(theta | x) with the prior: give the prior "
+              "(--prior, or a simulation file that records it)");
+  const double log_jacobian = model.theta_norm.std.array().log().sum();
+  NpeBalance b;
+  b.weight = options.balance;
+  b.log_prior_train = model.prior->log_prob_batch(theta_train).array() + log_jacobian;
+  b.log_prior_validation = model.prior->log_prob_batch(theta_validation).array() + log_jacobian;
+  return b;
+}
+
+}  // namespace
+
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
            PosteriorModel* model, TrainSummary* summary) {
   *summary = TrainSummary{};
@@ -440,11 +461,25 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
     pretraining.num_validation = n_val;
     fit(pre, &regression, &pretraining);
   }
+  NpeBalance balance;
+  if (options.balance > 0) balance = balance_of(options, theta_train, theta(Eigen::all, val_idx), *model);
   NpeObjective objective(model, std::move(theta_t), std::move(x_t), std::move(theta_v),
                          std::move(x_v),
-                         noise.enabled() ? BatchNoise(noise_standardised, options.seed) : BatchNoise());
+                         noise.enabled() ? BatchNoise(noise_standardised, options.seed) : BatchNoise(),
+                         std::move(balance));
   summary->num_validation = n_val;
   fit(options, &objective, summary);
+  if (options.balance > 0) {
+    std::vector<double> terms;
+    objective.validation_loss(&terms);  // the restored best weights
+    summary->validation_balance = objective.validation_balance();
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "; balanced NPE (weight %g): on the held-out pairs E_joint d + E_marginal d = %.4f "
+                  "(1 when balanced)",
+                  options.balance, summary->validation_balance);
+    summary->message += line;
+  }
   summary->x_noise = noise.description;
   if (options.resume != nullptr)
     summary->message += "; resumed after epoch " + std::to_string(options.resume->epoch);

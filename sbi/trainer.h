@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,10 @@ struct TrainOptions {
   // train() only: Gaussian noise drawn afresh for every training batch (sbi/training_noise.h),
   // for simulations stored without their noise. Empty: x is used as it is.
   TrainingNoise x_noise;
+  // train() only: balanced NPE (sbi/balance_term.h, Delaunoy et al. 2023): the weight λ of
+  // the balancing term added to the loss (the paper uses 100); 0 = plain NPE. Needs the
+  // model's prior (the term compares q with it) and a density with an exact log q (realnvp, nsf).
+  double balance = 0;
   std::string phase = "train";  // what on_epoch reports as EpochReport::phase
   // Called after every epoch (and at every restart) with what happened; formatting it is
   // the caller's business (apps/ prints one line per epoch).
@@ -137,6 +142,9 @@ struct TrainSummary {
   int pretrain_epochs = 0;
   double pretrain_validation_mse = 0;
   std::string x_noise;  // TrainingNoise::description of the noise added in training; "" = none
+  // Balanced NPE (TrainOptions::balance > 0): E_joint d + E_marginal d on the held-out pairs
+  // with the best weights (1 when balanced, sbi/balance_term.h); NaN otherwise.
+  double validation_balance = std::numeric_limits<double>::quiet_NaN();
   std::string message;  // one line saying how it ended (and any restarts)
 };
 

@@ -121,6 +121,30 @@ TEST(Cli, UsersOwnSimulationFileTrainsWithAndWithoutPrior) {
   EXPECT_EQ(p2.get_string_attr("/", "prior"), "uniform(-2,2)*2");
 }
 
+// `sbi train --balance L` (balanced NPE, sbi/balance_term.h): trains and reports the held-out
+// balance; refused, with one clear line and no output, without a prior, for a density without
+// an exact log q, for a likelihood, and for a negative weight.
+TEST(Cli, BalancedNpeTrainsWithAPriorAndRefusesWhatItCannotDo) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("mine.h5"), out = dir.file("m.h5");
+  write_user_simulations(sims, 600, /*float32=*/false);
+  CliRun r = sbi(dir, "train --data " + sims + " --out " + out + " --max-epochs 3 --balance 100 --prior 'uniform(-2,2)*2'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("balanced NPE: the loss adds 100"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nll "), std::string::npos) << r.err;  // the epoch lines show both terms
+  EXPECT_NE(r.err.find("E_joint d + E_marginal d = "), std::string::npos) << r.err;
+  const std::string refused = dir.file("refused.h5");
+  expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --balance 100"),
+                       "give the prior", refused);
+  expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused +
+                                         " --balance 100 --estimator cnf --prior 'uniform(-2,2)*2'"),
+                       "--balance needs the exact log density", refused);
+  expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --balance -1"),
+                       "--balance expects a finite weight >= 0", refused);
+  expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --balance 10 --target x"),
+                       "--target x: --balance", refused);
+}
+
 TEST(Cli, NonFiniteRowsAreDroppedAndCountedOrRejected) {
   testing::TempDir dir;
   write_user_simulations(dir.file("nan.h5"), 500, false, /*nan_rows=*/7);

@@ -10,11 +10,10 @@
 
 #include "core/error.h"
 #include "io/h5_file.h"
-#include "sbi/posterior_sampler.h"
 #include "sbi/trainer.h"
 #include "simulators/batch.h"
-#include "simulators/gaussian_linear.h"
 #include "simulators/registry.h"
+#include "tests/sbi/analytic_posteriors.h"
 #include "testing/temp_dir.h"
 
 namespace sbi {
@@ -123,17 +122,8 @@ TEST(TrainingNoise, NoiseMapsAreReadPerPixelAndBadOnesRefused) {
 // spike at θ = x; with σ applied in raw instead of standardised units (x's std is
 // sqrt(0.2)) its variance would be 0.017 instead of 0.05; both far outside the bounds.
 TEST(TrainingNoise, NpeOnNoiselessSimulationsLearnsThePosteriorOfTheNoisyProblem) {
-  const simulators::Task task = simulators::make_task("gaussian_linear", {{"dim", "2"}});
-  simulators::SimulateOptions sim;
-  sim.seed = 5;
-  const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, 20000, sim);
-  ModelOptions mo;
-  mo.density.kind = sbi::DensityKind::kRealNVP;
-  mo.density.transforms = 4;
-  mo.density.hidden = 32;
-  mo.seed = 5;
-  PosteriorModel model = PosteriorModel::create(mo, 2, 2);
-  model.prior = task.prior;
+  const simulators::SimulationBatch sims = testing::gaussian_linear_pairs(20000);
+  PosteriorModel model = testing::gaussian_linear_test_model();
   TrainOptions to;
   to.seed = 5;
   to.x_noise = constant_training_noise(std::sqrt(0.1), core::DataShape::vector(2));
@@ -145,25 +135,9 @@ TEST(TrainingNoise, NpeOnNoiselessSimulationsLearnsThePosteriorOfTheNoisyProblem
   EXPECT_NEAR(model.x_norm.std[0] / std::sqrt(0.2), 1.0, 0.03);
   EXPECT_NEAR(model.x_norm.std[1] / std::sqrt(0.2), 1.0, 0.03);
 
-  for (const Eigen::Vector2d& x_obs : {Eigen::Vector2d(0.1, -0.3), Eigen::Vector2d(-0.5, 0.4)}) {
-    const simulators::GaussianPosterior exact = simulators::gaussian_linear_posterior(x_obs);
-    SampleOptions so;
-    so.num_samples = 20000;
-    so.seed = 9;
-    SampleSummary ss;
-    const PosteriorSamples s = sample_posterior(model, x_obs, so, &ss);
-    const Eigen::Vector2d mean = s.theta.rowwise().mean();
-    const Eigen::MatrixXd centred = s.theta.colwise() - mean;
-    const Eigen::Matrix2d cov = centred * centred.transpose() / (s.theta.cols() - 1);
-    const double sd = std::sqrt(exact.cov(0, 0));
-    // The bounds of Npe.RecoversTheAnalyticGaussianLinearPosterior (npe_test.cc), which
-    // trains on the same 20000 pairs with their noise fixed.
-    EXPECT_NEAR(mean(0), exact.mean(0), 0.15 * sd) << x_obs.transpose();
-    EXPECT_NEAR(mean(1), exact.mean(1), 0.15 * sd) << x_obs.transpose();
-    EXPECT_NEAR(cov(0, 0) / exact.cov(0, 0), 1.0, 0.15);
-    EXPECT_NEAR(cov(1, 1) / exact.cov(1, 1), 1.0, 0.15);
-    EXPECT_NEAR(cov(0, 1) / exact.cov(0, 0), 0.0, 0.1);
-  }
+  // The bounds of Npe.RecoversTheAnalyticGaussianLinearPosterior (npe_test.cc), which
+  // trains on the same 20000 pairs with their noise fixed.
+  testing::expect_gaussian_linear_posterior(model);
 }
 
 }  // namespace
