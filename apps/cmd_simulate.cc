@@ -125,6 +125,10 @@ int cmd_simulate(const Invocation& inv) {
                                    task.simulator->data_names(), &task.prior, prior_file,
                                    &batch.theta, &batch.x, task.simulator->x_shape()});
     f.set_attr("/", "task", task.simulator->name());
+    // The pairs are draws of p(θ, x) that the task's symmetries preserve only under its own
+    // prior: none are recorded for --prior or --theta (simulators/symmetry.h).
+    const std::string symmetries = task.simulator->symmetry_group();
+    if (!symmetries.empty() && !flags.has("prior") && !flags.has("theta")) f.set_attr("/", "symmetries", symmetries);
   });
   out->commit();
   if (chunked) remove_chunks(run);

@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/memory_budget.h"
 #include "core/prior_file.h"
+#include "io/h5_file.h"
 #include "io/output_files.h"
 #include "nn/precision.h"
 #include "sbi/model_file.h"
@@ -150,7 +151,8 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
 // draws (they are data); the prior of the data file is kept in the log only.
 int train_likelihood(const Invocation& inv, const Flags& flags, const ModelOptions& model_options,
                      const TrainOptions& train_options, const TrainingData& data, io::OutputFiles* out) {
-  core::check(!flags.has("balance"), "--target x: --balance (balanced NPE) is for posteriors; leave it out");
+  core::check(!flags.has("balance") && !flags.on("augment-symmetries"),
+              "--target x: --balance and --augment-symmetries are for posteriors; leave them out");
   for (const char* name : {"mask", "noise-sigma", "noise-map", "prior"})
     core::check(!flags.has(name), std::string("--target x: --") + name +
                                       " applies to the x a posterior is conditioned on; leave it out");
@@ -245,6 +247,18 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
     train_options.x_noise = constant_training_noise(flags.get_double("noise-sigma", 0), model.x_shape);
   if (flags.has("noise-map"))
     train_options.x_noise = read_training_noise_map(noise_map_path, model.x_shape, "--noise-map");
+  if (flags.on("augment-symmetries")) {
+    const io::H5File file = io::H5File::open_read(data_path);
+    core::check(file.has_attr("/", "symmetries"),
+                "--augment-symmetries: " + data_path + " records no symmetries of its simulator (sbi simulate "
+                "records them for a task that has exact ones at its settings, drawn from the task's own prior: "
+                "lensing with a symmetric PSF and noise)");
+    const std::string group = file.get_string_attr("/", "symmetries");
+    train_options.symmetries = simulators::symmetry_group(group, model.x_shape);
+    log_line("augmentation: every training pair replaced by its image under one of the %zu symmetries of %s "
+             "(%s), drawn afresh in every batch",
+             train_options.symmetries.size() + 1, data_path.c_str(), group.c_str());
+  }
   core::check(train_options.balance == 0 || flags.has("prior") || data.prior(),
               "--balance: balanced NPE compares q(theta | x) with the prior: give the prior (--prior, or a "
               "simulation file that records it)");

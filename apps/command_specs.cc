@@ -81,6 +81,10 @@ std::vector<CommandSpec> make_specs() {
                      {"memory-budget", kValue, "SIZE", "",
                       "memory the data may take (e.g. 2GiB, 500MB); a file needing more is streamed: "
                       "read a chunk at a time, shuffled by chunks and within windows of chunks"},
+                     {"augment-symmetries", kSwitch, "", "",
+                      "replace every training pair by its image under a random exact symmetry of the "
+                      "simulator that the data file records (lensing: the square grid's 8 rotations and "
+                      "reflections, with their action on theta), afresh in every batch"},
                      {"balance", kValue, "L", "0",
                       "balanced NPE (Delaunoy et al. 2023): add L (E_joint d + E_marginal d - 1)^2 to the "
                       "loss, d = sigmoid(log q(theta | x) - log prior(theta)), against overconfident "

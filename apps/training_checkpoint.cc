@@ -21,6 +21,7 @@ std::string training_settings_text(const TrainOptions& t) {
                 t.pretrain_epochs, t.chunked_shuffle.chunk_rows, t.chunked_shuffle.window_chunks);
   std::string text = settings;
   // (Added only when used, so that the checkpoints of plain NPE runs keep their prints.)
+  if (!t.symmetries.empty()) text += " augment " + std::to_string(t.symmetries.size() + 1);
   if (t.balance > 0) {
     std::snprintf(settings, sizeof settings, " balance %.17g", t.balance);
     text += settings;

@@ -5,14 +5,15 @@ namespace sbi {
 EmbeddingRegressionObjective::EmbeddingRegressionObjective(
     nn::Embedding* embedding, Eigen::MatrixXd theta_train, Eigen::MatrixXd x_train,
     Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation, core::Rng* rng,
-    BatchNoise noise)
+    BatchNoise noise, BatchAugmentation augmentation)
     : embedding_(embedding),
       readout_(embedding->out_dim(), static_cast<int>(theta_train.rows())),
       theta_train_(std::move(theta_train)),
       x_train_(std::move(x_train)),
       theta_validation_(std::move(theta_validation)),
       x_validation_(std::move(x_validation)),
-      noise_(std::move(noise)) {
+      noise_(std::move(noise)),
+      augmentation_(std::move(augmentation)) {
   readout_.initialize(nn::Init::kPyTorch, rng);
 }
 
@@ -26,6 +27,7 @@ double EmbeddingRegressionObjective::loss_and_gradient(const std::vector<long>& 
                                                        std::vector<double>* terms) {
   gather_columns(theta_train_, batch, &theta_batch_);
   gather_columns(x_train_, batch, &x_batch_);
+  augmentation_.apply(&theta_batch_, &x_batch_);
   noise_.add(&x_batch_);
   const Eigen::MatrixXd& context = embedding_->forward(x_batch_);
   readout_.forward(context, &prediction_);

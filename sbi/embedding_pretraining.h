@@ -23,6 +23,7 @@
 #include "core/rng.h"
 #include "nn/dense.h"
 #include "nn/embedding.h"
+#include "sbi/batch_augmentation.h"
 #include "sbi/objective.h"
 #include "sbi/training_noise.h"
 
@@ -32,18 +33,22 @@ class EmbeddingRegressionObjective : public Objective {
  public:
   // Borrows the embedding; theta and x are standardised, one pair per column. The readout
   // (embedding->out_dim() -> theta rows) starts as PyTorch's nn.Linear does, drawn from rng.
-  // `noise` is added to every training batch of x (sbi/training_noise.h).
+  // `noise` is added to every training batch of x (sbi/training_noise.h), after the
+  // `augmentation` (sbi/batch_augmentation.h).
   EmbeddingRegressionObjective(nn::Embedding* embedding, Eigen::MatrixXd theta_train,
                                Eigen::MatrixXd x_train, Eigen::MatrixXd theta_validation,
                                Eigen::MatrixXd x_validation, core::Rng* rng,
-                               BatchNoise noise = {});
+                               BatchNoise noise = {}, BatchAugmentation augmentation = {});
 
   std::vector<std::string> term_names() const override { return {"mse"}; }
   long num_train() const override { return theta_train_.cols(); }
   // The embedding's parameters, then "readout/weight", "readout/bias".
   nn::Parameters parameters() override;
-  // Reseeds the training noise (if any) for the epoch.
-  void begin_epoch(int epoch) override { noise_.begin_epoch(epoch); }
+  // Reseeds the training noise and augmentation (if any) for the epoch.
+  void begin_epoch(int epoch) override {
+    noise_.begin_epoch(epoch);
+    augmentation_.begin_epoch(epoch);
+  }
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;
   double validation_loss(std::vector<double>* terms) override;
 
@@ -52,6 +57,7 @@ class EmbeddingRegressionObjective : public Objective {
   nn::Dense readout_;
   Eigen::MatrixXd theta_train_, x_train_, theta_validation_, x_validation_;
   BatchNoise noise_;  // added to every training batch of x
+  BatchAugmentation augmentation_;
   Eigen::MatrixXd theta_batch_, x_batch_, prediction_, grad_prediction_, grad_context_;
 };
 

@@ -7,17 +7,20 @@ namespace sbi {
 
 NpeObjective::NpeObjective(PosteriorModel* model, Eigen::MatrixXd theta_train,
                            Eigen::MatrixXd x_train, Eigen::MatrixXd theta_validation,
-                           Eigen::MatrixXd x_validation, BatchNoise noise, NpeBalance balance)
+                           Eigen::MatrixXd x_validation, BatchNoise noise, NpeBalance balance,
+                           BatchAugmentation augmentation)
     : NpeObjective(model, std::make_shared<InMemoryExamples>(std::move(theta_train), std::move(x_train)),
-                   std::move(theta_validation), std::move(x_validation), std::move(noise), std::move(balance)) {}
+                   std::move(theta_validation), std::move(x_validation), std::move(noise), std::move(balance),
+                   std::move(augmentation)) {}
 
 NpeObjective::NpeObjective(PosteriorModel* model, std::shared_ptr<TrainingExamples> train,
                            Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation, BatchNoise noise,
-                           NpeBalance balance)
+                           NpeBalance balance, BatchAugmentation augmentation)
     : model_(model),
       data_(std::make_shared<const Data>(
           Data{std::move(train), std::move(theta_validation), std::move(x_validation), std::move(balance)})),
-      noise_(std::move(noise)) {
+      noise_(std::move(noise)),
+      augmentation_(std::move(augmentation)) {
   const NpeBalance& b = data_->balance;
   if (!b.enabled()) return;
   core::check(b.log_prior_train.size() == data_->train->size() &&
@@ -28,8 +31,12 @@ NpeObjective::NpeObjective(PosteriorModel* model, std::shared_ptr<TrainingExampl
 }
 
 NpeObjective::NpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data,
-                           BatchNoise noise)
-    : owned_model_(std::move(owned)), model_(owned_model_.get()), data_(std::move(data)), noise_(std::move(noise)) {}
+                           BatchNoise noise, BatchAugmentation augmentation)
+    : owned_model_(std::move(owned)),
+      model_(owned_model_.get()),
+      data_(std::move(data)),
+      noise_(std::move(noise)),
+      augmentation_(std::move(augmentation)) {}
 
 std::unique_ptr<Objective> NpeObjective::replicate(int replica) {
   auto copy = std::make_shared<PosteriorModel>(model_->copy_networks());
@@ -42,11 +49,13 @@ std::unique_ptr<Objective> NpeObjective::replicate(int replica) {
     copy->density->set_random_state(
         core::Rng(mixed, 0x5A4D0000 + static_cast<std::uint64_t>(replica)).state_vector());
   }
-  return std::unique_ptr<Objective>(new NpeObjective(std::move(copy), data_, noise_.for_replica(replica)));
+  return std::unique_ptr<Objective>(new NpeObjective(std::move(copy), data_, noise_.for_replica(replica),
+                                                     augmentation_.for_replica(replica)));
 }
 
 double NpeObjective::loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) {
   data_->train->gather(batch, &theta_batch_, &x_batch_);
+  augmentation_.apply(&theta_batch_, &x_batch_);
   noise_.add(&x_batch_);
   if (data_->balance.enabled()) return balanced_loss_and_gradient(batch, terms);
   const Eigen::MatrixXd& context = model_->embedding->forward(x_batch_);

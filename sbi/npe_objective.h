@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 
+#include "sbi/batch_augmentation.h"
 #include "sbi/objective.h"
 #include "sbi/posterior_model.h"
 #include "sbi/training_examples.h"
@@ -31,19 +32,22 @@ class NpeObjective : public Objective {
   // is added to every training batch of x (sbi/training_noise.h), not to validation data.
   NpeObjective(PosteriorModel* model, Eigen::MatrixXd theta_train, Eigen::MatrixXd x_train,
                Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation,
-               BatchNoise noise = {}, NpeBalance balance = {});
+               BatchNoise noise = {}, NpeBalance balance = {}, BatchAugmentation augmentation = {});
   // The same with training examples from anywhere (e.g. streamed from a file, sbi/out_of_core.h).
   NpeObjective(PosteriorModel* model, std::shared_ptr<TrainingExamples> train,
                Eigen::MatrixXd theta_validation, Eigen::MatrixXd x_validation, BatchNoise noise = {},
-               NpeBalance balance = {});
+               NpeBalance balance = {}, BatchAugmentation augmentation = {});
 
   std::vector<std::string> term_names() const override {
     return data_->balance.enabled() ? std::vector<std::string>{"nll", "balance"} : std::vector<std::string>{"nll"};
   }
   long num_train() const override { return data_->train->size(); }
   nn::Parameters parameters() override { return model_->parameters(); }
-  // Reseeds the training noise (if any) for the epoch.
-  void begin_epoch(int epoch) override { noise_.begin_epoch(epoch); }
+  // Reseeds the training noise and augmentation (if any) for the epoch.
+  void begin_epoch(int epoch) override {
+    noise_.begin_epoch(epoch);
+    augmentation_.begin_epoch(epoch);
+  }
   double loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms) override;
   // With balance: -mean log q plus λ (sum - 1)² with the sum estimated on all held-out pairs
   // (marginal pairs: their θ rolled by one).
@@ -65,12 +69,14 @@ class NpeObjective : public Objective {
     Eigen::MatrixXd theta_validation, x_validation;
     NpeBalance balance;
   };
-  NpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data, BatchNoise noise);
+  NpeObjective(std::shared_ptr<PosteriorModel> owned, std::shared_ptr<const Data> data, BatchNoise noise,
+               BatchAugmentation augmentation);
 
   std::shared_ptr<PosteriorModel> owned_model_;  // a replica's networks (null for replica 0)
   PosteriorModel* model_;
   std::shared_ptr<const Data> data_;  // shared by the replicas
   BatchNoise noise_;  // added to every training batch of x
+  BatchAugmentation augmentation_;  // applied to every training batch before the noise
   // The balanced loss of the batch whose standardised pairs are in theta_batch_, x_batch_.
   double balanced_loss_and_gradient(const std::vector<long>& batch, std::vector<double>* terms);
 

@@ -149,6 +149,8 @@ void train_out_of_core(const TrainOptions& options, const OutOfCorePlan& plan, l
   core::check(options.pretrain_epochs == 0 || model->embedding->parameters().empty(),
               "train: embedding pretraining (--pretrain-epochs) needs the data in memory; leave it out with "
               "--memory-budget");
+  core::check(options.symmetries.empty(),
+              "train: symmetry augmentation needs the data in memory; leave it out with --memory-budget");
   core::check(options.balance == 0,
               "train: balanced NPE (--balance) needs the data in memory; leave it out with --memory-budget");
   check_training_noise(options, *model);

@@ -416,6 +416,20 @@ NpeBalance balance_of(const TrainOptions& options, const Eigen::MatrixXd& theta_
   return b;
 }
 
+// The augmentation of TrainOptions::symmetries, after checking that each maps x's pixel mask
+// (if any) onto itself: a masked pixel must stay masked.
+BatchAugmentation augmentation_of(const TrainOptions& options, const PosteriorModel& model) {
+  if (options.symmetries.empty()) return {};
+  core::check(!model.is_likelihood(), "train: symmetry augmentation is for posteriors, not likelihoods");
+  if (model.x_norm.has_mask())
+    for (const simulators::Symmetry& g : options.symmetries)
+      for (size_t i = 0; i < g.x_from.size(); ++i)
+        core::check(model.x_norm.mask[static_cast<Eigen::Index>(i)] == model.x_norm.mask[g.x_from[i]],
+                    "train: the mask is not unchanged by the symmetry '" + g.name +
+                        "': augmentation would move masked pixels; leave out the mask or the augmentation");
+  return BatchAugmentation(options.symmetries, model.theta_norm, options.seed ^ 0xA6E);
+}
+
 }  // namespace
 
 void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
@@ -451,9 +465,12 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   // A resumed run continues the NPE phase: the pretrained weights are in the checkpoint.
   if (options.pretrain_epochs > 0 && !model->embedding->parameters().empty() && options.resume == nullptr) {
     core::Rng readout_rng(options.seed, 0x9e7);
+    BatchAugmentation augmentation = augmentation_of(options, *model);
+    if (augmentation.enabled()) augmentation = augmentation.for_replica(0x9e7);  // a stream of its own
     EmbeddingRegressionObjective regression(
         model->embedding.get(), theta_t, x_t, theta_v, x_v, &readout_rng,
-        noise.enabled() ? BatchNoise(noise_standardised, options.seed ^ 0x9e7) : BatchNoise());
+        noise.enabled() ? BatchNoise(noise_standardised, options.seed ^ 0x9e7) : BatchNoise(),
+        std::move(augmentation));
     TrainOptions pre = options;
     pre.max_epochs = options.pretrain_epochs;
     pre.phase = "pretrain";
@@ -466,7 +483,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   NpeObjective objective(model, std::move(theta_t), std::move(x_t), std::move(theta_v),
                          std::move(x_v),
                          noise.enabled() ? BatchNoise(noise_standardised, options.seed) : BatchNoise(),
-                         std::move(balance));
+                         std::move(balance), augmentation_of(options, *model));
   summary->num_validation = n_val;
   fit(options, &objective, summary);
   if (options.balance > 0) {

@@ -17,6 +17,7 @@
 #include "sbi/objective.h"
 #include "sbi/posterior_model.h"
 #include "sbi/training_noise.h"
+#include "simulators/symmetry.h"
 
 namespace sbi {
 
@@ -95,6 +96,10 @@ struct TrainOptions {
   // the balancing term added to the loss (the paper uses 100); 0 = plain NPE. Needs the
   // model's prior (the term compares q with it) and a density with an exact log q (realnvp, nsf).
   double balance = 0;
+  // train() only: data augmentation by these exact symmetries of the simulator (the group's
+  // non-identity elements, simulators/symmetry.h; sbi/batch_augmentation.h): each training
+  // pair of every batch is replaced by its image under a random element. Empty: none.
+  std::vector<simulators::Symmetry> symmetries;
   std::string phase = "train";  // what on_epoch reports as EpochReport::phase
   // Called after every epoch (and at every restart) with what happened; formatting it is
   // the caller's business (apps/ prints one line per epoch).

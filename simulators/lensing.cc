@@ -112,6 +112,25 @@ std::vector<std::string> StrongLensing::data_names() const {
   return pixel_names(config_.npix);
 }
 
+namespace {
+
+// Whether an n x n map (row = y) is unchanged by the square's rotations and reflections: by
+// the transpose (the reflection in y = x) and the reflection y -> -y, which generate them.
+bool square_symmetric(const Eigen::MatrixXd& m) {
+  if (m.rows() != m.cols()) return false;
+  const double tolerance = 1e-12 * m.cwiseAbs().maxCoeff();
+  return (m - m.transpose()).cwiseAbs().maxCoeff() <= tolerance &&
+         (m - m.colwise().reverse()).cwiseAbs().maxCoeff() <= tolerance;
+}
+
+}  // namespace
+
+std::string StrongLensing::symmetry_group() const {
+  const bool psf_ok = config_.psf_image.size() == 0 || square_symmetric(config_.psf_image);
+  const bool noise_ok = config_.noise_map.size() == 0 || square_symmetric(config_.noise_map);
+  return psf_ok && noise_ok ? "lensing_d4" : "";
+}
+
 void StrongLensing::check_theta(const Eigen::Ref<const Eigen::VectorXd>& theta,
                                 const char* function) const {
   check_parameter_rules(kParameters, theta, function);

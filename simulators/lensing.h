@@ -76,6 +76,10 @@ class StrongLensing final : public Simulator {
   std::vector<std::string> parameter_names() const override;
   // "pixel_<row>_<column>"
   std::vector<std::string> data_names() const override;
+  // "lensing_d4" (simulators/symmetry.h) when the PSF and the noise are unchanged by the
+  // square grid's rotations and reflections (the Gaussian PSF and uniform noise always are; a
+  // PSF image or noise map only if it is itself symmetric), else "".
+  std::string symmetry_group() const override;
 
   void simulate(const Eigen::Ref<const Eigen::VectorXd>& theta, core::Rng* rng,
                 Eigen::Ref<Eigen::VectorXd> x) const override;

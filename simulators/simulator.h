@@ -28,6 +28,9 @@ class Simulator {
   // Names written into output files; default theta_0, theta_1, ... and x_0, x_1, ...
   virtual std::vector<std::string> parameter_names() const;
   virtual std::vector<std::string> data_names() const;
+  // The name of the group of exact symmetries of (prior, simulator) at these settings
+  // (simulators/symmetry.h), "" when there are none or the settings break them.
+  virtual std::string symmetry_group() const { return ""; }
 
   // Writes one simulation x (x_dim entries) for parameters theta (theta_dim entries), drawing
   // only from `rng` (borrowed). Throws core::Error on wrong sizes.

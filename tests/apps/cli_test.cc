@@ -142,7 +142,7 @@ TEST(Cli, BalancedNpeTrainsWithAPriorAndRefusesWhatItCannotDo) {
   expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --balance -1"),
                        "--balance expects a finite weight >= 0", refused);
   expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --balance 10 --target x"),
-                       "--target x: --balance", refused);
+                       "--target x: --balance and --augment-symmetries are for posteriors", refused);
 }
 
 TEST(Cli, NonFiniteRowsAreDroppedAndCountedOrRejected) {

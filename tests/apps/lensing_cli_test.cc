@@ -64,5 +64,32 @@ TEST(LensingCli, SimulatesWithThePsfAndNoiseMapOfAnObservationFile) {
   EXPECT_NE(r.err.find("missing.h5"), std::string::npos) << r.err;
 }
 
+// `sbi simulate` records the lensing task's symmetries (simulators/symmetry.h) when its
+// instrument has them, and `sbi train --augment-symmetries` trains with them; a file without
+// them (a lopsided PSF) is one clear error and no output.
+TEST(LensingCli, SimulationFilesRecordTheirSymmetriesAndTrainingAugmentsByThem) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("sims.h5"), model = dir.file("m.h5");
+  CliRun r = sbi(dir, "simulate --task lensing --param npix=16 --param supersample=1 --param noise_sigma=0 "
+                      "--num 200 --seed 3 --out " + sims);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(io::H5File::open_read(sims).get_string_attr("/", "symmetries"), "lensing_d4");
+  r = sbi(dir, "train --data " + sims + " --embedding cnn --cnn-channels 4 --embedding-dim 8 --max-epochs 2 "
+               "--noise-sigma 0.1 --augment-symmetries --out " + model);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("one of the 8 symmetries"), std::string::npos) << r.err;
+
+  const std::string psf = dir.file("psf.h5"), noise = dir.file("noise.h5"), lopsided = dir.file("lopsided.h5");
+  write_instrument(psf, noise, 16);
+  r = sbi(dir, "simulate --task lensing --param npix=16 --param supersample=1 --param noise_sigma=0 "
+               "--param psf_file=" + psf + " --num 50 --seed 3 --out " + lopsided);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(io::H5File::open_read(lopsided).has_attr("/", "symmetries"));
+  const std::string refused = dir.file("refused.h5");
+  expect_clean_failure(dir, sbi(dir, "train --data " + lopsided + " --embedding cnn --cnn-channels 4 "
+                                     "--augment-symmetries --out " + refused),
+                       "records no symmetries of its simulator", refused);
+}
+
 }  // namespace
 }  // namespace sbi
