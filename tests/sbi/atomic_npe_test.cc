@@ -9,30 +9,15 @@
 #include "sbi/atomic_npe.h"
 #include "sbi/posterior_sampler.h"
 #include "sbi/trainer.h"
+#include "tests/sbi/small_models.h"
 #include "testing/random_matrix.h"
 #include "testing/thread_count.h"
 
 namespace sbi {
 namespace {
 
-PosteriorModel small_model(int hidden, std::uint64_t seed) {
-  ModelOptions mo;
-  mo.density = default_density_options(DensityKind::kRealNVP);
-  mo.density.hidden = hidden;
-  mo.density.transforms = 2;
-  mo.density.layers = 1;
-  mo.density.activation = nn::Activation::kTanh;  // smooth, for finite differences
-  mo.density.training_precision = nn::Precision::kFloat64;  // finite differences need double
-  mo.embedding = EmbeddingKind::kMlp;
-  mo.embedding_dim = 3;
-  mo.embedding_hidden = 8;
-  mo.embedding_layers = 1;
-  mo.seed = seed;
-  return PosteriorModel::create(mo, 2, 2);
-}
-
 TEST(AtomicNpe, GradientMatchesFiniteDifferences) {
-  PosteriorModel model = small_model(8, 1);
+  PosteriorModel model = testing::small_gradient_test_model(8, 1);
   const Eigen::MatrixXd theta = testing::standard_normal_matrix(2, 12, 1), x = testing::standard_normal_matrix(2, 12, 2);
   const core::Prior prior = core::Prior::normal(Eigen::Vector2d::Zero(), Eigen::Vector2d::Ones());
   AtomicNpeObjective objective(&model, theta, x, prior.log_prob_batch(theta), theta, x, prior.log_prob_batch(theta), 4, 5);
@@ -81,7 +66,7 @@ TEST(AtomicNpe, RecoversThePosteriorUnderThePriorFromAnotherProposal) {
     return std::make_pair(mean, sd);
   };
 
-  PosteriorModel atomic = small_model(32, 2);
+  PosteriorModel atomic = testing::small_gradient_test_model(32, 2);
   TrainSummary summary;
   {
     testing::ThreadCount two(2);
@@ -91,7 +76,7 @@ TEST(AtomicNpe, RecoversThePosteriorUnderThePriorFromAnotherProposal) {
   }
   const auto [a_mean, a_sd] = moments(atomic);
 
-  PosteriorModel plain = small_model(32, 2);
+  PosteriorModel plain = testing::small_gradient_test_model(32, 2);
   train(options, theta, x, &plain, &summary);
   const auto [p_mean, p_sd] = moments(plain);
 
@@ -117,7 +102,7 @@ TEST(AtomicNpe, ShardedTrainingDependsOnTheShardsNotOnTheThreads) {
   options.shards = 2;
   auto trained = [&](int threads, const TrainOptions& o) {
     testing::ThreadCount count(threads);
-    PosteriorModel m = small_model(16, 2);
+    PosteriorModel m = testing::small_gradient_test_model(16, 2);
     TrainSummary summary;
     train_atomic(o, theta, x, prior, 5, &m, &summary);
     EXPECT_EQ(summary.shards, o.shards);

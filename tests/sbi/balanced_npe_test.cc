@@ -17,6 +17,7 @@
 #include "simulators/batch.h"
 #include "simulators/registry.h"
 #include "tests/sbi/analytic_posteriors.h"
+#include "tests/sbi/small_models.h"
 #include "testing/random_matrix.h"
 
 namespace sbi {
@@ -97,24 +98,8 @@ TEST(BalanceTerm, TheExactPosteriorIsBalancedAnOverconfidentOneIsNot) {
   EXPECT_LT(balance_of_gaussian_posterior(0.8), 0.975);
 }
 
-PosteriorModel small_model() {
-  ModelOptions mo;
-  mo.density = default_density_options(DensityKind::kRealNVP);
-  mo.density.hidden = 8;
-  mo.density.transforms = 2;
-  mo.density.layers = 1;
-  mo.density.activation = nn::Activation::kTanh;  // smooth, for finite differences
-  mo.density.training_precision = nn::Precision::kFloat64;  // finite differences need double
-  mo.embedding = EmbeddingKind::kMlp;
-  mo.embedding_dim = 3;
-  mo.embedding_hidden = 8;
-  mo.embedding_layers = 1;
-  mo.seed = 1;
-  return PosteriorModel::create(mo, 2, 2);
-}
-
 TEST(BalancedNpe, GradientMatchesFiniteDifferences) {
-  PosteriorModel model = small_model();
+  PosteriorModel model = testing::small_gradient_test_model(8, 1);
   const Eigen::MatrixXd theta = testing::standard_normal_matrix(2, 12, 1), x = testing::standard_normal_matrix(2, 12, 2);
   const core::Prior prior = core::Prior::normal(Eigen::Vector2d::Zero(), Eigen::Vector2d::Constant(1.5));
   NpeBalance balance;
@@ -140,7 +125,7 @@ TEST(BalancedNpe, GradientMatchesFiniteDifferences) {
   const nn::GradientCheckResult r = nn::check_gradient(loss, weights, analytic, 1e-6);
   EXPECT_TRUE(r.ok) << r.message;
   // Without the term the loss is plain NPE's, the first term.
-  PosteriorModel plain_model = small_model();
+  PosteriorModel plain_model = testing::small_gradient_test_model(8, 1);
   NpeObjective plain(&plain_model, theta, x, theta.leftCols(4), x.leftCols(4));
   nn::zero_grad(plain.parameters());
   std::vector<double> plain_terms;
