@@ -86,11 +86,9 @@ double NpeObjective::balanced_loss_and_gradient(const std::vector<long>& batch, 
   theta_pairs << theta_batch_, rolled_by_one(theta_batch_);
   context_pairs << context, context;
   const Eigen::VectorXd log_q = model_->density->train_log_prob(theta_pairs, context_pairs);
-  Eigen::VectorXd log_prior(2 * n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    log_prior[i] = data_->balance.log_prior_train[batch[static_cast<size_t>(i)]];
-    log_prior[n + i] = data_->balance.log_prior_train[batch[static_cast<size_t>((i + n - 1) % n)]];
-  }
+  Eigen::VectorXd log_prior(2 * n);  // rolled like θ for the marginal pairs
+  for (Eigen::Index i = 0; i < n; ++i) log_prior[i] = data_->balance.log_prior_train[batch[static_cast<size_t>(i)]];
+  log_prior.tail(n) = rolled_by_one(log_prior.head(n).transpose()).transpose();
   const Eigen::VectorXd ratio = log_q - log_prior;
   Eigen::VectorXd weights;  // d loss / d log q of each pair
   const BalanceTerm balance = balance_term(ratio.head(n), ratio.tail(n), data_->balance.weight, &weights);

@@ -461,16 +461,15 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   Eigen::MatrixXd theta_v = model->theta_norm.apply(theta(Eigen::all, val_idx));
   Eigen::MatrixXd x_v = model->x_norm.apply(x_validation);
   const Eigen::VectorXd noise_standardised = standardised_noise(options, *model);
+  const BatchAugmentation augmentation = augmentation_of(options, *model);
   TrainSummary pretraining;
   // A resumed run continues the NPE phase: the pretrained weights are in the checkpoint.
   if (options.pretrain_epochs > 0 && !model->embedding->parameters().empty() && options.resume == nullptr) {
     core::Rng readout_rng(options.seed, 0x9e7);
-    BatchAugmentation augmentation = augmentation_of(options, *model);
-    if (augmentation.enabled()) augmentation = augmentation.for_replica(0x9e7);  // a stream of its own
     EmbeddingRegressionObjective regression(
         model->embedding.get(), theta_t, x_t, theta_v, x_v, &readout_rng,
         noise.enabled() ? BatchNoise(noise_standardised, options.seed ^ 0x9e7) : BatchNoise(),
-        std::move(augmentation));
+        augmentation.enabled() ? augmentation.for_replica(0x9e7) : BatchAugmentation());  // a stream of its own
     TrainOptions pre = options;
     pre.max_epochs = options.pretrain_epochs;
     pre.phase = "pretrain";
@@ -483,7 +482,7 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   NpeObjective objective(model, std::move(theta_t), std::move(x_t), std::move(theta_v),
                          std::move(x_v),
                          noise.enabled() ? BatchNoise(noise_standardised, options.seed) : BatchNoise(),
-                         std::move(balance), augmentation_of(options, *model));
+                         std::move(balance), augmentation);
   summary->num_validation = n_val;
   fit(options, &objective, summary);
   if (options.balance > 0) {
