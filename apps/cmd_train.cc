@@ -91,6 +91,7 @@ std::string training_fingerprint(const TrainOptions& t, const TrainingData& data
   d.add(nn::flatten_values(model->parameters()));
   d.add(training_settings_text(t) + (model->is_likelihood() ? " target x" : " target theta"));
   d.add(t.x_noise.description).add(t.x_noise.sigma).add(model->x_mask_source);
+  if (model->has_unbounded_theta()) d.add("unbounded theta");  // (only then: older prints stay)
   // (Added only when not double, so that the checkpoints of double runs keep their prints.)
   if (model->density->training_precision() != nn::Precision::kFloat64) d.add("training precision float32");
   return d.hex();
@@ -151,8 +152,9 @@ int fit_and_write(const Invocation& inv, const Flags& flags, const ModelOptions&
 // draws (they are data); the prior of the data file is kept in the log only.
 int train_likelihood(const Invocation& inv, const Flags& flags, const ModelOptions& model_options,
                      const TrainOptions& train_options, const TrainingData& data, io::OutputFiles* out) {
-  core::check(!flags.has("balance") && !flags.on("augment-symmetries"),
-              "--target x: --balance and --augment-symmetries are for posteriors; leave them out");
+  core::check(!flags.has("balance") && !flags.on("augment-symmetries") && !flags.on("unbounded-theta"),
+              "--target x: --balance, --augment-symmetries and --unbounded-theta are for posteriors; leave them "
+              "out");
   for (const char* name : {"mask", "noise-sigma", "noise-map", "prior"})
     core::check(!flags.has(name), std::string("--target x: --") + name +
                                       " applies to the x a posterior is conditioned on; leave it out");
@@ -247,6 +249,31 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
     train_options.x_noise = constant_training_noise(flags.get_double("noise-sigma", 0), model.x_shape);
   if (flags.has("noise-map"))
     train_options.x_noise = read_training_noise_map(noise_map_path, model.x_shape, "--noise-map");
+  // The prior, checked before the first log line.
+  if (flags.has("prior"))
+    model.prior = core::read_prior_argument(flags.get("prior", "")).prior;
+  else if (data.prior())
+    model.prior = data.prior();
+  core::check(train_options.balance == 0 || model.prior,
+              "--balance: balanced NPE compares q(theta | x) with the prior: give the prior (--prior, or a "
+              "simulation file that records it)");
+  core::check(!flags.on("unbounded-theta") || model.prior,
+              "--unbounded-theta maps theta through the prior's support: give the prior (--prior, or a "
+              "simulation file that records it)");
+  long outside_prior = 0;
+  if (model.prior) {
+    core::check(model.prior->dim() == model.theta_dim(),
+                "the prior has " + std::to_string(model.prior->dim()) +
+                    " dimensions but theta has " + std::to_string(model.theta_dim()));
+    if (data.in_memory != nullptr)
+      for (Eigen::Index j = 0; j < whole.theta.cols(); ++j)
+        outside_prior += model.prior->in_support(whole.theta.col(j)) ? 0 : 1;
+    core::check(outside_prior == 0 || !flags.on("unbounded-theta"),
+                "--unbounded-theta: " + std::to_string(outside_prior) +
+                    " of the simulated theta lie outside the prior's support, which it maps onto R^D; leave "
+                    "out --unbounded-theta or those simulations");
+    if (flags.on("unbounded-theta")) model.set_unbounded_theta(*model.prior);
+  }
   if (flags.on("augment-symmetries")) {
     const io::H5File file = io::H5File::open_read(data_path);
     core::check(file.has_attr("/", "symmetries"),
@@ -259,9 +286,6 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
              "(%s), drawn afresh in every batch",
              train_options.symmetries.size() + 1, data_path.c_str(), group.c_str());
   }
-  core::check(train_options.balance == 0 || flags.has("prior") || data.prior(),
-              "--balance: balanced NPE compares q(theta | x) with the prior: give the prior (--prior, or a "
-              "simulation file that records it)");
   log_line("%s: %ld simulations, theta dimension %d, x dimension %d", data_path.c_str(), data.rows(),
            data.theta_dim(), data.x_dim());
   if (data.in_memory != nullptr && whole.dropped_nonfinite > 0)
@@ -287,26 +311,17 @@ int train_command(const Invocation& inv, const ProcessGroup& group) {
   if (train_options.x_noise.enabled())
     log_line("training noise: %s, drawn afresh for every batch (the simulations are taken to "
              "be noiseless)", train_options.x_noise.description.c_str());
-  if (flags.has("prior")) {
-    model.prior = core::read_prior_argument(flags.get("prior", "")).prior;
-    log_line("prior (from --prior): %s", model.prior->to_string().c_str());
-  } else if (data.prior()) {
-    model.prior = data.prior();
-    log_line("prior (from %s): %s", data_path.c_str(), model.prior->to_string().c_str());
-  } else {
+  if (!model.prior)
     log_line("no prior given: posterior samples will not be restricted to a support "
              "(pass --prior to restrict them)");
-  }
-  if (model.prior) {
-    core::check(model.prior->dim() == model.theta_dim(),
-                "the prior has " + std::to_string(model.prior->dim()) +
-                    " dimensions but theta has " + std::to_string(model.theta_dim()));
-    long outside = 0;
-    if (data.in_memory != nullptr)
-      for (Eigen::Index j = 0; j < whole.theta.cols(); ++j)
-        outside += model.prior->in_support(whole.theta.col(j)) ? 0 : 1;
-    if (outside > 0)
-      log_line("warning: %ld of the simulated theta lie outside the prior support", outside);
+  else
+    log_line("prior (from %s): %s", flags.has("prior") ? "--prior" : data_path.c_str(),
+             model.prior->to_string().c_str());
+  if (outside_prior > 0)
+    log_line("warning: %ld of the simulated theta lie outside the prior support", outside_prior);
+  if (model.has_unbounded_theta()) {
+    log_line("unbounded theta: the flow models logit((theta - low) / (high - low)) of each bounded parameter "
+             "(log theta of a lognormal one), so no posterior mass lies outside the prior");
   }
   log_line("training %s (%ld weights, %s passes), batch %d, learning rate %g, at most %d epochs, "
            "patience %d",

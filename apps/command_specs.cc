@@ -85,6 +85,10 @@ std::vector<CommandSpec> make_specs() {
                       "replace every training pair by its image under a random exact symmetry of the "
                       "simulator that the data file records (lensing: the square grid's 8 rotations and "
                       "reflections, with their action on theta), afresh in every batch"},
+                     {"unbounded-theta", kSwitch, "", "",
+                      "train the flow on the prior's support transform of theta (logit of each bounded "
+                      "parameter, log of a lognormal one): no posterior mass outside the prior, none "
+                      "rejected, no smearing at a bound; needs the prior"},
                      {"balance", kValue, "L", "0",
                       "balanced NPE (Delaunoy et al. 2023): add L (E_joint d + E_marginal d - 1)^2 to the "
                       "loss, d = sigmoid(log q(theta | x) - log prior(theta)), against overconfident "

@@ -141,10 +141,13 @@ void train_atomic(const TrainOptions& options, const Eigen::MatrixXd& theta, con
   const Eigen::MatrixXd theta_train = theta(Eigen::all, split.train), x_train = x(Eigen::all, split.train);
   const Eigen::MatrixXd theta_val = theta(Eigen::all, split.validation), x_val = x(Eigen::all, split.validation);
   fit_standardizers(options, theta_train, x_train, model);
-  AtomicNpeObjective objective(model, model->theta_norm.apply(theta_train), model->x_norm.apply(x_train),
-                               prior.log_prob_batch(theta_train), model->theta_norm.apply(theta_val),
-                               model->x_norm.apply(x_val), prior.log_prob_batch(theta_val), num_atoms,
-                               options.seed);
+  // The prior's density in the flow's coordinates, as q's.
+  const auto log_prior = [&](const Eigen::MatrixXd& t) -> Eigen::VectorXd {
+    return prior.log_prob_batch(t) + model->log_abs_det_density_to_theta(t);
+  };
+  AtomicNpeObjective objective(model, model->density_coordinates(theta_train), model->x_norm.apply(x_train),
+                               log_prior(theta_train), model->density_coordinates(theta_val),
+                               model->x_norm.apply(x_val), log_prior(theta_val), num_atoms, options.seed);
   summary->num_validation = static_cast<long>(split.validation.size());
   fit(options, &objective, summary);
   if (options.resume != nullptr)

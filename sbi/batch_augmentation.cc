@@ -5,8 +5,12 @@
 namespace sbi {
 
 BatchAugmentation::BatchAugmentation(std::vector<simulators::Symmetry> group, const Standardizer& theta_norm,
-                                     std::uint64_t seed)
-    : mean_(theta_norm.mean), std_(theta_norm.std), seed_(seed), rng_(seed, kStream) {
+                                     std::optional<SupportTransform> unbounding, std::uint64_t seed)
+    : mean_(theta_norm.mean),
+      std_(theta_norm.std),
+      unbounding_(std::move(unbounding)),
+      seed_(seed),
+      rng_(seed, kStream) {
   core::check(!group.empty(), "BatchAugmentation: the group has no element besides the identity");
   group_ = std::make_shared<const std::vector<simulators::Symmetry>>(std::move(group));
 }
@@ -31,7 +35,9 @@ void BatchAugmentation::apply(Eigen::MatrixXd* theta, Eigen::MatrixXd* x) {
     x_copy_ = x->col(j);
     for (Eigen::Index i = 0; i < x->rows(); ++i) (*x)(i, j) = x_copy_[g.x_from[static_cast<size_t>(i)]];
     theta_raw_ = mean_ + std_.cwiseProduct(theta->col(j));
+    if (unbounding_) theta_raw_ = unbounding_->to_theta(theta_raw_);
     g.map_theta(theta_raw_);
+    if (unbounding_) theta_raw_ = unbounding_->to_unconstrained(theta_raw_);
     theta->col(j) = (theta_raw_ - mean_).cwiseQuotient(std_);
   }
 }

@@ -82,7 +82,8 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   p.data_names = model.data_names;
   io::stamp_provenance(f, p);
   f.set_attr("/", "format", std::string(kFormat));
-  const std::int64_t version = model.ensemble_size() > 1 ? std::int64_t{5}
+  const std::int64_t version = model.has_unbounded_theta() ? std::int64_t{6}
+                               : model.ensemble_size() > 1  ? std::int64_t{5}
                                : model.is_likelihood()  ? std::int64_t{4}
                                : model.x_norm.has_mask() ? std::int64_t{3}
                                                          : std::int64_t{2};
@@ -91,6 +92,9 @@ void write_model(io::H5File& f, PosteriorModel& model, const TrainSummary& summa
   f.set_attr("/", "estimator", model.density->kind());
   f.set_attr("/", "embedding", model.embedding->kind());
   if (model.prior) f.set_attr("/", "prior", model.prior->to_string());
+  core::check(!model.has_unbounded_theta() || model.prior.has_value(),
+              "write_model: a model with unbounded theta needs its prior");
+  if (model.has_unbounded_theta()) f.set_attr("/", "theta_coordinates", std::string("unbounded"));
   io::write_shape_attributes(f, model.x_shape);  // set or image; nothing for vectors
   write_member(f, model, "/");
   if (model.x_norm.has_mask()) write_x_mask(f, model);
@@ -138,6 +142,14 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
   if (f.has_attr("/", "prior")) m.prior = core::Prior::parse(f.get_string_attr("/", "prior"));
   m.parameter_names = f.get_string_list_attr("/", "parameter_names");
   m.data_names = f.get_string_list_attr("/", "data_names");
+  const bool unbounded = f.has_attr("/", "theta_coordinates");
+  if (unbounded) {
+    const std::string coordinates = f.get_string_attr("/", "theta_coordinates");
+    core::check(coordinates == "unbounded" && m.prior.has_value() && m.prior->dim() == m.theta_dim(),
+                path + ": theta_coordinates = \"" + coordinates +
+                    "\" needs \"unbounded\" and the prior of theta (corrupt model file)");
+    m.theta_unbounding = SupportTransform(*m.prior);
+  }
   if (f.has_attr("/", "target")) {
     const std::string target = f.get_string_attr("/", "target");
     core::check(target == "x" || target == "theta",
@@ -157,6 +169,7 @@ PosteriorModel load_model(const std::string& path, TrainSummary* summary) {
     member.target = m.target;
     member.x_shape = m.x_shape;
     member.x_norm.mask = m.x_norm.mask;
+    member.theta_unbounding = m.theta_unbounding;
     m.add_member(std::move(member));
   }
   if (summary != nullptr) {

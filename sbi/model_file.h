@@ -4,7 +4,9 @@
 //                              estimator, embedding, parameter_names, data_names,
 //                              prior (spec string, absent when unrestricted), target = "x"
 //                              for a likelihood model (sbi/posterior_model.h's ModelTarget;
-//                              absent: a posterior), provenance
+//                              absent: a posterior), theta_coordinates = "unbounded" for a
+//                              model whose density is of the prior's support transform of
+//                              theta (sbi train --unbounded-theta; absent: of theta), provenance
 //   /density/hyperparameters   group whose attributes are the density's hyperparameters
 //   /embedding/hyperparameters group whose attributes are the embedding's hyperparameters
 //   /weights/<parameter name>  one dataset per trainable tensor
@@ -28,12 +30,13 @@
 namespace sbi {
 
 // Version of the layout above; loading a file with a newer version is refused.
-// 5: an ensemble; 4: target = "x" (a likelihood model); 3: /normalization/x_mask; 2: hyperparameters typed (int64, uint64 seeds, enums by name);
+// 6: unbounded theta; 5: an ensemble; 4: target = "x" (a likelihood model); 3: /normalization/x_mask; 2: hyperparameters typed (int64, uint64 seeds, enums by name);
 // 1: all float64, still read. A model without a mask is written as version 2, which it is
 // exactly, so older programs keep reading it; one with a mask as 3 and a likelihood model as 4,
 // so that a program that would ignore the mask or take the likelihood for a posterior refuses
-// the file instead; an ensemble as 5 (an older program would read member 1 alone).
-constexpr std::int64_t kModelFormatVersion = 5;
+// the file instead; an ensemble as 5 (an older program would read member 1 alone); unbounded
+// theta as 6 (an older program would take the density for one of theta).
+constexpr std::int64_t kModelFormatVersion = 6;
 
 // Writes the layout above into an open file (for io::OutputFiles::write_hdf5). summary is
 // member 1's training; other_summaries, when given, those of the other members in order.

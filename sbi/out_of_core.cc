@@ -203,7 +203,7 @@ void train_out_of_core(const TrainOptions& options, const OutOfCorePlan& plan, l
   read_selected(read, validation_rows, scan_rows, &theta_v, &x_v);
   to_target_condition(*model, &theta_v, &x_v);
   add_validation_noise(options, &x_v);
-  theta_v = model->theta_norm.apply(theta_v);
+  theta_v = model->density_coordinates(theta_v);
   x_v = model->x_norm.apply(x_v);
   report->train = n_train;
   report->validation = n_val;
@@ -215,7 +215,7 @@ void train_out_of_core(const TrainOptions& options, const OutOfCorePlan& plan, l
       read,
       [prepared](Eigen::MatrixXd* theta_chunk, Eigen::MatrixXd* x_chunk) {
         to_target_condition(*prepared, theta_chunk, x_chunk);
-        *theta_chunk = prepared->theta_norm.apply(*theta_chunk);
+        *theta_chunk = prepared->density_coordinates(*theta_chunk);
         *x_chunk = prepared->x_norm.apply(*x_chunk);
       },
       std::move(excluded), plan.chunk_rows, plan.held_chunks);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 #include "core/memory_budget.h"
@@ -136,7 +137,14 @@ Eigen::VectorXd PosteriorModel::log_prob(const Eigen::MatrixXd& theta, const Eig
 Eigen::VectorXd PosteriorModel::member_log_prob(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x) const {
   Eigen::MatrixXd c = context(x);
   if (c.cols() == 1 && theta.cols() != 1) c = c.replicate(1, theta.cols()).eval();
-  return density->log_prob(theta_norm.apply(theta), c).array() + theta_norm.log_abs_det();
+  if (!theta_unbounding) return density->log_prob(theta_norm.apply(theta), c).array() + theta_norm.log_abs_det();
+  // log q(θ) = log q_z(z) + log |dz/du| - log |dθ/du|; zero density outside the support.
+  const Eigen::MatrixXd u = theta_unbounding->to_unconstrained_columns(theta);
+  Eigen::VectorXd lp = density->log_prob(theta_norm.apply(u), c).array() + theta_norm.log_abs_det() -
+                       theta_unbounding->log_abs_det_jacobian(u).array();
+  for (Eigen::Index j = 0; j < theta.cols(); ++j)
+    if (!theta_unbounding->contains(theta.col(j))) lp[j] = -std::numeric_limits<double>::infinity();
+  return lp;
 }
 
 Eigen::VectorXd PosteriorModel::log_prob_and_gradient(const Eigen::MatrixXd& theta,
@@ -168,11 +176,25 @@ Eigen::VectorXd PosteriorModel::member_log_prob_and_gradient(const Eigen::Matrix
                                                              const Eigen::VectorXd& x,
                                                              Eigen::MatrixXd* grad_theta) {
   const Eigen::MatrixXd c = context(x).replicate(1, theta.cols());
+  const Eigen::MatrixXd u = unbounded(theta);
   Eigen::VectorXd lp =
-      density->log_prob_and_gradient(theta_norm.apply(theta), c, grad_theta).array() +
+      density->log_prob_and_gradient(theta_norm.apply(u), c, grad_theta).array() +
       theta_norm.log_abs_det();
-  // d/dtheta = d/du * du/dtheta = d/du / std.
+  // d/du = d/dz dz/du = d/dz / std.
   if (grad_theta != nullptr) *grad_theta = grad_theta->array().colwise() / theta_norm.std.array();
+  if (!theta_unbounding) return lp;
+  // log q(θ) = log q_u(u) + log |du/dθ|: d/dθ = d/du du/dθ + d log |du/dθ| / dθ, du/dθ = 1 / (dθ/du).
+  lp -= theta_unbounding->log_abs_det_jacobian(u);
+  if (grad_theta != nullptr) {
+    for (Eigen::Index j = 0; j < theta.cols(); ++j)
+      grad_theta->col(j).array() /= theta_unbounding->jacobian_diagonal(u.col(j)).array();
+    *grad_theta += theta_unbounding->log_abs_det_inverse_gradient(theta);
+  }
+  for (Eigen::Index j = 0; j < theta.cols(); ++j)
+    if (!theta_unbounding->contains(theta.col(j))) {
+      lp[j] = -std::numeric_limits<double>::infinity();
+      if (grad_theta != nullptr) grad_theta->col(j).setZero();
+    }
   return lp;
 }
 
@@ -213,9 +235,39 @@ Eigen::MatrixXd PosteriorModel::draw(long n, const Eigen::VectorXd& x, core::Rng
 Eigen::MatrixXd PosteriorModel::member_draw(long n, const Eigen::VectorXd& x, core::Rng* rng,
                                             Eigen::VectorXd* log_prob) const {
   const Eigen::MatrixXd c = context(x).replicate(1, n);
-  Eigen::MatrixXd theta = theta_norm.invert(density->sample(c, rng, log_prob));
+  const Eigen::MatrixXd u = theta_norm.invert(density->sample(c, rng, log_prob));
   if (log_prob != nullptr) log_prob->array() += theta_norm.log_abs_det();
-  return theta;
+  if (!theta_unbounding) return u;
+  if (log_prob != nullptr) *log_prob -= theta_unbounding->log_abs_det_jacobian(u);
+  return theta_unbounding->to_theta_columns(u);
+}
+
+Eigen::MatrixXd PosteriorModel::unbounded(const Eigen::MatrixXd& theta) const {
+  return theta_unbounding ? theta_unbounding->to_unconstrained_columns(theta) : theta;
+}
+
+Eigen::MatrixXd PosteriorModel::density_coordinates(const Eigen::MatrixXd& theta) const {
+  if (theta_unbounding)
+    for (Eigen::Index j = 0; j < theta.cols(); ++j)
+      core::check(theta_unbounding->contains(theta.col(j)),
+                  "theta of simulation " + std::to_string(j) + " lies outside the prior's support, which "
+                  "--unbounded-theta maps onto R^D; leave out --unbounded-theta or the simulation");
+  return theta_norm.apply(unbounded(theta));
+}
+
+Eigen::VectorXd PosteriorModel::log_abs_det_density_to_theta(const Eigen::MatrixXd& theta) const {
+  // |dθ/dz| = |dθ/du| |du/dz|, du/dz = std.
+  Eigen::VectorXd log_det = Eigen::VectorXd::Constant(theta.cols(), -theta_norm.log_abs_det());
+  if (theta_unbounding) log_det += theta_unbounding->log_abs_det_jacobian(unbounded(theta));
+  return log_det;
+}
+
+void PosteriorModel::set_unbounded_theta(const core::Prior& p) {
+  core::check(!is_likelihood(), "unbounded theta is for posterior models, not likelihoods");
+  core::check(p.dim() == theta_dim(), "the prior has " + std::to_string(p.dim()) + " dimensions but theta has " +
+                                          std::to_string(theta_dim()));
+  prior = p;
+  theta_unbounding = SupportTransform(p);
 }
 
 void PosteriorModel::add_member(PosteriorModel member) {
@@ -225,6 +277,8 @@ void PosteriorModel::add_member(PosteriorModel member) {
               "an ensemble's members must model the same quantity with the same dimensions and data shape (" +
                   std::to_string(theta_dim()) + " given " + x_shape.describe() + "; this member: " +
                   std::to_string(member.theta_dim()) + " given " + member.x_shape.describe() + ")");
+  core::check(member.has_unbounded_theta() == has_unbounded_theta(),
+              "an ensemble's members must all model theta unbounded (sbi train --unbounded-theta) or none");
   core::check(member.x_norm.mask.size() == x_norm.mask.size() &&
                   (x_norm.mask.size() == 0 || (member.x_norm.mask == x_norm.mask).all()),
               "an ensemble's members must use the same mask of x");

@@ -2,6 +2,13 @@
 // standardised theta, conditioned on the embedding of standardised x, plus what is needed
 // to use it on raw inputs (normalisation, prior, names). Written once against the
 // ConditionalDensity interface: any estimator plugs in.
+//
+// The density's coordinates are z = theta_norm(T(theta)), with T the identity or, for a model
+// with unbounded theta (sbi train --unbounded-theta), the prior's support transform
+// (sbi/support_transform.h: logit of each bounded marginal, log of a lognormal one). Then
+// q(theta | x) = q_z(z | x) |dz/dtheta| is zero outside the prior's support by construction:
+// no mass leaks out to be rejected, and a posterior piled against a bound (an axis ratio near
+// 1) is not smeared inwards by a density that must fall off smoothly across the bound.
 #pragma once
 
 #include <memory>
@@ -14,6 +21,7 @@
 #include "nn/embedding.h"
 #include "sbi/model_options.h"
 #include "sbi/standardizer.h"
+#include "sbi/support_transform.h"
 
 namespace sbi {
 
@@ -52,6 +60,21 @@ class PosteriorModel {
   Eigen::MatrixXd draw(long n, const Eigen::VectorXd& x, core::Rng* rng,
                        Eigen::VectorXd* log_prob = nullptr) const;
 
+  // The density's coordinates z = theta_norm(T(theta)) of the columns of theta (see the top),
+  // and T(theta) alone (theta itself without unbounding). Training uses these; for a model
+  // with unbounded theta every column must lie in the prior's support (Throws core::Error
+  // naming the first that does not).
+  Eigen::MatrixXd density_coordinates(const Eigen::MatrixXd& theta) const;
+  Eigen::MatrixXd unbounded(const Eigen::MatrixXd& theta) const;
+  // log |dtheta/dz| at each column of theta: a density of theta plus this is the same density
+  // in the density's coordinates (balanced and atomic NPE compare q_z with the prior's).
+  Eigen::VectorXd log_abs_det_density_to_theta(const Eigen::MatrixXd& theta) const;
+  // Makes the density model T(theta) for T the support transform of `prior` (which the model
+  // keeps); before training. Throws core::Error for a likelihood model or a prior of another
+  // dimension.
+  void set_unbounded_theta(const core::Prior& prior);
+  bool has_unbounded_theta() const { return theta_unbounding.has_value(); }
+
   // Context of standardised observations: embedding(x_norm(x)).
   Eigen::MatrixXd context(const Eigen::MatrixXd& x) const;
 
@@ -77,6 +100,7 @@ class PosteriorModel {
   std::string x_mask_source;        // the file x_norm.mask was read from ("" without one)
   core::DataShape x_shape;                // set_size 0 unless x is a set of rows
   std::optional<core::Prior> prior;  // restricts sampling to its support when present
+  std::optional<SupportTransform> theta_unbounding;  // T above; empty: the identity
   std::vector<std::string> parameter_names, data_names;
   ModelTarget target = ModelTarget::kTheta;
   bool is_likelihood() const { return target == ModelTarget::kX; }

@@ -10,6 +10,14 @@ namespace {
 
 double logistic(double u) { return u >= 0 ? 1 / (1 + std::exp(-u)) : std::exp(u) / (1 + std::exp(u)); }
 
+// log(1 + e^v) without overflow.
+double softplus(double v) { return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v)); }
+
+bool is_interval(core::Marginal::Kind kind) {
+  return kind == core::Marginal::Kind::kUniform || kind == core::Marginal::Kind::kLogUniform ||
+         kind == core::Marginal::Kind::kTruncNormal;
+}
+
 }  // namespace
 
 SupportTransform::SupportTransform(const core::Prior& prior) {
@@ -80,6 +88,57 @@ Eigen::VectorXd SupportTransform::jacobian_diagonal(const Eigen::VectorXd& u) co
     }
   }
   return j;
+}
+
+Eigen::MatrixXd SupportTransform::to_theta_columns(const Eigen::MatrixXd& u) const {
+  Eigen::MatrixXd theta(u.rows(), u.cols());
+  for (Eigen::Index j = 0; j < u.cols(); ++j) theta.col(j) = to_theta(u.col(j));
+  return theta;
+}
+
+Eigen::MatrixXd SupportTransform::to_unconstrained_columns(const Eigen::MatrixXd& theta) const {
+  Eigen::MatrixXd u(theta.rows(), theta.cols());
+  for (Eigen::Index j = 0; j < theta.cols(); ++j) u.col(j) = to_unconstrained(theta.col(j));
+  return u;
+}
+
+Eigen::VectorXd SupportTransform::log_abs_det_jacobian(const Eigen::MatrixXd& u) const {
+  core::check(u.rows() == dim(), "SupportTransform::log_abs_det_jacobian: wrong dimension");
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(u.cols());
+  for (Eigen::Index j = 0; j < u.cols(); ++j)
+    for (int d = 0; d < dim(); ++d) {
+      const double v = u(d, j);
+      if (is_interval(kinds_[d]))
+        sum[j] += std::log(high_[d] - low_[d]) - softplus(-v) - softplus(v);
+      else if (kinds_[d] == core::Marginal::Kind::kLogNormal)
+        sum[j] += v;
+    }
+  return sum;
+}
+
+Eigen::MatrixXd SupportTransform::log_abs_det_inverse_gradient(const Eigen::MatrixXd& theta) const {
+  core::check(theta.rows() == dim(), "SupportTransform::log_abs_det_inverse_gradient: wrong dimension");
+  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(theta.rows(), theta.cols());
+  for (Eigen::Index j = 0; j < theta.cols(); ++j)
+    for (int d = 0; d < dim(); ++d) {
+      if (is_interval(kinds_[d])) {
+        const double width = high_[d] - low_[d];
+        const double p = std::clamp((theta(d, j) - low_[d]) / width, 1e-9, 1 - 1e-9);
+        g(d, j) = (2 * p - 1) / (width * p * (1 - p));
+      } else if (kinds_[d] == core::Marginal::Kind::kLogNormal) {
+        g(d, j) = -1 / std::max(theta(d, j), 1e-300);
+      }
+    }
+  return g;
+}
+
+bool SupportTransform::contains(const Eigen::VectorXd& theta) const {
+  for (int d = 0; d < dim(); ++d) {
+    if (is_interval(kinds_[d]) && !(theta[d] >= low_[d] && theta[d] <= high_[d])) return false;
+    if (kinds_[d] == core::Marginal::Kind::kLogNormal && !(theta[d] > 0)) return false;
+    if (!std::isfinite(theta[d])) return false;
+  }
+  return true;
 }
 
 }  // namespace sbi

@@ -31,6 +31,21 @@ class SupportTransform {
   // Diagonal of d theta / d u at u.
   Eigen::VectorXd jacobian_diagonal(const Eigen::VectorXd& u) const;
 
+  // The same for the columns of D x N matrices (the density coordinates of a posterior model
+  // with unbounded theta, sbi/posterior_model.h).
+  Eigen::MatrixXd to_theta_columns(const Eigen::MatrixXd& u) const;
+  Eigen::MatrixXd to_unconstrained_columns(const Eigen::MatrixXd& theta) const;
+  // log |det d theta / d u| = sum_d log(d theta_d / d u_d) at each column of u, computed from u
+  // alone, so it stays finite where theta rounds onto a bound:
+  //   uniform etc.: log(b - a) - softplus(-u) - softplus(u);  lognormal: u;  normal: 0.
+  Eigen::VectorXd log_abs_det_jacobian(const Eigen::MatrixXd& u) const;
+  // The gradient in theta of log |det d u / d theta| at each column of theta (inside the support):
+  //   uniform etc.: (2p - 1) / ((b - a) p (1 - p)), p = (theta - a) / (b - a);
+  //   lognormal: -1 / theta;  normal: 0.
+  Eigen::MatrixXd log_abs_det_inverse_gradient(const Eigen::MatrixXd& theta) const;
+  // Whether theta lies in the closed support (bounds included; lognormal: theta > 0).
+  bool contains(const Eigen::VectorXd& theta) const;
+
  private:
   SupportTransform() = default;
   std::vector<core::Marginal::Kind> kinds_;

@@ -374,7 +374,7 @@ void add_validation_noise(const TrainOptions& options, Eigen::MatrixXd* x_valida
 
 void fit_standardizers(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x,
                        PosteriorModel* model) {
-  model->theta_norm = Standardizer::fit(theta, {}, {"theta", model->parameter_names});
+  model->theta_norm = Standardizer::fit(model->unbounded(theta), {}, {"theta", model->parameter_names});
   // With training noise, the statistics of the data as the network sees it: noisy.
   const TrainingNoise& noise = options.x_noise;
   Eigen::MatrixXd noisy;
@@ -400,19 +400,19 @@ Eigen::VectorXd standardised_noise(const TrainOptions& options, const PosteriorM
 
 namespace {
 
-// Balanced NPE's log p(θ) per pair in the standardised coordinates q works in: θ = mean +
-// std ⊙ t, so log p_t(t) = log p(θ) + Σ_k log std_k.
+// Balanced NPE's log p(θ) per pair in the coordinates z q works in: log p(θ) + log |dθ/dz|
+// (θ = mean + std ⊙ z without unbounding: + Σ_k log std_k).
 NpeBalance balance_of(const TrainOptions& options, const Eigen::MatrixXd& theta_train,
                       const Eigen::MatrixXd& theta_validation, const PosteriorModel& model) {
   core::check(!model.is_likelihood(), "train: balanced NPE (--balance) is for posteriors, not likelihoods");
   core::check(model.prior.has_value(),
               "train: balanced NPE (--balance) compares q(theta | x) with the prior: give the prior "
               "(--prior, or a simulation file that records it)");
-  const double log_jacobian = model.theta_norm.std.array().log().sum();
   NpeBalance b;
   b.weight = options.balance;
-  b.log_prior_train = model.prior->log_prob_batch(theta_train).array() + log_jacobian;
-  b.log_prior_validation = model.prior->log_prob_batch(theta_validation).array() + log_jacobian;
+  b.log_prior_train = model.prior->log_prob_batch(theta_train) + model.log_abs_det_density_to_theta(theta_train);
+  b.log_prior_validation =
+      model.prior->log_prob_batch(theta_validation) + model.log_abs_det_density_to_theta(theta_validation);
   return b;
 }
 
@@ -427,7 +427,7 @@ BatchAugmentation augmentation_of(const TrainOptions& options, const PosteriorMo
         core::check(model.x_norm.mask[static_cast<Eigen::Index>(i)] == model.x_norm.mask[g.x_from[i]],
                     "train: the mask is not unchanged by the symmetry '" + g.name +
                         "': augmentation would move masked pixels; leave out the mask or the augmentation");
-  return BatchAugmentation(options.symmetries, model.theta_norm, options.seed ^ 0xA6E);
+  return BatchAugmentation(options.symmetries, model.theta_norm, model.theta_unbounding, options.seed ^ 0xA6E);
 }
 
 }  // namespace
@@ -456,9 +456,9 @@ void train(const TrainOptions& options, const Eigen::MatrixXd& theta, const Eige
   fit_standardizers(options, theta_train, x_train, model);
   check_batch_memory(model->parameters(), std::min<long>(options.batch_size, n_train),
                      theta.rows() + x.rows(), model->embedding->cached_numbers_per_sample());
-  Eigen::MatrixXd theta_t = model->theta_norm.apply(theta_train);
+  Eigen::MatrixXd theta_t = model->density_coordinates(theta_train);
   Eigen::MatrixXd x_t = model->x_norm.apply(x_train);
-  Eigen::MatrixXd theta_v = model->theta_norm.apply(theta(Eigen::all, val_idx));
+  Eigen::MatrixXd theta_v = model->density_coordinates(theta(Eigen::all, val_idx));
   Eigen::MatrixXd x_v = model->x_norm.apply(x_validation);
   const Eigen::VectorXd noise_standardised = standardised_noise(options, *model);
   const BatchAugmentation augmentation = augmentation_of(options, *model);

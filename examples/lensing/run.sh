@@ -18,7 +18,9 @@
 # (float32, `sbi train --train-precision`'s default: the CNN's and the flow's training
 # passes in single precision; float64 runs them in double, about 1.5x the training time),
 # AUGMENT (0; 1 trains with `sbi train --augment-symmetries`: every training pair replaced
-# by its image under a random one of the pixel grid's 8 rotations and reflections), BALANCE
+# by its image under a random one of the pixel grid's 8 rotations and reflections), UNBOUNDED
+# (0; 1 trains with `sbi train --unbounded-theta`: the flow models the logit of each parameter
+# within its prior bounds, so no posterior mass leaks past a bound), BALANCE
 # (0: plain NPE; L > 0 trains balanced NPE, `sbi train --balance L`: the loss adds
 # L times the squared imbalance of the classifier q implies, against overconfident
 # posteriors; Delaunoy et al. 2023 use 100), PYTHON (/usr/bin/python3 with numpy and h5py,
@@ -40,8 +42,10 @@ ENSEMBLE="${ENSEMBLE:-1}"
 PRECISION="${PRECISION:-float32}"
 BALANCE="${BALANCE:-0}"
 AUGMENT="${AUGMENT:-0}"
-AUGMENT_FLAG=()
-[[ $AUGMENT == 1 ]] && AUGMENT_FLAG=(--augment-symmetries)
+EXTRA_TRAIN_FLAGS=()
+[[ $AUGMENT == 1 ]] && EXTRA_TRAIN_FLAGS=(--augment-symmetries)
+UNBOUNDED="${UNBOUNDED:-0}"
+[[ $UNBOUNDED == 1 ]] && EXTRA_TRAIN_FLAGS+=(--unbounded-theta)
 mkdir -p "$OUT"
 # The simulator with its defaults (simulators/lensing.h): 48 x 48 pixels of 0.1", 4 x 4 rays
 # per pixel, Gaussian PSF of FWHM 0.15" (21 x 21 kernel), Gaussian noise σ = 0.1 per pixel.
@@ -92,7 +96,7 @@ stage "observation"
 train_one() {  # train_one SEED MODEL LOG
   "$SBI" train --data "$OUT/sims.h5" "${NET[@]}" --noise-sigma "$NOISE" --pretrain-epochs "$PRETRAIN" \
     --max-epochs "$EPOCHS" --patience "$PATIENCE" --seed "$1" --train-precision "$PRECISION" --balance "$BALANCE" \
-    "${AUGMENT_FLAG[@]}" \
+    "${EXTRA_TRAIN_FLAGS[@]}" \
     --threads "$THREADS" --out "$2" 2> "$3" || { cat "$3" >&2; exit 1; }
   grep -E "training nsf" "$3" | sed 's/^sbi: //'
   tail -n 2 "$3" | head -n 1

@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -142,7 +143,43 @@ TEST(Cli, BalancedNpeTrainsWithAPriorAndRefusesWhatItCannotDo) {
   expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --balance -1"),
                        "--balance expects a finite weight >= 0", refused);
   expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --balance 10 --target x"),
-                       "--target x: --balance and --augment-symmetries are for posteriors", refused);
+                       "--target x: --balance, --augment-symmetries and --unbounded-theta are for posteriors",
+                       refused);
+}
+
+// `sbi train --unbounded-theta` (sbi/posterior_model.h): the model file records it, and every
+// draw of sbi sample lies inside the prior without rejection; refused without a prior, when a
+// simulation lies outside the prior, and for a likelihood.
+TEST(Cli, UnboundedThetaKeepsEveryDrawInsideThePrior) {
+  testing::TempDir dir;
+  const std::string sims = dir.file("mine.h5"), out = dir.file("m.h5");
+  write_user_simulations(sims, 600, /*float32=*/false);
+  CliRun r = sbi(dir, "train --data " + sims + " --out " + out +
+                          " --max-epochs 3 --unbounded-theta --prior 'uniform(-2,2)*2'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("unbounded theta: the flow models logit"), std::string::npos) << r.err;
+  EXPECT_EQ(io::H5File::open_read(out).get_string_attr("/", "theta_coordinates"), "unbounded");
+  // An observation at the corner of the prior: plain NPE puts much of its mass outside.
+  testing::write_raw_dataset(dir.file("obs.h5"), "/x", {1.95, -1.95}, 1, 2, false);
+  r = sbi(dir, "sample --model " + out + " --observation " + dir.file("obs.h5") + " --out " + dir.file("p.h5") +
+                   " --num 2000 --no-prior-restriction");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const io::H5File p = io::H5File::open_read(dir.file("p.h5"));
+  for (const char* name : {"/posterior/theta_0", "/posterior/theta_1"}) {
+    std::vector<size_t> shape;
+    const std::vector<double> draws = p.read_array(name, &shape);
+    ASSERT_EQ(draws.size(), 2000u);
+    EXPECT_GE(*std::min_element(draws.begin(), draws.end()), -2.0) << name;
+    EXPECT_LE(*std::max_element(draws.begin(), draws.end()), 2.0) << name;
+  }
+  const std::string refused = dir.file("refused.h5");
+  expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --unbounded-theta"),
+                       "--unbounded-theta maps theta through the prior's support: give the prior", refused);
+  expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused +
+                                         " --unbounded-theta --prior 'uniform(-1,1)*2'"),
+                       "lie outside the prior's support, which it maps onto R^D", refused);
+  expect_clean_failure(dir, sbi(dir, "train --data " + sims + " --out " + refused + " --unbounded-theta --target x"),
+                       "--unbounded-theta are for posteriors", refused);
 }
 
 TEST(Cli, NonFiniteRowsAreDroppedAndCountedOrRejected) {

@@ -28,7 +28,7 @@ TEST(BatchAugmentation, EachPairIsItselfOrItsImageAboutEquallyOften) {
   const long n = 4000;
   const Eigen::MatrixXd theta = testing::standard_normal_matrix(2, n, 1);
   const Eigen::MatrixXd x = testing::standard_normal_matrix(3, n, 2);
-  BatchAugmentation augmentation(reversal(3), theta_norm, 7);
+  BatchAugmentation augmentation(reversal(3), theta_norm, std::nullopt, 7);
   EXPECT_EQ(augmentation.group_order(), 2);
   augmentation.begin_epoch(3);
   Eigen::MatrixXd theta_a = theta, x_a = x;
