@@ -4,6 +4,7 @@
 //
 //   bench_sbibm [--reference PATH] [--tasks two_moons,gaussian_linear,slcp]
 //               [--budgets 1000,10000] [--observations 5] [--seed S (default 1)]
+//               [--unbounded-theta (as sbi train's)]
 //               [every model and training flag of `sbi train`: --estimator, --hidden, --lr, ...]
 // (architecture and training default to what `sbi train` uses, apps/train_flags.h)
 #include <omp.h>
@@ -45,6 +46,8 @@ int main(int argc, char** argv) try {
                         "simulation budgets"});
   spec.flags.push_back({"observations", app::FlagKind::kValue, "K", "5",
                         "reference observations 1..K"});
+  spec.flags.push_back({"unbounded-theta", app::FlagKind::kSwitch, "", "",
+                        "the flow on the prior's support transform of theta (sbi train --unbounded-theta)"});
   const app::Flags flags(std::vector<std::string>(argv + 1, argv + argc), spec);
   const std::string reference = flags.get(
       "reference", std::string(SBI_SOURCE_DIR) + "/../shared/benchmarks/sbibm_reference.h5");
@@ -59,8 +62,9 @@ int main(int argc, char** argv) try {
   const std::string estimator = sbi::density_kind_name(mo.density.kind);
   io::H5File ref = io::H5File::open_read(reference);
 
-  std::printf("# sbibm benchmark: estimator %s, seed %llu, %d threads\n", estimator.c_str(),
-              static_cast<unsigned long long>(seed), omp_get_max_threads());
+  const bool unbounded = flags.on("unbounded-theta");
+  std::printf("# sbibm benchmark: estimator %s%s, seed %llu, %d threads\n", estimator.c_str(),
+              unbounded ? " (unbounded theta)" : "", static_cast<unsigned long long>(seed), omp_get_max_threads());
   std::printf("%-24s %7s %8s %8s %7s %14s   per-observation C2ST\n", "task", "sims", "C2ST",
               "train_s", "epochs", "samples/s");
   for (const std::string& name : tasks) {
@@ -72,6 +76,7 @@ int main(int argc, char** argv) try {
       const simulators::SimulationBatch sims = simulators::simulate_from_prior(task, n, so);
       PosteriorModel model = PosteriorModel::create(mo, task.simulator->theta_dim(), task.simulator->x_dim());
       model.prior = task.prior;
+      if (unbounded) model.set_unbounded_theta(task.prior);
       TrainSummary ts;
       train(to, sims.theta, sims.x, &model, &ts);
       double c2st_sum = 0, sample_seconds = 0;

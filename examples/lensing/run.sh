@@ -17,10 +17,10 @@
 # uses their equal-weight mixture, `sbi ensemble`; K times the training time), PRECISION
 # (float32, `sbi train --train-precision`'s default: the CNN's and the flow's training
 # passes in single precision; float64 runs them in double, about 1.5x the training time),
-# AUGMENT (0; 1 trains with `sbi train --augment-symmetries`: every training pair replaced
-# by its image under a random one of the pixel grid's 8 rotations and reflections), UNBOUNDED
-# (0; 1 trains with `sbi train --unbounded-theta`: the flow models the logit of each parameter
-# within its prior bounds, so no posterior mass leaks past a bound), BALANCE
+# AUGMENT (1: trains with `sbi train --augment-symmetries`: every training pair replaced
+# by its image under a random one of the pixel grid's 8 rotations and reflections; 0: not),
+# UNBOUNDED (1: trains with `sbi train --unbounded-theta`: the flow models the logit of each
+# parameter within its prior bounds, so no posterior mass leaks past a bound; 0: not), BALANCE
 # (0: plain NPE; L > 0 trains balanced NPE, `sbi train --balance L`: the loss adds
 # L times the squared imbalance of the classifier q implies, against overconfident
 # posteriors; Delaunoy et al. 2023 use 100), PYTHON (/usr/bin/python3 with numpy and h5py,
@@ -41,10 +41,10 @@ NOISE="${NOISE:-0.1}"  # the simulator's noise_sigma (its default); PARAMS must 
 ENSEMBLE="${ENSEMBLE:-1}"
 PRECISION="${PRECISION:-float32}"
 BALANCE="${BALANCE:-0}"
-AUGMENT="${AUGMENT:-0}"
+AUGMENT="${AUGMENT:-1}"
 EXTRA_TRAIN_FLAGS=()
 [[ $AUGMENT == 1 ]] && EXTRA_TRAIN_FLAGS=(--augment-symmetries)
-UNBOUNDED="${UNBOUNDED:-0}"
+UNBOUNDED="${UNBOUNDED:-1}"
 [[ $UNBOUNDED == 1 ]] && EXTRA_TRAIN_FLAGS+=(--unbounded-theta)
 mkdir -p "$OUT"
 # The simulator with its defaults (simulators/lensing.h): 48 x 48 pixels of 0.1", 4 x 4 rays
