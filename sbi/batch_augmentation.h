@@ -3,8 +3,9 @@
 // identity included), afresh in every batch, so that the network sees |G| times as many
 // distinct pairs and cannot learn the training images themselves. Acts on the pairs in the
 // flow's coordinates: θ is taken back to its own units (the maps wrap angles), through the
-// support transform too for a model with unbounded θ, mapped, and brought back; x is permuted, which commutes with per-channel standardisation. Like BatchNoise, its
-// stream is reseeded every epoch (resumed runs draw the same elements) and each data-parallel
+// support transform too for a model with unbounded θ, mapped, and brought back; x is
+// permuted, which commutes with per-channel standardisation. Like BatchNoise, its stream is
+// reseeded every epoch (resumed runs draw the same elements) and each data-parallel
 // replica has its own.
 #pragma once
 

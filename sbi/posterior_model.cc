@@ -142,8 +142,7 @@ Eigen::VectorXd PosteriorModel::member_log_prob(const Eigen::MatrixXd& theta, co
   const Eigen::MatrixXd u = theta_unbounding->to_unconstrained_columns(theta);
   Eigen::VectorXd lp = density->log_prob(theta_norm.apply(u), c).array() + theta_norm.log_abs_det() -
                        theta_unbounding->log_abs_det_jacobian(u).array();
-  for (Eigen::Index j = 0; j < theta.cols(); ++j)
-    if (!theta_unbounding->contains(theta.col(j))) lp[j] = -std::numeric_limits<double>::infinity();
+  zero_outside_prior(theta, &lp, nullptr);
   return lp;
 }
 
@@ -190,11 +189,7 @@ Eigen::VectorXd PosteriorModel::member_log_prob_and_gradient(const Eigen::Matrix
       grad_theta->col(j).array() /= theta_unbounding->jacobian_diagonal(u.col(j)).array();
     *grad_theta += theta_unbounding->log_abs_det_inverse_gradient(theta);
   }
-  for (Eigen::Index j = 0; j < theta.cols(); ++j)
-    if (!theta_unbounding->contains(theta.col(j))) {
-      lp[j] = -std::numeric_limits<double>::infinity();
-      if (grad_theta != nullptr) grad_theta->col(j).setZero();
-    }
+  zero_outside_prior(theta, &lp, grad_theta);
   return lp;
 }
 
@@ -246,10 +241,25 @@ Eigen::MatrixXd PosteriorModel::unbounded(const Eigen::MatrixXd& theta) const {
   return theta_unbounding ? theta_unbounding->to_unconstrained_columns(theta) : theta;
 }
 
+const core::Prior& PosteriorModel::unbounding_prior() const {
+  core::check(prior.has_value(), "a model with unbounded theta needs its prior (the support it maps)");
+  return *prior;
+}
+
+void PosteriorModel::zero_outside_prior(const Eigen::MatrixXd& theta, Eigen::VectorXd* log_prob,
+                                        Eigen::MatrixXd* grad_theta) const {
+  const core::Prior& support = unbounding_prior();
+  for (Eigen::Index j = 0; j < theta.cols(); ++j)
+    if (!support.in_support(theta.col(j))) {
+      (*log_prob)[j] = -std::numeric_limits<double>::infinity();
+      if (grad_theta != nullptr) grad_theta->col(j).setZero();
+    }
+}
+
 Eigen::MatrixXd PosteriorModel::density_coordinates(const Eigen::MatrixXd& theta) const {
   if (theta_unbounding)
     for (Eigen::Index j = 0; j < theta.cols(); ++j)
-      core::check(theta_unbounding->contains(theta.col(j)),
+      core::check(unbounding_prior().in_support(theta.col(j)),
                   "theta of simulation " + std::to_string(j) + " lies outside the prior's support, which "
                   "--unbounded-theta maps onto R^D; leave out --unbounded-theta or the simulation");
   return theta_norm.apply(unbounded(theta));

@@ -100,7 +100,7 @@ class PosteriorModel {
   std::string x_mask_source;        // the file x_norm.mask was read from ("" without one)
   core::DataShape x_shape;                // set_size 0 unless x is a set of rows
   std::optional<core::Prior> prior;  // restricts sampling to its support when present
-  std::optional<SupportTransform> theta_unbounding;  // T above; empty: the identity
+  std::optional<SupportTransform> theta_unbounding;  // T above, of `prior`; empty: the identity
   std::vector<std::string> parameter_names, data_names;
   ModelTarget target = ModelTarget::kTheta;
   bool is_likelihood() const { return target == ModelTarget::kX; }
@@ -132,6 +132,10 @@ class PosteriorModel {
   Eigen::VectorXd member_log_prob_and_gradient(const Eigen::MatrixXd& theta, const Eigen::VectorXd& x,
                                                Eigen::MatrixXd* grad_theta);
   Eigen::MatrixXd member_draw(long n, const Eigen::VectorXd& x, core::Rng* rng, Eigen::VectorXd* log_prob) const;
+  // With unbounded theta: the prior whose support T maps (throws core::Error if it was removed),
+  // and log q = -inf (gradient 0, unless null) at the columns of theta outside that support.
+  const core::Prior& unbounding_prior() const;
+  void zero_outside_prior(const Eigen::MatrixXd& theta, Eigen::VectorXd* log_prob, Eigen::MatrixXd* grad_theta) const;
 };
 
 }  // namespace sbi

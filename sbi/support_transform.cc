@@ -132,13 +132,4 @@ Eigen::MatrixXd SupportTransform::log_abs_det_inverse_gradient(const Eigen::Matr
   return g;
 }
 
-bool SupportTransform::contains(const Eigen::VectorXd& theta) const {
-  for (int d = 0; d < dim(); ++d) {
-    if (is_interval(kinds_[d]) && !(theta[d] >= low_[d] && theta[d] <= high_[d])) return false;
-    if (kinds_[d] == core::Marginal::Kind::kLogNormal && !(theta[d] > 0)) return false;
-    if (!std::isfinite(theta[d])) return false;
-  }
-  return true;
-}
-
 }  // namespace sbi

@@ -43,8 +43,6 @@ class SupportTransform {
   //   uniform etc.: (2p - 1) / ((b - a) p (1 - p)), p = (theta - a) / (b - a);
   //   lognormal: -1 / theta;  normal: 0.
   Eigen::MatrixXd log_abs_det_inverse_gradient(const Eigen::MatrixXd& theta) const;
-  // Whether theta lies in the closed support (bounds included; lognormal: theta > 0).
-  bool contains(const Eigen::VectorXd& theta) const;
 
  private:
   SupportTransform() = default;
